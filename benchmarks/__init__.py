@@ -1,0 +1,1 @@
+"""The pytest-benchmark suite: one test per (workload, size, runtime, mode) pair."""

@@ -1,0 +1,67 @@
+"""Sessions: ``suite`` (the main job), ``tests``, ``lint``, ``bench`` (harness accuracy), ``report``.
+
+Every session installs what it needs from the project's own files: Python packages from
+pyproject.toml, Debian packages with apt-get when a tool is missing.
+"""
+
+from __future__ import annotations
+
+import glob
+import shutil
+
+import nox
+
+nox.options.sessions = ["lint", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+PYTHON = "3.11"
+
+
+def ensure_debian_packages(session: nox.Session, **commands: str) -> None:
+    """Install the Debian package providing each missing command (``command=package``)."""
+    missing = sorted({package for command, package in commands.items() if shutil.which(command) is None})
+    if missing:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", *missing, external=True)
+
+
+@nox.session(python=PYTHON)
+def suite(session: nox.Session) -> None:
+    """Build and run the default suite on every runtime this machine has; print the table.
+
+    Extra arguments go to ``wasmbench run``, e.g. ``nox -s suite -- --size test -r native``.
+    """
+    session.install(".")
+    session.run("wasmbench", "list")
+    session.run("wasmbench", "run", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Unit and end-to-end tests (the end-to-end ones build and run the real workloads)."""
+    session.install(".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Harness accuracy: wasmbench's mean wall time for native nbody against ``hyperfine -N``."""
+    ensure_debian_packages(session, hyperfine="hyperfine")
+    session.install(".")
+    session.run("python", "benchmarks/hyperfine_check.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def report(session: nox.Session) -> None:
+    """Tables from result files: ``nox -s report -- results/a.json ...`` (default: all in results/)."""
+    session.install(".")
+    files = session.posargs or sorted(glob.glob("results/*.json"))
+    if not files:
+        session.error("no result files under results/: run `nox -s suite` first")
+    session.run("wasmbench", "report", *files)

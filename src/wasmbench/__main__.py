@@ -1,0 +1,5 @@
+"""Allow ``python -m wasmbench``."""
+
+from wasmbench.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""One module per ``wasmbench`` subcommand; each defines ``add_parser`` and a handler."""

@@ -1,0 +1,49 @@
+"""``wasmbench build``: compile the workloads for the chosen targets (cached)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tqdm import tqdm
+
+from wasmbench.manifest import load_manifest, select_workloads
+from wasmbench.toolchain import TARGET_FLAGS, Toolchain, resolve_target
+
+
+def add_parser(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "build", help="compile workloads natively, to wasm32-wasi and cross targets"
+    )
+    parser.add_argument("-w", "--workload", action="append", help="workload (repeatable; default all)")
+    parser.add_argument(
+        "-t",
+        "--target",
+        action="append",
+        help=f"native, wasm32-wasi, x86_64, aarch64 or all (repeatable; default native and wasm). "
+        f"Targets: {', '.join(TARGET_FLAGS)}",
+    )
+    parser.add_argument("--opt", default="O2", help="optimisation level for every target (default O2)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    toolchain = Toolchain(args.opt)
+    workloads = select_workloads(load_manifest(), args.workload)
+    names = args.target or ["native", "wasm32-wasi"]
+    targets = list(dict.fromkeys(t for name in names for t in (TARGET_FLAGS if name == "all" else [name])))
+    targets = [resolve_target(target) for target in targets]
+    jobs = [(workload, target) for target in targets for workload in workloads]
+    print(
+        f"compiler: {toolchain.compiler.clang_version} (zig {toolchain.compiler.zig_version}); "
+        f"flags: {' '.join(toolchain.flags)}"
+    )
+    artefacts = []
+    for workload, target in tqdm(jobs, desc="build", unit="artefact", file=sys.stderr):
+        artefacts.append(toolchain.build(workload, target))
+    for artefact in artefacts:
+        state = "cached" if artefact.cached else "built "
+        print(f"  {state} {artefact.workload:<14} {artefact.target:<14} {artefact.path}")
+    built = sum(not artefact.cached for artefact in artefacts)
+    print(f"{built} compiled, {len(artefacts) - built} from cache")
+    return 0

@@ -1,0 +1,34 @@
+"""``wasmbench list``: the workloads with their sizes, and every runtime mode with its status."""
+
+from __future__ import annotations
+
+import argparse
+
+from wasmbench.manifest import load_manifest
+from wasmbench.runner import discover_runners
+
+
+def add_parser(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "list", help="workloads and sizes; runtimes, modes, availability, versions"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    print("Workloads (size: arguments)")
+    for workload in load_manifest().values():
+        sizes = "  ".join(f"{size}: {' '.join(spec.args) or '-'}" for size, spec in workload.sizes.items())
+        print(f"  {workload.name:<14} {workload.title:<15} {sizes}")
+    print("\nRuntimes")
+    for runner in discover_runners().values():
+        availability = runner.availability()
+        for mode in runner.modes:
+            if availability.available:
+                versions = ", ".join(f"{name} {version}" for name, version in runner.version().items())
+                status = f"available  {versions}"
+            else:
+                hint = f" (install: {availability.hint})" if availability.hint else ""
+                status = f"skipped    {availability.reason}{hint}"
+            print(f"  {runner.name + ':' + mode:<24} {status}")
+    return 0

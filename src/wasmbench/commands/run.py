@@ -1,0 +1,127 @@
+"""``wasmbench run``: build, then measure the suite through pytest-benchmark, then print the table.
+
+Every measurement is journalled as it finishes (``results/<name>.jsonl``); the result file
+(``results/<name>.json``) is written at the end. After Ctrl-C, a crash or a power loss,
+``wasmbench run --resume`` continues the newest unfinished suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import pytest
+from pytest_benchmark.utils import get_commit_info
+
+import wasmbench.benchmarks
+from wasmbench.errors import WasmbenchError
+from wasmbench.journal import Journal
+from wasmbench.paths import default_result_path, journal_path_for, latest_journal, result_path_for
+from wasmbench.reports.text import failure_lines, time_table
+from wasmbench.results import load_result, result_document, write_document
+from wasmbench.suite import Suite, SuiteOptions
+
+EXIT_FAILED_RUNS = 1
+EXIT_INTERRUPTED = 130
+PYTEST_INTERRUPTED = 2
+
+
+def add_parser(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser("run", help="measure workloads x runtimes and write a result file")
+    parser.add_argument(
+        "-r", "--runtime", action="append", default=[], help="runtime or runtime:mode (repeatable)"
+    )
+    parser.add_argument(
+        "-w", "--workload", action="append", default=[], help="workload (repeatable; default all)"
+    )
+    parser.add_argument("--size", action="append", default=[], help="test, default or large (repeatable)")
+    parser.add_argument("--runs", type=int, default=5, help="measured runs per pair (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs before them (default 1)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds before a run is killed (300)")
+    parser.add_argument("--seed", type=int, help="seed of the shuffled run order (default random, recorded)")
+    parser.add_argument("--opt", default="O2", help="optimisation level for every target (default O2)")
+    parser.add_argument("-o", "--output", type=Path, help="result file (default results/<host>-<time>.json)")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue the newest (or --output) unfinished suite"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    suite = _resume(args.output) if args.resume else _create(args)
+    journal = suite.journal
+    for skipped in suite.skipped:
+        print(f"skipped {skipped['runtime']}:{skipped['mode']}: {skipped['reason']}")
+    pending = journal.pending()
+    print(
+        f"{len(pending)} of {len(journal.plan)} pairs to measure, {suite.options.runs} runs each "
+        f"(+{suite.options.warmup} warmup), seed {suite.options.seed}; journal: {journal.path}"
+    )
+    suite.build()
+    output = result_path_for(journal.path)
+    started = time.time()
+    code = pytest.main(_pytest_args(journal.path, output)) if pending else pytest.ExitCode.OK
+    journal = Journal.open(journal.path)
+    if not output.exists() or output.stat().st_mtime < started:
+        write_document(output, result_document(journal, get_commit_info()))
+    document = load_result(output)
+    print(time_table([document]))
+    for line in failure_lines([document]):
+        print(line)
+    if code == PYTEST_INTERRUPTED or journal.pending():
+        print(f"interrupted with {len(journal.pending())} pairs left; continue with: wasmbench run --resume")
+        return EXIT_INTERRUPTED
+    journal.path.unlink()  # complete: the result file holds every run
+    print(f"results: {output}")
+    return EXIT_FAILED_RUNS if document["wasmbench"]["failed"] or _any_failed_run(document) else 0
+
+
+def _create(args: argparse.Namespace) -> Suite:
+    output = args.output or default_result_path()
+    if output.exists():
+        raise WasmbenchError(f"{output} exists already; choose another --output")
+    options = SuiteOptions(
+        workloads=args.workload,
+        sizes=args.size or ["default"],
+        runtimes=args.runtime,
+        runs=args.runs,
+        warmup=args.warmup,
+        timeout_s=args.timeout,
+        seed=args.seed,
+        opt_level=args.opt,
+    )
+    return Suite.create(options, journal_path_for(output))
+
+
+def _resume(output: Path | None) -> Suite:
+    journal = journal_path_for(output) if output else latest_journal()
+    if journal is None or not journal.exists():
+        raise WasmbenchError("there is no unfinished suite to resume (no journal under results/)")
+    return Suite.resume(journal)
+
+
+def _pytest_args(journal: Path, output: Path) -> list[str]:
+    suite_dir = Path(wasmbench.benchmarks.__file__).parent
+    return [
+        str(suite_dir),
+        f"--rootdir={suite_dir}",
+        "--override-ini=addopts=",
+        # wasmbench prints its own table and failures; pytest's terminal output would repeat them.
+        "-p",
+        "no:terminal",
+        "-p",
+        "no:cacheprovider",
+        "--capture=no",
+        f"--wb-journal={journal}",
+        f"--benchmark-json={output}",
+    ]
+
+
+def _any_failed_run(document: dict) -> bool:
+    return any(
+        count
+        for entry in document["benchmarks"]
+        for status, count in entry["extra_info"]["status_counts"].items()
+        if status != "ok"
+    )

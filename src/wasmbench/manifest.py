@@ -1,0 +1,92 @@
+"""The workload manifest: which programs exist, their arguments per size and their expected output.
+
+What varies per workload is data (``workloads/manifest.toml``), so adding a size or a program
+touches no code.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from wasmbench.errors import WasmbenchError
+
+SIZES = ("test", "default", "large")
+
+
+@dataclass(frozen=True)
+class SizeSpec:
+    """How to run a workload at one size, and the stdout every correct run prints."""
+
+    args: tuple[str, ...]
+    stdout_sha256: str
+    stdout_bytes: int
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One benchmark program: a C source plus its sizes."""
+
+    name: str
+    title: str
+    summary: str
+    source: Path
+    libs: tuple[str, ...]
+    sizes: dict[str, SizeSpec]
+
+    def size(self, size: str) -> SizeSpec:
+        try:
+            return self.sizes[size]
+        except KeyError:
+            known = ", ".join(self.sizes)
+            raise WasmbenchError(f"workload {self.name!r} has no size {size!r} (known: {known})") from None
+
+
+def workloads_dir() -> Path:
+    """The folder holding the C sources and the manifest: ``$WASMBENCH_WORKLOADS`` when set (a
+    user's own copy, e.g. with extra sizes), else the one installed with the package."""
+    if explicit := os.environ.get("WASMBENCH_WORKLOADS"):
+        return Path(explicit)
+    return Path(str(resources.files("wasmbench.workloads")))
+
+
+def load_manifest(path: Path | None = None) -> dict[str, Workload]:
+    """Read the manifest; a malformed one is a user error, reported with its path."""
+    path = path or workloads_dir() / "manifest.toml"
+    try:
+        data = tomllib.loads(path.read_text())
+        return {name: _parse_workload(name, entry, path.parent) for name, entry in data["workloads"].items()}
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
+        raise WasmbenchError(f"cannot read workload manifest {path}: {error!r}") from error
+
+
+def _parse_workload(name: str, entry: dict, folder: Path) -> Workload:
+    sizes = {
+        size: SizeSpec(
+            args=tuple(str(arg) for arg in spec["args"]),
+            stdout_sha256=str(spec["stdout_sha256"]).lower(),
+            stdout_bytes=int(spec["stdout_bytes"]),
+        )
+        for size, spec in entry["sizes"].items()
+    }
+    return Workload(
+        name=name,
+        title=entry.get("title", name),
+        summary=entry.get("summary", ""),
+        source=folder / entry["source"],
+        libs=tuple(entry.get("libs", ())),
+        sizes=sizes,
+    )
+
+
+def select_workloads(manifest: dict[str, Workload], names: list[str] | None) -> list[Workload]:
+    """The workloads named (all when none are), in manifest order; an unknown name is an error."""
+    if not names:
+        return list(manifest.values())
+    unknown = [name for name in names if name not in manifest]
+    if unknown:
+        raise WasmbenchError(f"unknown workload {', '.join(unknown)} (known: {', '.join(manifest)})")
+    return [manifest[name] for name in manifest if name in names]

@@ -1,0 +1,91 @@
+"""One measured run, validated: the record every statistic and report is derived from.
+
+Validation is part of measuring (as in sightglass): a run whose stdout differs from the
+manifest's expected digest is ``wrong_output`` and never enters a statistic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from wasmbench.manifest import SizeSpec
+from wasmbench.runner import RunOutcome
+
+
+class Status(StrEnum):
+    OK = "ok"
+    WRONG_OUTPUT = "wrong_output"
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A run's costs, its output digest and whether the output was right."""
+
+    status: Status
+    wall_ns: int
+    user_s: float
+    sys_s: float
+    max_rss_kib: int
+    exit_code: int | None
+    signal: int | None
+    stdout_sha256: str
+    stdout_bytes: int
+    phases_ns: dict[str, int] = field(default_factory=dict)
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.OK
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self) | {"status": self.status.value}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Measurement:
+        return cls(**(data | {"status": Status(data["status"])}))
+
+
+def validate(outcome: RunOutcome, stdout: Path, stderr: Path, expected: SizeSpec) -> Measurement:
+    """Turn what a runner observed into a Measurement with a status and, on failure, why."""
+    output = stdout.read_bytes() if stdout.exists() else b""
+    digest = hashlib.sha256(output).hexdigest()
+    status, detail = _judge(outcome, digest, len(output), expected)
+    if status is not Status.OK and stderr.exists():
+        tail = stderr.read_bytes()[-400:].decode(errors="replace").strip()
+        detail = f"{detail}; stderr: {tail}" if tail else detail
+    return Measurement(
+        status=status,
+        wall_ns=outcome.wall_ns,
+        user_s=outcome.user_s,
+        sys_s=outcome.sys_s,
+        max_rss_kib=outcome.max_rss_kib,
+        exit_code=outcome.exit_code,
+        signal=outcome.signal,
+        stdout_sha256=digest,
+        stdout_bytes=len(output),
+        phases_ns=dict(outcome.phases_ns),
+        detail=detail,
+    )
+
+
+def _judge(outcome: RunOutcome, digest: str, size: int, expected: SizeSpec) -> tuple[Status, str]:
+    if outcome.timed_out:
+        return Status.TIMEOUT, f"killed after the timeout ({outcome.wall_ns / 1e9:.1f} s)"
+    if outcome.error:
+        return Status.ERROR, outcome.error
+    if outcome.signal is not None:
+        return Status.CRASHED, f"killed by signal {outcome.signal}"
+    if outcome.exit_code != 0:
+        return Status.CRASHED, f"exit status {outcome.exit_code}"
+    if digest != expected.stdout_sha256:
+        return Status.WRONG_OUTPUT, (
+            f"stdout sha256 {digest[:12]}… ({size} bytes) differs from the expected "
+            f"{expected.stdout_sha256[:12]}… ({expected.stdout_bytes} bytes)"
+        )
+    return Status.OK, ""

@@ -1,0 +1,197 @@
+"""The runner interface every runtime implements, and how runners are found.
+
+A runner answers four questions — is the runtime here (and if not, why), which version is it,
+how is an artefact prepared for a mode (e.g. AOT-compiled: timed separately and cached), and
+what did one run cost. Everything else (choosing what to run, validating output, keeping
+results) belongs to the harness, so a runtime's quirks stay in its own file.
+
+Runners are discovered through the ``wasmbench.runners`` entry-point group: an outside package
+adds a runtime by declaring one entry point, without touching wasmbench.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import tempfile
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import ClassVar
+
+from wasmbench.cache import content_key
+from wasmbench.errors import WasmbenchError
+from wasmbench.process import ProcessResult
+from wasmbench.toolchain import Artefact
+
+ENTRY_POINT_GROUP = "wasmbench.runners"
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a runtime can run here; when it cannot, the reason and how to get it."""
+
+    available: bool
+    reason: str = ""
+    hint: str = ""
+
+    @classmethod
+    def yes(cls) -> Availability:
+        return cls(True)
+
+    @classmethod
+    def no(cls, reason: str, hint: str = "") -> Availability:
+        return cls(False, reason, hint)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One measured run: the program's arguments and the files around it.
+
+    ``workdir`` is the only directory the program may see (the preopened directory of a wasm
+    module); stdout and stderr go to files outside it.
+    """
+
+    args: tuple[str, ...]
+    workdir: Path
+    stdout: Path
+    stderr: Path
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An artefact made ready for one mode, and what making it ready cost.
+
+    ``prepare_ns`` is None for modes without a prepare step; for a cached preparation it is the
+    time the preparation took when it was made.
+    """
+
+    artefact: Artefact
+    mode: str
+    path: Path
+    prepare_ns: int | None = None
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a runner observed during one run, before the harness validates the output.
+
+    ``phases_ns`` splits the wall time where the runtime allows (compile, instantiate, execute).
+    ``error`` is set when the runtime failed in a way that is not the program's exit status.
+    """
+
+    wall_ns: int
+    user_s: float
+    sys_s: float
+    max_rss_kib: int
+    exit_code: int | None = 0
+    signal: int | None = None
+    timed_out: bool = False
+    phases_ns: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+    @classmethod
+    def from_process(cls, result: ProcessResult, **extra: object) -> RunOutcome:
+        return cls(
+            wall_ns=result.wall_ns,
+            user_s=result.user_s,
+            sys_s=result.sys_s,
+            max_rss_kib=result.max_rss_kib,
+            exit_code=result.exit_code,
+            signal=result.signal,
+            timed_out=result.timed_out,
+            **extra,  # type: ignore[arg-type]
+        )
+
+
+class Runner(ABC):
+    """A way to execute a workload artefact. Subclasses set the class attributes and implement
+    ``availability``, ``version`` and ``run``; modes with a compile step also implement
+    ``compile`` and list themselves in ``prepared_modes``."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    target: ClassVar[str]  # "native" or "wasm32-wasi": which build artefact the runner takes
+    modes: ClassVar[tuple[str, ...]] = ("default",)
+    prepared_modes: ClassVar[frozenset[str]] = frozenset()
+    prepared_suffix: ClassVar[str] = ".prepared"
+
+    @abstractmethod
+    def availability(self) -> Availability:
+        """Whether the runtime is installed and works here; cheap enough to call from ``list``."""
+
+    @abstractmethod
+    def version(self) -> dict[str, str]:
+        """Versions of the runtime's components, e.g. ``{"wasmtime": "50.0.1"}``."""
+
+    def mode_flags(self, mode: str) -> list[str]:
+        """The options that make ``mode`` what it is; recorded with every result."""
+        return []
+
+    @abstractmethod
+    def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
+        """Run the prepared artefact once, as described by ``invocation``, and measure it."""
+
+    def compile(self, source: Path, mode: str, destination: Path) -> None:
+        """Write the prepared form of ``source`` for ``mode`` (only for ``prepared_modes``)."""
+        raise NotImplementedError(f"{self.name} has no prepare step for mode {mode!r}")
+
+    def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
+        """Prepare ``artefact`` for ``mode``, timed and cached by artefact, runtime version and flags."""
+        self.check_mode(mode)
+        if mode not in self.prepared_modes:
+            return Prepared(artefact, mode, artefact.path)
+        key = content_key(
+            artefact.sha256, self.name, mode, json.dumps(self.version()), *self.mode_flags(mode)
+        )
+        path = cache_root / "prepared" / key[:20] / f"{artefact.workload}{self.prepared_suffix}"
+        timing = path.with_name(path.name + ".json")
+        if path.exists() and timing.exists():
+            return Prepared(artefact, mode, path, json.loads(timing.read_text())["prepare_ns"], cached=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
+        os.close(fd)
+        start = time.perf_counter_ns()
+        try:
+            self.compile(artefact.path, mode, Path(partial))
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+        prepare_ns = time.perf_counter_ns() - start
+        os.replace(partial, path)
+        timing.write_text(json.dumps({"prepare_ns": prepare_ns}))
+        return Prepared(artefact, mode, path, prepare_ns)
+
+    def check_mode(self, mode: str) -> None:
+        if mode not in self.modes:
+            raise WasmbenchError(
+                f"runtime {self.name!r} has no mode {mode!r} (modes: {', '.join(self.modes)})"
+            )
+
+
+@functools.cache
+def discover_runners() -> dict[str, Runner]:
+    """Every installed runner, by name, from the ``wasmbench.runners`` entry points."""
+    runners: dict[str, Runner] = {}
+    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda entry: entry.name):
+        runner_class = entry.load()
+        runners[runner_class.name] = runner_class()
+    return runners
+
+
+def parse_runner_spec(spec: str) -> tuple[Runner, list[str]]:
+    """``wasmtime`` -> all its modes; ``wasmtime:embedded`` -> one mode. Unknown names are errors."""
+    name, _, mode = spec.partition(":")
+    runners = discover_runners()
+    if name not in runners:
+        raise WasmbenchError(f"unknown runtime {name!r} (known: {', '.join(runners)})")
+    runner = runners[name]
+    if mode:
+        runner.check_mode(mode)
+        return runner, [mode]
+    return runner, list(runner.modes)

@@ -1,0 +1,239 @@
+"""A benchmark suite: the plan, its journal, and measuring one pair through pytest-benchmark.
+
+``benchmarks/`` holds the pytest side (options, parametrisation, hooks); this module holds what
+it delegates to, so the same suite can be created by ``wasmbench run`` or by plain ``pytest``.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from wasmbench.cache import cache_dir
+from wasmbench.clock import MEASURED_CLOCK
+from wasmbench.errors import WasmbenchError
+from wasmbench.journal import Journal
+from wasmbench.machine import machine_info
+from wasmbench.manifest import SIZES, Workload, load_manifest, select_workloads
+from wasmbench.measurement import Measurement, Status, validate
+from wasmbench.plan import Pair, make_plan
+from wasmbench.results import journal_sections
+from wasmbench.runner import Invocation, Runner, RunOutcome, discover_runners, parse_runner_spec
+from wasmbench.toolchain import Toolchain
+
+
+@dataclass
+class SuiteOptions:
+    """What to measure and how; stored in the journal so ``--resume`` continues the same suite."""
+
+    workloads: list[str] = field(default_factory=list)
+    sizes: list[str] = field(default_factory=lambda: ["default"])
+    runtimes: list[str] = field(default_factory=list)
+    runs: int = 5
+    warmup: int = 1
+    timeout_s: float = 300.0
+    seed: int | None = None
+    opt_level: str = "O2"
+
+    def check(self) -> None:
+        if self.runs < 1:
+            raise WasmbenchError("--runs must be at least 1")
+        if self.warmup < 0:
+            raise WasmbenchError("--warmup cannot be negative")
+        if self.timeout_s <= 0:
+            raise WasmbenchError("--timeout must be a positive number of seconds")
+        unknown = [size for size in self.sizes if size not in SIZES]
+        if unknown:
+            raise WasmbenchError(f"unknown size {', '.join(unknown)} (known: {', '.join(SIZES)})")
+
+
+class PairAbandoned(Exception):
+    """A run timed out: the pair's remaining rounds would only time out too."""
+
+
+class Suite:
+    """A suite bound to its journal."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+        self.options = SuiteOptions(**journal.header["options"])
+        self.manifest = load_manifest()
+        self.toolchain = Toolchain(self.options.opt_level)
+        self.runners = discover_runners()
+        self._progress: tqdm | None = None
+
+    @classmethod
+    def create(cls, options: SuiteOptions, journal_path: Path) -> Suite:
+        """Resolve names (unknown ones are errors), note unavailable runtimes, shuffle, journal."""
+        options.check()
+        options.seed = options.seed if options.seed is not None else random.randrange(2**32)
+        workloads = select_workloads(load_manifest(), options.workloads or None)
+        for workload in workloads:
+            for size in options.sizes:
+                workload.size(size)
+        runtime_modes, skipped, runtimes = [], [], {}
+        for spec in options.runtimes or list(discover_runners()):
+            runner, modes = parse_runner_spec(spec)
+            availability = runner.availability()
+            if availability.available:
+                runtime_modes += [(runner.name, mode) for mode in modes]
+                runtimes[runner.name] = {"title": runner.title, "version": runner.version()}
+            else:
+                skipped += [
+                    {
+                        "runtime": runner.name,
+                        "mode": mode,
+                        "reason": availability.reason,
+                        "hint": availability.hint,
+                    }
+                    for mode in modes
+                ]
+        toolchain = Toolchain(options.opt_level)
+        plan = make_plan([w.name for w in workloads], options.sizes, runtime_modes, options.seed)
+        header = {
+            "run_id": journal_path.stem,
+            "started": datetime.now(UTC).isoformat(),
+            "seed": options.seed,
+            "options": asdict(options),
+            "plan": [pair.key for pair in plan],
+            "skipped": skipped,
+            "toolchain": toolchain.describe(),
+            "runtimes": runtimes,
+            "machine_info": machine_info(),
+        }
+        return cls(Journal.create(journal_path, header))
+
+    @classmethod
+    def resume(cls, journal_path: Path) -> Suite:
+        return cls(Journal.open(journal_path))
+
+    @property
+    def skipped(self) -> list[dict[str, str]]:
+        return self.journal.header.get("skipped", [])
+
+    def build(self, progress: bool = True) -> None:
+        """Compile every artefact the pending pairs need (cached ones cost nothing)."""
+        needed = sorted(
+            {(pair.workload, self.runners[pair.runtime].target) for pair in self.journal.pending()}
+        )
+        for workload, target in tqdm(
+            needed, desc="build", unit="artefact", disable=not progress, file=sys.stderr
+        ):
+            self.toolchain.build(self.manifest[workload], target)
+
+    def measure_pair(self, pair: Pair, benchmark: Any) -> list[Measurement]:
+        """Prepare the pair, then run its remaining rounds through ``benchmark.pedantic``."""
+        runner = self.runners[pair.runtime]
+        workload = self.manifest[pair.workload]
+        progress = self._progress_bar()
+        progress.set_description(pair.key)
+        done = len(self.journal.runs.get(pair.key, []))
+        remaining = self.options.runs - done
+        try:
+            prepared = runner.prepare(self.toolchain.build(workload, runner.target), pair.mode, cache_dir())
+        except (WasmbenchError, OSError) as error:
+            self._fail_pair(pair, f"prepare failed: {error}")
+            raise PairAbandoned(f"{pair.key}: prepare failed: {error}") from error
+        self.journal.record_pair(pair, self._pair_info(pair, runner, workload, prepared))
+        if remaining > 0:
+            with tempfile.TemporaryDirectory(prefix="wasmbench-") as scratch:
+                invocation = self._invocation(workload, pair, Path(scratch))
+                warmup = self.options.warmup if done == 0 else 0
+                rounds = _RoundCounter(warmup)
+
+                def measure_once() -> Measurement:
+                    return self._measure_once(pair, runner, prepared, invocation, workload, rounds)
+
+                benchmark.group = f"{pair.workload}/{pair.size}"
+                benchmark.pedantic(measure_once, rounds=remaining, warmup_rounds=warmup, iterations=1)
+        self.journal.record_done(pair)
+        return self.journal.runs[pair.key]
+
+    def _measure_once(self, pair, runner, prepared, invocation, workload, rounds) -> Measurement:
+        warmup = rounds.next_is_warmup()
+        try:
+            outcome = runner.run(prepared, invocation)
+        except Exception as error:  # a runtime failing to start is a result, not a harness crash
+            outcome = RunOutcome(0, 0.0, 0.0, 0, exit_code=None, error=f"{type(error).__name__}: {error}")
+        measurement = validate(outcome, invocation.stdout, invocation.stderr, workload.size(pair.size))
+        MEASURED_CLOCK.advance(measurement.wall_ns)
+        self._progress_bar().update()
+        if not warmup or measurement.status is Status.TIMEOUT:
+            self.journal.record_run(pair, measurement)
+        if measurement.status is Status.TIMEOUT:
+            self.journal.record_done(pair, "timeout")
+            raise PairAbandoned(f"{pair.key} timed out after {self.options.timeout_s:g} s")
+        return measurement
+
+    def _fail_pair(self, pair: Pair, detail: str) -> None:
+        failure = Measurement(Status.ERROR, 0, 0.0, 0.0, 0, None, None, "", 0, detail=detail)
+        self.journal.record_run(pair, failure)
+        self.journal.record_done(pair, detail)
+
+    def _pair_info(self, pair: Pair, runner: Runner, workload: Workload, prepared) -> dict[str, Any]:
+        return {
+            "runtime_title": runner.title,
+            "runtime_version": runner.version(),
+            "mode_flags": runner.mode_flags(pair.mode),
+            "args": list(workload.size(pair.size).args),
+            "artefact": prepared.artefact.describe(),
+            "compiler": self.toolchain.describe(),
+            "prepare_ns": prepared.prepare_ns,
+            "prepare_cached": prepared.cached,
+        }
+
+    def _invocation(self, workload: Workload, pair: Pair, scratch: Path) -> Invocation:
+        workdir, output = scratch / "work", scratch / "output"
+        workdir.mkdir()
+        output.mkdir()
+        return Invocation(
+            args=workload.size(pair.size).args,
+            workdir=workdir,
+            stdout=output / "stdout",
+            stderr=output / "stderr",
+            timeout_s=self.options.timeout_s,
+        )
+
+    def _progress_bar(self) -> tqdm:
+        if self._progress is None:
+            pending = self.journal.pending()
+            total = sum(
+                self.options.runs
+                - len(self.journal.runs.get(pair.key, []))
+                + (self.options.warmup if not self.journal.runs.get(pair.key) else 0)
+                for pair in pending
+            )
+            self._progress = tqdm(total=total, unit="run", file=sys.stderr, dynamic_ncols=True)
+        return self._progress
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.close()
+
+    def update_json(self, output_json: dict[str, Any]) -> None:
+        """Replace pytest-benchmark's benchmarks with the journal's: all sessions, valid runs only."""
+        output_json["benchmarks"], output_json["wasmbench"] = journal_sections(self.journal)
+
+    def machine_info(self) -> dict[str, Any]:
+        header = self.journal.header
+        return {**header["machine_info"], "toolchain": header["toolchain"], "runtimes": header["runtimes"]}
+
+
+class _RoundCounter:
+    """Tells warmup calls from measured ones: pytest-benchmark runs all warmups first."""
+
+    def __init__(self, warmup: int) -> None:
+        self.warmup_left = warmup
+
+    def next_is_warmup(self) -> bool:
+        if self.warmup_left > 0:
+            self.warmup_left -= 1
+            return True
+        return False

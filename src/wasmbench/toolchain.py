@@ -1,0 +1,157 @@
+"""Compile every workload with one compiler: the ``ziglang`` package's ``zig cc`` (clang + LLVM).
+
+One LLVM builds the native program, the wasm32-wasi module and the cross-architecture programs
+from the same source with the same flags, so the comparison measures the runtime, not the compiler.
+Builds are cached by a hash of (source, flags, compiler version, target): a rebuild with nothing
+changed compiles nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from wasmbench.cache import cache_dir, content_key, file_sha256
+from wasmbench.errors import WasmbenchError
+from wasmbench.manifest import Workload
+
+WASM_TARGET = "wasm32-wasi"
+
+# Target name -> zig/clang flags. Linux targets use the baseline CPU of their architecture, so the
+# binary is the portable one a distribution would ship (and the same bytes on every host of that
+# architecture), not one tuned to the build machine.
+TARGET_FLAGS: dict[str, tuple[str, ...]] = {
+    "x86_64-linux": ("-target", "x86_64-linux-gnu", "-mcpu=baseline"),
+    "aarch64-linux": ("-target", "aarch64-linux-gnu", "-mcpu=baseline"),
+    WASM_TARGET: ("-target", "wasm32-wasi"),
+}
+
+# -ffp-contract=off: no fused multiply-add, so floating-point output is identical on every target.
+# -s: no debug sections, which runtimes would otherwise parse on every start.
+BASE_FLAGS = ("-std=c99", "-ffp-contract=off", "-s")
+
+
+def host_target() -> str:
+    """The Linux target of this machine's architecture: what ``native`` means here."""
+    arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower(), platform.machine())
+    target = f"{arch}-linux"
+    if target not in TARGET_FLAGS:
+        raise WasmbenchError(f"no native target for architecture {platform.machine()!r}")
+    return target
+
+
+def resolve_target(name: str) -> str:
+    """Accept ``native``, ``wasm``, a target name, or a bare architecture (``aarch64``)."""
+    aliases = {"native": host_target(), "wasm": WASM_TARGET, "wasm32": WASM_TARGET}
+    resolved = aliases.get(name) or (name if name in TARGET_FLAGS else f"{name}-linux")
+    if resolved not in TARGET_FLAGS:
+        known = ", ".join(["native", *TARGET_FLAGS])
+        raise WasmbenchError(f"unknown build target {name!r} (known: {known})")
+    return resolved
+
+
+@dataclass(frozen=True)
+class CompilerInfo:
+    """What compiled the programs; it goes into every result file."""
+
+    command: tuple[str, ...]
+    zig_version: str
+    clang_version: str
+
+
+@dataclass(frozen=True)
+class Artefact:
+    """A compiled workload: the file a runner executes, and how it was made."""
+
+    workload: str
+    target: str
+    path: Path
+    sha256: str
+    flags: tuple[str, ...]
+    cached: bool
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "target": self.target,
+            "sha256": self.sha256,
+            "flags": list(self.flags),
+            "path": str(self.path),
+        }
+
+
+class Toolchain:
+    """Builds workloads for targets, with a content-addressed cache."""
+
+    def __init__(self, opt_level: str = "O2", root: Path | None = None) -> None:
+        if not opt_level.lstrip("-").startswith("O"):
+            raise WasmbenchError(f"optimisation level must look like O2, O3 or Os, not {opt_level!r}")
+        self.flags = (f"-{opt_level.lstrip('-')}", *BASE_FLAGS)
+        self.root = (root or cache_dir()) / "build"
+
+    @functools.cached_property
+    def compiler(self) -> CompilerInfo:
+        """Locate ``zig cc``; a missing or broken one is a clear error, not a traceback."""
+        if importlib.util.find_spec("ziglang") is None:
+            raise WasmbenchError(
+                "the C toolchain is missing: install it with `pip install ziglang` "
+                "(wasmbench compiles every workload with `python -m ziglang cc`)"
+            )
+        command = (sys.executable, "-m", "ziglang")
+        zig_version = _output([*command, "version"])
+        clang_version = _output([*command, "cc", "--version"]).splitlines()[0]
+        return CompilerInfo(command=command, zig_version=zig_version, clang_version=clang_version)
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "compiler": "zig cc",
+            "zig_version": self.compiler.zig_version,
+            "clang_version": self.compiler.clang_version,
+            "flags": list(self.flags),
+        }
+
+    def build(self, workload: Workload, target: str) -> Artefact:
+        """Return the artefact for (workload, target), compiling only when the cache misses."""
+        target = resolve_target(target)
+        flags = (*self.flags, *TARGET_FLAGS[target])
+        libs = tuple(f"-l{lib}" for lib in workload.libs)
+        key = content_key(
+            workload.source.read_bytes(),
+            *flags,
+            *libs,
+            self.compiler.zig_version,
+            self.compiler.clang_version,
+            target,
+        )
+        suffix = ".wasm" if target == WASM_TARGET else ""
+        path = self.root / key[:20] / f"{workload.name}{suffix}"
+        cached = path.exists()
+        if not cached:
+            self._compile(workload.source, path, [*flags, *libs])
+        return Artefact(workload.name, target, path, file_sha256(path), flags, cached)
+
+    def _compile(self, source: Path, path: Path, flags: list[str]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Compile next to the destination and rename, so an interrupted build never leaves a
+        # half-written file that a later run would take for a cached one.
+        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
+        os.close(fd)
+        command = [*self.compiler.command, "cc", *flags, "-o", partial, str(source)]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            Path(partial).unlink(missing_ok=True)
+            raise WasmbenchError(f"compiling {source.name} failed: {result.stderr.strip()[-2000:]}")
+        os.replace(partial, path)
+
+
+def _output(command: list[str] | tuple[str, ...]) -> str:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise WasmbenchError(f"the C toolchain does not run ({' '.join(command)}): {error}") from error

@@ -1,0 +1,107 @@
+"""The command line: clear one-line errors, listings, builds and reports (in-process, no suite run)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from wasmbench import toolchain
+from wasmbench.cli import main
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "-r", "lucet-classic"], "unknown runtime 'lucet-classic'"),
+        (["run", "-w", "quicksort"], "unknown workload quicksort"),
+        (["run", "--size", "huge"], "unknown size huge"),
+        (["run", "--runs", "0"], "--runs must be at least 1"),
+        (["build", "-t", "sparc"], "unknown build target 'sparc'"),
+        (["run", "--resume", "-o", "nowhere/none.json"], "no unfinished suite to resume"),
+    ],
+)
+def test_bad_input_is_one_error_line_and_exit_status_2(capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("results/*")), "a rejected suite must leave no files behind"
+
+
+def test_a_missing_toolchain_names_the_package_to_install(capsys, monkeypatch):
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        toolchain.importlib.util,
+        "find_spec",
+        lambda name: None if name == "ziglang" else real_find_spec(name),
+    )
+    code, _, err = run_cli(capsys, "build", "-w", "nop")
+    assert code == 2
+    assert "pip install ziglang" in err
+
+
+def test_list_shows_workloads_sizes_and_runtime_modes(capsys):
+    code, out, _ = run_cli(capsys, "list")
+    assert code == 0
+    for expected in ("binarytrees", "fannkuchredux", "mandelbrot", "nbody", "test:", "large:"):
+        assert expected in out
+    assert "native:default" in out
+    assert "wasmtime:embedded " in out
+    assert "available" in out
+
+
+def test_report_keeps_the_readable_files_and_names_the_damaged_one(capsys, tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(_document()))
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text('{"machine_info": {')
+    code, out, err = run_cli(capsys, "report", str(damaged), str(good))
+    assert code == 1
+    assert "damaged.json is not valid JSON" in err
+    assert "1.5000 ± 0.7071 (2)" in out
+
+
+def _document() -> dict:
+    runs = [
+        {
+            "status": "ok",
+            "wall_ns": 1_000_000_000,
+            "user_s": 1.0,
+            "sys_s": 0.0,
+            "max_rss_kib": 10,
+            "exit_code": 0,
+            "detail": "",
+        },
+        {
+            "status": "ok",
+            "wall_ns": 2_000_000_000,
+            "user_s": 2.0,
+            "sys_s": 0.0,
+            "max_rss_kib": 10,
+            "exit_code": 0,
+            "detail": "",
+        },
+    ]
+    entry = {
+        "extra_info": {
+            "workload": "nbody",
+            "size": "test",
+            "runtime": "native",
+            "mode": "default",
+            "runs": runs,
+        }
+    }
+    return {
+        "machine_info": {"hostname": "h1", "arch": "x86_64", "cpu_model": "cpu"},
+        "benchmarks": [entry],
+        "wasmbench": {"failed": [], "skipped": []},
+    }

@@ -1,0 +1,201 @@
+"""The whole path as a user takes it: ``wasmbench run`` builds, measures, validates and keeps results.
+
+These run the real CLI in a subprocess on the real workloads at ``test`` size, natively and under
+wasmtime; they take a minute the first time (the compiler builds its wasm libc) and seconds after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from wasmbench.manifest import load_manifest, workloads_dir
+
+pytestmark = pytest.mark.slow
+WORKLOADS = list(load_manifest())
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+def wasmbench(cwd: Path, cache: Path, *args: str, env: dict | None = None, timeout: float = 900):
+    environment = {**os.environ, "WASMBENCH_CACHE": str(cache), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "wasmbench", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path, cache):
+    result = wasmbench(
+        tmp_path,
+        cache,
+        "run",
+        "-r",
+        "native",
+        "-r",
+        "wasmtime",
+        "--size",
+        "test",
+        "--runs",
+        "2",
+        "-o",
+        "results/e2e.json",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    document = json.loads((tmp_path / "results/e2e.json").read_text())
+    entries = {entry["param"]: entry for entry in document["benchmarks"]}
+    modes = ["native/default", "wasmtime/embedded", "wasmtime/embedded-aot"]
+    assert set(entries) == {f"{w}/test/{m}" for w in WORKLOADS for m in modes}
+    for entry in entries.values():
+        runs = entry["extra_info"]["runs"]
+        assert [run["status"] for run in runs] == ["ok", "ok"]
+        assert all(run["wall_ns"] > 0 and run["max_rss_kib"] > 0 for run in runs)
+        assert entry["stats"]["rounds"] == 2
+    wasm = entries["nbody/test/wasmtime/embedded"]["extra_info"]
+    assert set(wasm["runs"][0]["phases_ns"]) == {"compile", "instantiate", "execute"}
+    assert wasm["artefact"]["target"] == "wasm32-wasi"
+    assert "-ffp-contract=off" in wasm["artefact"]["flags"]
+    info = document["machine_info"]
+    for key in (
+        "hostname",
+        "arch",
+        "cpu_model",
+        "cores",
+        "memory_bytes",
+        "kernel",
+        "os",
+        "toolchain",
+        "runtimes",
+    ):
+        assert key in info
+    assert info["toolchain"]["clang_version"].startswith("clang version")
+    assert "commit_info" in document
+    assert not (tmp_path / "results/e2e.jsonl").exists(), (
+        "a complete suite's journal is folded into the result"
+    )
+    report = wasmbench(tmp_path, cache, "report", "results/e2e.json")
+    assert report.returncode == 0
+    assert re.search(r"native:default\s+\d+\.\d+ ± \d+\.\d+ \(2\)", report.stdout)
+
+
+def test_a_wrong_expected_output_fails_that_workload_and_keeps_the_others(tmp_path, cache):
+    workloads = shutil.copytree(workloads_dir(), tmp_path / "workloads")
+    manifest = workloads / "manifest.toml"
+    expected = load_manifest(manifest)["nbody"].sizes["test"].stdout_sha256
+    manifest.write_text(manifest.read_text().replace(expected, "0" * 64, 1))
+    result = wasmbench(
+        tmp_path,
+        cache,
+        "run",
+        "-r",
+        "native",
+        "--size",
+        "test",
+        "--runs",
+        "2",
+        "-o",
+        "results/wrong.json",
+        env={"WASMBENCH_WORKLOADS": str(workloads)},
+    )
+    assert result.returncode == 1
+    assert "FAILED" in result.stdout and "nbody/test native:default: 2 wrong_output" in result.stdout
+    document = json.loads((tmp_path / "results/wrong.json").read_text())
+    assert [entry["param"] for entry in document["wasmbench"]["failed"]] == ["nbody/test/native/default"]
+    assert {entry["extra_info"]["workload"] for entry in document["benchmarks"]} == set(WORKLOADS) - {"nbody"}
+
+
+def test_a_hung_run_times_out_and_the_suite_goes_on(tmp_path, cache):
+    result = wasmbench(
+        tmp_path,
+        cache,
+        "run",
+        "-r",
+        "native",
+        "-w",
+        "nop",
+        "-w",
+        "nbody",
+        "--size",
+        "default",
+        "--runs",
+        "3",
+        "--timeout",
+        "0.05",
+        "-o",
+        "results/timeout.json",
+    )
+    assert result.returncode == 1
+    document = json.loads((tmp_path / "results/timeout.json").read_text())
+    [failed] = document["wasmbench"]["failed"]
+    assert [run["status"] for run in failed["extra_info"]["runs"]] == ["timeout"]
+    [nop] = document["benchmarks"]
+    assert nop["extra_info"]["status_counts"] == {"ok": 3}
+
+
+def test_an_interrupted_suite_keeps_its_runs_and_resumes(tmp_path, cache):
+    journal = tmp_path / "results/long.jsonl"
+    args = [
+        "run",
+        "-r",
+        "wasmtime:embedded",
+        "-w",
+        "nbody",
+        "-w",
+        "mandelbrot",
+        "--size",
+        "test",
+        "--runs",
+        "25",
+        "--warmup",
+        "0",
+        "-o",
+        "results/long.json",
+    ]
+    environment = {**os.environ, "WASMBENCH_CACHE": str(cache)}
+    wasmbench(tmp_path, cache, "build", "-w", "nbody", "-w", "mandelbrot")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wasmbench", *args],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while _run_lines(journal) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "wasmbench run --resume" in out
+    before = _run_lines(journal)
+    assert 5 <= before < 50
+    kept = journal.read_text().splitlines()
+
+    resumed = wasmbench(tmp_path, cache, "run", "--resume")
+    assert resumed.returncode == 0, resumed.stderr + resumed.stdout
+    document = json.loads((tmp_path / "results/long.json").read_text())
+    runs = [run for entry in document["benchmarks"] for run in entry["extra_info"]["runs"]]
+    assert len(runs) == 50
+    measured_before = [json.loads(line)["measurement"] for line in kept if '"type":"run"' in line]
+    assert all(run in runs for run in measured_before)
+
+
+def _run_lines(journal: Path) -> int:
+    return journal.read_text().count('"type":"run"') if journal.exists() else 0

@@ -1,0 +1,50 @@
+import hashlib
+
+import pytest
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.manifest import SIZES, load_manifest, select_workloads, workloads_dir
+
+OFFICIAL_NAMES = {"binarytrees", "fannkuchredux", "mandelbrot", "nbody"}
+OFFICIAL_SIZES = {"binarytrees": "21", "fannkuchredux": "12", "mandelbrot": "16000", "nbody": "50000000"}
+
+
+def test_every_workload_has_every_size_and_its_source():
+    manifest = load_manifest()
+    assert OFFICIAL_NAMES | {"nop"} == set(manifest)
+    for workload in manifest.values():
+        assert workload.source.is_file()
+        assert set(workload.sizes) == set(SIZES)
+        assert all(len(spec.stdout_sha256) == 64 for spec in workload.sizes.values())
+
+
+def test_large_sizes_are_the_official_benchmark_sizes():
+    manifest = load_manifest()
+    assert {name: manifest[name].sizes["large"].args[0] for name in OFFICIAL_NAMES} == OFFICIAL_SIZES
+
+
+def test_test_size_outputs_are_the_official_ones(official_outputs):
+    for name in OFFICIAL_NAMES:
+        official = (official_outputs / f"{name}-output.txt").read_bytes()
+        spec = load_manifest()[name].sizes["test"]
+        assert spec.stdout_sha256 == hashlib.sha256(official).hexdigest(), name
+        assert spec.stdout_bytes == len(official)
+
+
+def test_selection_keeps_manifest_order_and_rejects_unknown_names():
+    manifest = load_manifest()
+    assert [w.name for w in select_workloads(manifest, ["nbody", "binarytrees"])] == ["binarytrees", "nbody"]
+    with pytest.raises(WasmbenchError, match="unknown workload spectralnorm"):
+        select_workloads(manifest, ["spectralnorm"])
+
+
+def test_a_malformed_manifest_is_a_clear_error(tmp_path):
+    broken = tmp_path / "manifest.toml"
+    broken.write_text("[workloads.nbody\n")
+    with pytest.raises(WasmbenchError, match="cannot read workload manifest"):
+        load_manifest(broken)
+
+
+def test_workloads_folder_can_be_overridden(tmp_path, monkeypatch):
+    monkeypatch.setenv("WASMBENCH_WORKLOADS", str(tmp_path))
+    assert workloads_dir() == tmp_path

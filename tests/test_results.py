@@ -1,0 +1,71 @@
+import json
+
+import pytest
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.journal import Journal
+from wasmbench.measurement import Measurement, Status
+from wasmbench.plan import Pair
+from wasmbench.results import load_result, result_document, write_document
+
+GOOD = Pair("nbody", "test", "native", "default")
+BAD = Pair("mandelbrot", "test", "native", "default")
+LEFT = Pair("fannkuchredux", "test", "native", "default")
+
+
+def run(wall_s: float, status=Status.OK) -> Measurement:
+    return Measurement(status, int(wall_s * 1e9), 0.1, 0.0, 1000, 0, None, "00", 26)
+
+
+@pytest.fixture
+def journal(tmp_path) -> Journal:
+    header = {"plan": [GOOD.key, BAD.key, LEFT.key], "options": {"runs": 3, "warmup": 1}, "machine_info": {}}
+    journal = Journal.create(tmp_path / "suite.jsonl", header)
+    for wall in (1.0, 2.0, 3.0):
+        journal.record_run(GOOD, run(wall))
+    journal.record_run(GOOD, run(100.0, Status.WRONG_OUTPUT))
+    journal.record_run(BAD, run(5.0, Status.WRONG_OUTPUT))
+    journal.record_done(GOOD)
+    journal.record_done(BAD)
+    return journal
+
+
+def test_stats_cover_only_valid_runs_and_every_run_is_kept(journal):
+    document = result_document(journal)
+    [entry] = document["benchmarks"]
+    assert entry["stats"]["mean"] == pytest.approx(2.0)
+    assert entry["stats"]["stddev"] == pytest.approx(1.0)
+    assert entry["stats"]["rounds"] == 3
+    assert entry["extra_info"]["status_counts"] == {"ok": 3, "wrong_output": 1}
+    assert len(entry["extra_info"]["runs"]) == 4
+
+
+def test_pairs_without_a_valid_run_are_failed_and_unmeasured_ones_listed(journal):
+    section = result_document(journal)["wasmbench"]
+    assert [entry["param"] for entry in section["failed"]] == [BAD.key]
+    assert "stats" not in section["failed"][0]
+    assert section["not_measured"] == [LEFT.key]
+    assert section["complete"] is False
+
+
+def test_a_journal_reads_like_a_result_file(journal, tmp_path):
+    from_journal = load_result(journal.path)
+    write_document(tmp_path / "suite.json", result_document(journal))
+    from_json = load_result(tmp_path / "suite.json")
+    assert from_journal["benchmarks"] == from_json["benchmarks"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [('{"benchmarks": [', "not valid JSON"), (json.dumps({"benchmarks": []}), "not a wasmbench result file")],
+)
+def test_damaged_or_foreign_files_are_clear_errors(tmp_path, content, message):
+    path = tmp_path / "result.json"
+    path.write_text(content)
+    with pytest.raises(WasmbenchError, match=message):
+        load_result(path)
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(WasmbenchError, match="cannot read"):
+        load_result(tmp_path / "missing.json")

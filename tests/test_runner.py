@@ -1,0 +1,87 @@
+"""The runner interface: discovery through entry points, names, and the cached, timed prepare step."""
+
+from pathlib import Path
+
+import pytest
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.runner import Availability, Runner, discover_runners, parse_runner_spec
+from wasmbench.toolchain import Artefact
+
+
+def test_native_and_wasmtime_are_found_through_entry_points():
+    runners = discover_runners()
+    assert {"native", "wasmtime"} <= set(runners)
+    assert all(isinstance(runner, Runner) for runner in runners.values())
+
+
+def test_a_runtime_spec_selects_all_modes_or_one():
+    runner, modes = parse_runner_spec("wasmtime")
+    assert modes == list(runner.modes)
+    assert parse_runner_spec("wasmtime:embedded")[1] == ["embedded"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"), [("lucid", "unknown runtime 'lucid'"), ("native:jit", "no mode 'jit'")]
+)
+def test_unknown_names_are_errors_that_list_the_known_ones(spec, message):
+    with pytest.raises(WasmbenchError, match=message):
+        parse_runner_spec(spec)
+
+
+class CountingRunner(Runner):
+    """A runner whose ``aot`` mode copies the artefact, counting compilations."""
+
+    name = "counting"
+    title = "counting"
+    target = "native"
+    modes = ("plain", "aot")
+    prepared_modes = frozenset({"aot"})
+
+    def __init__(self) -> None:
+        self.compiled = 0
+        self.release = "1.0"
+
+    def availability(self) -> Availability:
+        return Availability.yes()
+
+    def version(self) -> dict[str, str]:
+        return {"counting": self.release}
+
+    def compile(self, source: Path, mode: str, destination: Path) -> None:
+        self.compiled += 1
+        destination.write_bytes(source.read_bytes()[::-1])
+
+    def run(self, prepared, invocation):
+        raise NotImplementedError
+
+
+@pytest.fixture
+def artefact(tmp_path) -> Artefact:
+    path = tmp_path / "program"
+    path.write_bytes(b"abc")
+    return Artefact("program", "x86_64-linux", path, "a" * 64, ("-O2",), cached=False)
+
+
+def test_modes_without_a_prepare_step_run_the_artefact_itself(artefact, tmp_path):
+    prepared = CountingRunner().prepare(artefact, "plain", tmp_path / "cache")
+    assert prepared.path == artefact.path
+    assert prepared.prepare_ns is None
+
+
+def test_prepare_is_timed_once_then_cached_with_its_original_time(artefact, tmp_path):
+    runner = CountingRunner()
+    first = runner.prepare(artefact, "aot", tmp_path / "cache")
+    second = runner.prepare(artefact, "aot", tmp_path / "cache")
+    assert runner.compiled == 1
+    assert first.path.read_bytes() == b"cba"
+    assert (first.cached, second.cached) == (False, True)
+    assert second.prepare_ns == first.prepare_ns > 0
+
+
+def test_a_new_runtime_version_prepares_again(artefact, tmp_path):
+    runner = CountingRunner()
+    runner.prepare(artefact, "aot", tmp_path / "cache")
+    runner.release = "2.0"
+    assert not runner.prepare(artefact, "aot", tmp_path / "cache").cached
+    assert runner.compiled == 2

@@ -1,0 +1,72 @@
+"""The embedded wasmtime runner on tiny hand-written modules: output, exit status, traps, timeouts."""
+
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from wasmbench.measurement import Status, validate
+from wasmbench.runner import Invocation
+from wasmbench.runners.wasmtime import WasmtimeRunner
+from wasmbench.toolchain import Artefact
+
+WASI = '(import "wasi_snapshot_preview1" "{name}" (func ${name} {signature}))'
+HELLO = f"""(module
+  {WASI.format(name="fd_write", signature="(param i32 i32 i32 i32) (result i32)")}
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello\\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 6))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
+EXIT_7 = f"""(module {WASI.format(name="proc_exit", signature="(param i32)")}
+  (memory (export "memory") 1) (func (export "_start") (call $proc_exit (i32.const 7))))"""
+TRAP = '(module (memory (export "memory") 1) (func (export "_start") unreachable))'
+SPIN = '(module (memory (export "memory") 1) (func (export "_start") (loop $forever (br $forever))))'
+
+
+def module(tmp_path: Path, text: str) -> Artefact:
+    path = tmp_path / "module.wasm"
+    path.write_bytes(wasmtime.wat2wasm(text))
+    return Artefact("module", "wasm32-wasi", path, "0" * 64, (), cached=False)
+
+
+def invocation(tmp_path: Path, timeout_s: float = 10.0) -> Invocation:
+    (tmp_path / "work").mkdir(exist_ok=True)
+    return Invocation((), tmp_path / "work", tmp_path / "stdout", tmp_path / "stderr", timeout_s)
+
+
+@pytest.mark.parametrize("mode", WasmtimeRunner.modes)
+def test_runs_a_module_and_splits_its_phases(tmp_path, mode):
+    runner = WasmtimeRunner()
+    prepared = runner.prepare(module(tmp_path, HELLO), mode, tmp_path / "cache")
+    outcome = runner.run(prepared, invocation(tmp_path))
+    assert (tmp_path / "stdout").read_text() == "hello\n"
+    assert outcome.exit_code == 0 and outcome.error is None
+    assert set(outcome.phases_ns) == {"compile", "instantiate", "execute"}
+    assert sum(outcome.phases_ns.values()) <= outcome.wall_ns
+    assert outcome.max_rss_kib > 0
+
+
+def test_proc_exit_status_is_the_exit_code(tmp_path):
+    runner = WasmtimeRunner()
+    outcome = runner.run(runner.prepare(module(tmp_path, EXIT_7), "embedded", tmp_path), invocation(tmp_path))
+    assert outcome.exit_code == 7
+    assert outcome.error is None
+
+
+def test_a_trap_is_an_error_with_its_message(tmp_path):
+    runner = WasmtimeRunner()
+    outcome = runner.run(runner.prepare(module(tmp_path, TRAP), "embedded", tmp_path), invocation(tmp_path))
+    assert outcome.error and "wasm trap" in outcome.error
+    assert not outcome.timed_out
+
+
+def test_a_hung_module_is_interrupted_at_the_timeout(tmp_path):
+    runner = WasmtimeRunner()
+    prepared = runner.prepare(module(tmp_path, SPIN), "embedded", tmp_path)
+    outcome = runner.run(prepared, invocation(tmp_path, timeout_s=0.2))
+    assert outcome.timed_out
+    assert outcome.wall_ns < 5e9
+    spec = type("Spec", (), {"stdout_sha256": "", "stdout_bytes": 0})()
+    assert validate(outcome, tmp_path / "stdout", tmp_path / "stderr", spec).status is Status.TIMEOUT

@@ -1,0 +1,1 @@
+"""The benchmark programs' C sources and ``manifest.toml`` (data, installed with the package)."""
