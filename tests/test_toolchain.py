@@ -1,0 +1,79 @@
+"""The toolchain: one compiler for every target, the same flags, and a cache that skips rebuilds."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.manifest import load_manifest
+from wasmbench.toolchain import WASM_TARGET, Toolchain, host_target, resolve_target
+
+ELF_MACHINE = {"x86_64-linux": 62, "aarch64-linux": 183}
+
+
+@pytest.fixture
+def nop():
+    return load_manifest()["nop"]
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [
+        ("native", host_target()),
+        ("wasm", WASM_TARGET),
+        ("aarch64", "aarch64-linux"),
+        ("x86_64-linux", "x86_64-linux"),
+    ],
+)
+def test_target_names_and_aliases(name, target):
+    assert resolve_target(name) == target
+
+
+def test_a_rebuild_with_nothing_changed_compiles_nothing(nop, tmp_path):
+    toolchain = Toolchain(root=tmp_path)
+    first = toolchain.build(nop, "native")
+    modified = first.path.stat().st_mtime_ns
+    second = toolchain.build(nop, "native")
+    assert (first.cached, second.cached) == (False, True)
+    assert second.path == first.path and second.path.stat().st_mtime_ns == modified
+    assert subprocess.run([second.path], capture_output=True, text=True).stdout == "wasmbench nop\n"
+
+
+def test_other_flags_are_another_artefact_with_the_same_flags_on_every_target(nop, tmp_path):
+    o2, o3 = Toolchain("O2", root=tmp_path), Toolchain("O3", root=tmp_path)
+    assert o2.build(nop, "native").path != o3.build(nop, "native").path
+    wasm = o2.build(nop, "wasm32-wasi")
+    native = o2.build(nop, "native")
+    assert wasm.path.read_bytes()[:4] == b"\0asm"
+    assert wasm.flags[: len(o2.flags)] == native.flags[: len(o2.flags)] == o2.flags
+    assert "-ffp-contract=off" in o2.flags
+
+
+@pytest.mark.parametrize("target", ["x86_64-linux", "aarch64-linux"])
+def test_cross_targets_are_elf_programs_for_their_architecture(nop, tmp_path, target):
+    header = Toolchain(root=tmp_path).build(nop, target).path.read_bytes()[:20]
+    assert header[:4] == b"\x7fELF"
+    assert int.from_bytes(header[18:20], "little") == ELF_MACHINE[target]
+
+
+def test_the_compiler_is_described_for_the_results(tmp_path):
+    described = Toolchain(root=tmp_path).describe()
+    assert described["clang_version"].startswith("clang version")
+    assert described["zig_version"]
+    assert described["flags"][0] == "-O2"
+
+
+def test_a_malformed_optimisation_level_is_refused():
+    with pytest.raises(WasmbenchError, match="optimisation level"):
+        Toolchain("fast")
+
+
+def test_a_compile_error_is_reported_with_the_compilers_message(nop, tmp_path):
+    broken = tmp_path / "broken.c"
+    broken.write_text("int main(void) { return missing; }\n")
+    workload = type(nop)("broken", "broken", "", broken, (), nop.sizes)
+    with pytest.raises(WasmbenchError, match=r"compiling broken\.c failed.*missing"):
+        Toolchain(root=tmp_path).build(workload, "native")
+    assert not [path for path in (tmp_path / "build").rglob("*") if path.is_file()]
