@@ -1,25 +1,27 @@
-"""wasmtime embedded in the harness through the ``wasmtime`` Python package.
+"""wasmtime embedded through the ``wasmtime`` Python package.
 
 Every measurement compiles (or, in ``embedded-aot``, deserialises), instantiates and executes the
 module in a fresh engine and store, and records those three phases separately. The module gets
 WASI preview 1 with its arguments, its working directory preopened as ``.``, stdout and stderr to
-files and no environment. A timeout interrupts the running code through wasmtime's epoch
-interruption, so a hung module never hangs the suite.
+files and no environment.
+
+All wasmtime work happens in a forked child of the harness (``run_in_fork``): a hung module is
+killed at the timeout without epoch interruption (whose checks in every loop would slow the code
+being measured — mandelbrot runs almost twice as long with them), a crash cannot take the harness
+down, the child's rusage is the run's own, and the harness never starts wasmtime's compiler
+threads, which a fork would not carry over.
 """
 
 from __future__ import annotations
 
-import contextlib
-import resource
-import threading
+import json
 import time
 from importlib import metadata
 from pathlib import Path
 
+from wasmbench.process import run_in_fork
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 from wasmbench.toolchain import WASM_TARGET
-
-PEAK_RSS_RESET = Path("/proc/self/clear_refs")
 
 
 class WasmtimeRunner(Runner):
@@ -43,75 +45,67 @@ class WasmtimeRunner(Runner):
         return {"wasmtime-py": metadata.version("wasmtime")}
 
     def mode_flags(self, mode: str) -> list[str]:
-        return ["epoch_interruption", "precompiled" if mode == "embedded-aot" else "compile_each_run"]
+        return ["precompiled" if mode == "embedded-aot" else "compile_each_run"]
 
     def compile(self, source: Path, mode: str, destination: Path) -> None:
-        import wasmtime
+        def serialise() -> bytes:
+            import wasmtime
 
-        module = wasmtime.Module(_engine(), source.read_bytes())
-        destination.write_bytes(module.serialize())
+            destination.write_bytes(wasmtime.Module(wasmtime.Engine(), source.read_bytes()).serialize())
+            return b""
+
+        result, _ = run_in_fork(serialise, timeout_s=600)
+        if result.exit_code != 0:
+            status = f"status {result.exit_code}, signal {result.signal}"
+            raise OSError(f"wasmtime could not compile {source.name} ({status})")
 
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
-        import wasmtime
-
-        engine = _engine()
-        interrupted = threading.Event()
-
-        def interrupt() -> None:
-            interrupted.set()
-            engine.increment_epoch()
-
-        timer = threading.Timer(invocation.timeout_s, interrupt)
-        phases: dict[str, int] = {}
-        exit_code: int | None = 0
-        error: str | None = None
-        _reset_peak_rss()
-        usage_before = resource.getrusage(resource.RUSAGE_SELF)
-        timer.start()
-        start = time.perf_counter_ns()
-        try:
-            with _phase(phases, "compile"):
-                if prepared.mode == "embedded-aot":
-                    module = wasmtime.Module.deserialize_file(engine, str(prepared.path))
-                else:
-                    module = wasmtime.Module(engine, prepared.path.read_bytes())
-            with _phase(phases, "instantiate"):
-                store = wasmtime.Store(engine)
-                store.set_epoch_deadline(1)
-                store.set_wasi(_wasi_config(prepared, invocation))
-                linker = wasmtime.Linker(engine)
-                linker.define_wasi()
-                instance = linker.instantiate(store, module)
-                start_function = instance.exports(store)["_start"]
-            with _phase(phases, "execute"):
-                start_function(store)  # type: ignore[operator]
-        except wasmtime.ExitTrap as exit_trap:
-            exit_code = exit_trap.code
-        except (wasmtime.Trap, wasmtime.WasmtimeError) as trap:
-            exit_code = None
-            error = None if interrupted.is_set() else _cause(trap)
-        finally:
-            wall_ns = time.perf_counter_ns() - start
-            timer.cancel()
-        usage_after = resource.getrusage(resource.RUSAGE_SELF)
+        result, answer = run_in_fork(lambda: _run_module(prepared, invocation), invocation.timeout_s)
+        report = json.loads(answer) if answer else {}
+        error = report.get("error")
+        if not report and not result.timed_out:
+            error = f"the wasmtime child died (status {result.exit_code}, signal {result.signal})"
         return RunOutcome(
-            wall_ns=wall_ns,
-            user_s=usage_after.ru_utime - usage_before.ru_utime,
-            sys_s=usage_after.ru_stime - usage_before.ru_stime,
-            max_rss_kib=_peak_rss_kib(),
-            exit_code=exit_code,
-            timed_out=interrupted.is_set(),
-            phases_ns=phases,
+            # The child's own clock covers compile to exit; the fork is harness overhead.
+            wall_ns=report.get("wall_ns", result.wall_ns),
+            user_s=result.user_s,
+            sys_s=result.sys_s,
+            max_rss_kib=result.max_rss_kib,
+            exit_code=report.get("exit_code"),
+            timed_out=result.timed_out,
+            phases_ns=report.get("phases_ns", {}),
             error=error,
         )
 
 
-def _engine():  # -> wasmtime.Engine
+def _run_module(prepared: Prepared, invocation: Invocation) -> bytes:
+    """In the child: the three timed phases; returns a JSON report for the parent."""
     import wasmtime
 
-    config = wasmtime.Config()
-    config.epoch_interruption = True
-    return wasmtime.Engine(config)
+    phases: dict[str, int] = {}
+    report: dict[str, object] = {"exit_code": 0, "phases_ns": phases}
+    start = time.perf_counter_ns()
+    try:
+        engine = wasmtime.Engine()
+        with _phase(phases, "compile"):
+            if prepared.mode == "embedded-aot":
+                module = wasmtime.Module.deserialize_file(engine, str(prepared.path))
+            else:
+                module = wasmtime.Module(engine, prepared.path.read_bytes())
+        with _phase(phases, "instantiate"):
+            store = wasmtime.Store(engine)
+            store.set_wasi(_wasi_config(prepared, invocation))
+            linker = wasmtime.Linker(engine)
+            linker.define_wasi()
+            start_function = linker.instantiate(store, module).exports(store)["_start"]
+        with _phase(phases, "execute"):
+            start_function(store)  # type: ignore[operator]
+    except wasmtime.ExitTrap as exit_trap:
+        report["exit_code"] = exit_trap.code
+    except (wasmtime.Trap, wasmtime.WasmtimeError) as trap:
+        report.update(exit_code=None, error=_cause(trap))
+    report["wall_ns"] = time.perf_counter_ns() - start
+    return json.dumps(report).encode()
 
 
 def _wasi_config(prepared: Prepared, invocation: Invocation):  # -> wasmtime.WasiConfig
@@ -143,16 +137,3 @@ class _phase:
 
     def __exit__(self, *exc_info: object) -> None:
         self.phases[self.name] = time.perf_counter_ns() - self.start
-
-
-def _reset_peak_rss() -> None:
-    """Reset this process's peak RSS (Linux ``clear_refs`` 5), so the next read is this run's peak."""
-    with contextlib.suppress(OSError):  # older kernels: the peak then covers the process lifetime
-        PEAK_RSS_RESET.write_text("5")
-
-
-def _peak_rss_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from wasmbench.process import run_process
+from wasmbench.process import run_in_fork, run_process
 
 
 def run(tmp_path: Path, script: str, timeout_s: float = 10.0):
@@ -59,3 +59,32 @@ def test_missing_program_raises(tmp_path):
         run_process(
             ["/nonexistent/program"], cwd=tmp_path, stdout=tmp_path / "o", stderr=tmp_path / "e", timeout_s=1
         )
+
+
+def test_work_in_a_fork_returns_its_answer_and_its_own_rusage():
+    def work() -> bytes:
+        sum(range(3_000_000))
+        return b"answer"
+
+    result, answer = run_in_fork(work, timeout_s=10)
+    assert answer == b"answer"
+    assert result.exit_code == 0
+    assert result.user_s > 0.01
+
+
+def test_an_exception_in_the_fork_is_exit_status_1_and_no_answer():
+    def work() -> bytes:
+        raise RuntimeError("boom")
+
+    result, answer = run_in_fork(work, timeout_s=10)
+    assert (result.exit_code, answer) == (1, b"")
+
+
+def test_a_hung_fork_is_killed_at_the_timeout():
+    def work() -> bytes:
+        time.sleep(30)
+        return b"late"
+
+    result, answer = run_in_fork(work, timeout_s=0.2)
+    assert result.timed_out
+    assert answer == b""

@@ -4,6 +4,10 @@
 when it ends without polling, and ``wait4`` returns its own rusage: user and system CPU and peak
 RSS of that one child. Wall time is ``perf_counter_ns`` from just before the spawn to the moment
 the pidfd becomes readable.
+
+``run_in_fork`` gives in-process (embedded) runtimes the same supervision: the work runs in a
+forked child that can be killed at the timeout without instrumenting the code it runs, and whose
+rusage is its own.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import os
 import select
 import signal
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +59,40 @@ def run_process(
     with contextlib.chdir(cwd):
         start = time.perf_counter_ns()
         pid = os.posix_spawn(executable, list(argv), dict(env or {}), file_actions=file_actions, setpgroup=0)
+    return _supervise(pid, start, timeout_s)
+
+
+def run_in_fork(work: Callable[[], bytes], timeout_s: float) -> tuple[ProcessResult, bytes]:
+    """Run ``work`` in a forked child, killed after ``timeout_s``; return its costs and the bytes
+    it returned (empty if it died). An exception in ``work`` ends the child with status 1.
+
+    The child writes its answer before it exits, so keep it small (under the 64 KiB a pipe holds).
+    """
+    read_end, write_end = os.pipe()
+    start = time.perf_counter_ns()
+    pid = os.fork()
+    if pid == 0:  # the child: never return into the caller's stack
+        status = 1
+        try:
+            os.close(read_end)
+            os.setpgid(0, 0)
+            os.write(write_end, work())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with contextlib.suppress(OSError):  # the child may have done it already
+        os.setpgid(pid, pid)
+    try:
+        result = _supervise(pid, start, timeout_s)
+        chunks = list(iter(lambda: os.read(read_end, 1 << 16), b""))
+    finally:
+        os.close(read_end)
+    return result, b"".join(chunks)
+
+
+def _supervise(pid: int, start: int, timeout_s: float) -> ProcessResult:
+    """Wait for ``pid`` (killing its group at the timeout), reap it and collect its rusage."""
     try:
         timed_out = not _wait_for_exit(pid, timeout_s)
     except BaseException:  # Ctrl-C while waiting: leave no orphan behind
