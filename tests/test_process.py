@@ -2,8 +2,6 @@ import signal
 import time
 from pathlib import Path
 
-import pytest
-
 from wasmbench.process import run_in_fork, run_process
 
 
@@ -54,11 +52,19 @@ def test_cpu_time_is_the_childs(tmp_path):
     assert result.wall_ns / 1e9 >= (result.user_s + result.sys_s) * 0.5
 
 
-def test_missing_program_raises(tmp_path):
-    with pytest.raises(OSError):
-        run_process(
-            ["/nonexistent/program"], cwd=tmp_path, stdout=tmp_path / "o", stderr=tmp_path / "e", timeout_s=1
-        )
+def test_a_program_that_cannot_start_exits_127_with_the_reason(tmp_path):
+    result = run_process(
+        ["/nonexistent/program"], cwd=tmp_path, stdout=tmp_path / "o", stderr=tmp_path / "e", timeout_s=1
+    )
+    assert result.exit_code == 127
+    assert "cannot start /nonexistent/program" in (tmp_path / "e").read_text()
+
+
+def test_peak_rss_is_the_programs_not_the_harnesses(tmp_path):
+    ballast = bytearray(200 * 1024 * 1024)  # the harness grows; a small program must not
+    result = run(tmp_path, "exit 0")
+    assert result.max_rss_kib < 50 * 1024
+    del ballast
 
 
 def test_work_in_a_fork_returns_its_answer_and_its_own_rusage():

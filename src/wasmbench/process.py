@@ -1,18 +1,21 @@
 """Run one program as a fresh process and measure it the way the kernel sees it.
 
-``posix_spawn`` starts the program without a fork of the (large) Python process, a pidfd tells
-when it ends without polling, and ``wait4`` returns its own rusage: user and system CPU and peak
-RSS of that one child. Wall time is ``perf_counter_ns`` from just before the spawn to the moment
-the pidfd becomes readable.
+``run_process`` hands each run to ``launcher.c``, a small C program built once with the project's
+toolchain: it forks the program, times it with CLOCK_MONOTONIC from just before the fork to its
+exit, kills its process group at the timeout and reports ``wait4``'s rusage (user and system CPU,
+peak RSS). Spawning from a small process matters for memory: a child's peak RSS includes the
+memory image it was exec'd from, so programs spawned by the Python harness itself would all
+report at least the interpreter's footprint.
 
 ``run_in_fork`` gives in-process (embedded) runtimes the same supervision: the work runs in a
 forked child that can be killed at the timeout without instrumenting the code it runs, and whose
-rusage is its own.
+CPU time is its own (its peak RSS includes the harness it was forked from, which it runs inside).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import select
 import signal
@@ -20,6 +23,22 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.manifest import Workload
+from wasmbench.toolchain import Toolchain, host_target
+
+LAUNCHER = Workload(
+    name="wasmbench-launcher",
+    title="launcher",
+    summary="starts and measures one program",
+    source=Path(__file__).with_name("launcher.c"),
+    libs=(),
+    sizes={},
+)
+REPORT_FD = 3
+# The launcher enforces the timeout; the harness only steps in if the launcher itself hangs.
+LAUNCHER_GRACE_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +54,11 @@ class ProcessResult:
     timed_out: bool
 
 
+@functools.cache
+def launcher_path() -> Path:
+    return Toolchain().build(LAUNCHER, host_target()).path
+
+
 def run_process(
     argv: Sequence[str],
     *,
@@ -46,20 +70,47 @@ def run_process(
 ) -> ProcessResult:
     """Run ``argv`` with stdin from /dev/null and stdout/stderr to files; kill it after ``timeout_s``.
 
-    The child leads its own process group so a timeout kills everything it started.
+    A program that cannot be started exits with status 127, the reason on its stderr.
     """
+    read_end, write_end = os.pipe()
     file_actions = [
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, str(stdout), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
         (os.POSIX_SPAWN_OPEN, 2, str(stderr), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+        (os.POSIX_SPAWN_DUP2, write_end, REPORT_FD),
     ]
-    executable = str(argv[0])
-    # posix_spawn has no working-directory action in Python; the harness is single-threaded while
-    # it spawns, so changing ours for the call is safe.
-    with contextlib.chdir(cwd):
-        start = time.perf_counter_ns()
-        pid = os.posix_spawn(executable, list(argv), dict(env or {}), file_actions=file_actions, setpgroup=0)
-    return _supervise(pid, start, timeout_s)
+    launcher = str(launcher_path())
+    timeout_ms = str(max(1, round(timeout_s * 1000)))
+    try:
+        try:
+            # posix_spawn has no working-directory action in Python; the harness is
+            # single-threaded while it spawns, so changing ours for the call is safe.
+            with contextlib.chdir(cwd):
+                pid = os.posix_spawn(
+                    launcher,
+                    [launcher, timeout_ms, *map(str, argv)],
+                    dict(env or {}),
+                    file_actions=file_actions,
+                    setpgroup=0,
+                )
+        finally:
+            os.close(write_end)
+        supervised = _supervise(pid, time.perf_counter_ns(), timeout_s + LAUNCHER_GRACE_S)
+        report = _read_all(read_end).split()
+    finally:
+        os.close(read_end)
+    if supervised.exit_code != 0 or len(report) != 7:
+        raise WasmbenchError(f"the launcher failed for {argv[0]} ({supervised}); see {stderr}")
+    wall_ns, user_us, sys_us, max_rss_kib, exit_code, signal_number, timed_out = map(int, report)
+    return ProcessResult(
+        wall_ns=wall_ns,
+        user_s=user_us / 1e6,
+        sys_s=sys_us / 1e6,
+        max_rss_kib=max_rss_kib,
+        exit_code=None if exit_code < 0 else exit_code,
+        signal=signal_number or None,
+        timed_out=bool(timed_out),
+    )
 
 
 def run_in_fork(work: Callable[[], bytes], timeout_s: float) -> tuple[ProcessResult, bytes]:
@@ -84,11 +135,13 @@ def run_in_fork(work: Callable[[], bytes], timeout_s: float) -> tuple[ProcessRes
     with contextlib.suppress(OSError):  # the child may have done it already
         os.setpgid(pid, pid)
     try:
-        result = _supervise(pid, start, timeout_s)
-        chunks = list(iter(lambda: os.read(read_end, 1 << 16), b""))
+        return _supervise(pid, start, timeout_s), _read_all(read_end)
     finally:
         os.close(read_end)
-    return result, b"".join(chunks)
+
+
+def _read_all(fd: int) -> bytes:
+    return b"".join(iter(lambda: os.read(fd, 1 << 16), b""))
 
 
 def _supervise(pid: int, start: int, timeout_s: float) -> ProcessResult:
