@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import functools
 import io
 import os
 import shutil
@@ -183,7 +182,8 @@ class DockerRunner(Runner):
         try:
             built = self._ensure_image(artefact)
         except Exception as error:
-            message = f"docker could not build the image of {artefact.workload}: {_cause(error)}"
+            failure = self._engine_failure(error)
+            message = f"docker could not build the image of {artefact.workload}: {failure}"
             raise WasmbenchError(message) from error
         elapsed = time.perf_counter_ns() - start
         return Prepared(artefact, mode, artefact.path, elapsed if built else None, cached=not built)
@@ -259,7 +259,9 @@ class DockerRunner(Runner):
 
     def _run_fresh(self, image: str, invocation: Invocation, runtime: str | None) -> RunOutcome:
         api = self.client.api
-        parent = Cgroup(f"{CGROUP_ROOT}/run-{uuid.uuid4().hex[:16]}", Hierarchies.of_this_machine())
+        # A fresh parent per run, named after this process so a sweep can tell whose it was.
+        parent_path = f"{CGROUP_ROOT}/run-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        parent = Cgroup(parent_path, Hierarchies.of_this_machine())
         container = None
         start = time.perf_counter_ns()
         try:
@@ -371,11 +373,17 @@ class DockerRunner(Runner):
             self._discard(image)
 
     def _sweep(self) -> None:
-        """Remove containers of ours whose harness process is gone (killed before it could)."""
+        """Remove containers of ours whose harness process is gone (killed before it could), and
+        the ``run-<pid>-*`` parent cgroups such a harness left."""
         with contextlib.suppress(Exception):
             for container in self._client.containers.list(all=True, filters={"label": f"{LABEL}=1"}):
                 if not _owner_alive(container.labels.get(OWNER_LABEL, "")):
                     container.remove(force=True)
+        with contextlib.suppress(OSError):
+            hierarchies = Hierarchies.of_this_machine()
+            for folder in (hierarchies.memory / CGROUP_ROOT).glob("run-*-*"):
+                if not _owner_alive(f"{socket.gethostname()}:{folder.name.split('-')[1]}"):
+                    Cgroup(f"{CGROUP_ROOT}/{folder.name}", hierarchies).remove()
 
     # -- installing and starting the engine ------------------------------------------------------
 
@@ -457,9 +465,9 @@ def shared_libraries(binary: Path) -> list[Path]:
     return libraries
 
 
-@functools.cache
 def _ping_client() -> Any:
-    """A client with a short timeout, for questions that must not hang (is anyone there?)."""
+    """A client with a short timeout, for questions that must not hang (is anyone there?); made
+    afresh each time so it follows ``DOCKER_HOST``."""
     import docker
 
     return docker.from_env(timeout=PING_TIMEOUT_S)
@@ -503,6 +511,8 @@ class _Watchdog:
 
     def __exit__(self, *exc_info: object) -> None:
         self._timer.cancel()
+        if self.fired:  # the output ends when the kill begins: let the kill finish too
+            self._timer.join()
 
 
 def _owner_alive(owner: str) -> bool:

@@ -126,13 +126,15 @@ class Cgroup:
             raise OSError(message) from error
 
     def remove(self) -> None:
-        """Remove the (empty) cgroup from every hierarchy; one still in use or gone is left alone."""
+        """Remove the cgroup and its (empty) children from every hierarchy, deepest first; one
+        still in use or gone is left alone."""
         if self._peak_fd is not None:
             os.close(self._peak_fd)
             self._peak_fd = None
         for mount in self.hierarchies.all_mounts:
-            with contextlib.suppress(OSError):
-                (mount / self.path).rmdir()
+            for folder, _, _ in sorted(os.walk(mount / self.path), reverse=True):
+                with contextlib.suppress(OSError):
+                    os.rmdir(folder)
 
 
 def _key_values(path: Path) -> dict[str, int]:

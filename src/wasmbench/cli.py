@@ -7,6 +7,7 @@ and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from wasmbench import __version__
@@ -32,6 +33,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    # A SIGTERM (``timeout``, a CI job cancelled) stops a suite like Ctrl-C: journal kept, runners'
+    # resources (e.g. long-lived containers) released, instead of dying without cleaning up.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.handler(args)
     except WasmbenchError as error:
@@ -40,3 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("wasmbench: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
