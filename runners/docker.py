@@ -84,6 +84,7 @@ class DockerRunner(Runner):
 
     def __init__(self) -> None:
         self._client: Any = None
+        self._version: dict[str, str] | None = None
         self._images: dict[str, str] = {}  # artefact sha256 -> image tag
         self._exec_containers: dict[str, _ExecContainer] = {}  # image tag -> its container
         self._owner = f"{socket.gethostname()}:{os.getpid()}"
@@ -127,6 +128,13 @@ class DockerRunner(Runner):
         return WASM_TARGET if mode == "docker-wasm" else self.target
 
     def version(self) -> dict[str, str]:
+        """Engine, containerd, runc and cgroup set-up; asked once (results of one suite share it,
+        and a daemon that died since must not stop the suite from recording its failures)."""
+        if self._version is None:
+            self._version = self._ask_version()
+        return self._version
+
+    def _ask_version(self) -> dict[str, str]:
         engine = self.client.version()
         info = self.client.info()
         components = {item["Name"].lower(): item["Version"] for item in engine.get("Components", [])}
@@ -233,20 +241,25 @@ class DockerRunner(Runner):
         return self._images[prepared.artefact.sha256]
 
     def clean(self) -> list[str]:
-        """Remove our images (and containers of harnesses that are gone)."""
+        """Remove our images (and containers of harnesses that are gone); an image a running
+        suite uses stays."""
+        import docker
+
         self._sweep()
         removed = []
         for image in self.client.images.list(filters={"label": f"{LABEL}=1"}):
             for tag in image.tags or [image.id]:
-                self.client.images.remove(tag, force=False)
-                removed.append(tag)
+                try:
+                    self.client.images.remove(tag, force=False)
+                    removed.append(tag)
+                except docker.errors.APIError as error:
+                    removed.append(f"{tag} kept: {_cause(error)}")
         return removed
 
     # -- one measured run ------------------------------------------------------------------------
 
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
         import docker
-        import requests
 
         try:
             image = self._image(prepared)
@@ -254,7 +267,7 @@ class DockerRunner(Runner):
                 return self._run_exec(image, prepared, invocation)
             runtime = self._wasm_shim() if prepared.mode == "docker-wasm" else None
             return self._run_fresh(image, invocation, runtime)
-        except (docker.errors.DockerException, requests.RequestException) as error:
+        except (docker.errors.DockerException, OSError) as error:  # OSError: the socket, a cgroup
             return _failed(self._engine_failure(error))
 
     def _run_fresh(self, image: str, invocation: Invocation, runtime: str | None) -> RunOutcome:
@@ -360,11 +373,10 @@ class DockerRunner(Runner):
         }
 
     def _engine_failure(self, error: Exception) -> str:
-        try:
-            _ping_client().ping()
-        except Exception as ping_error:
-            return f"the Docker daemon stopped answering ({_cause(ping_error)}); {SETUP_HINT}"
-        return f"Docker engine error: {_cause(error)}"
+        """Why a run or build failed: first of all, whether the daemon is still there."""
+        if not self._answers():
+            return f"the Docker daemon stopped answering ({_cause(error)}); {SETUP_HINT}"
+        return _cause(error)
 
     # -- leftovers -------------------------------------------------------------------------------
 

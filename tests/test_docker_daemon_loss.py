@@ -62,9 +62,18 @@ class PrivateDaemon:
         return subprocess.run(["docker", "version"], env=environment, capture_output=True).returncode == 0
 
     def kill(self) -> None:
+        """SIGKILL dockerd and the containerd it started (which would otherwise keep its database
+        locked against the next daemon); the container shims live on, as they would."""
         assert self.process is not None
         self.process.kill()
         self.process.wait()
+        containerd_pidfile = self.root / "exec" / "containerd" / "containerd.pid"
+        with contextlib.suppress(OSError, ValueError):
+            containerd = int(containerd_pidfile.read_text())
+            os.kill(containerd, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while Path(f"/proc/{containerd}/exe").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)  # (a zombie has no exe link: gone enough)
 
     def remove(self) -> None:
         """Stop it and remove everything it made: processes naming its folder (containerd, shims),
