@@ -316,7 +316,11 @@ class DockerRunner(Runner):
         box.cgroup.reset_peak()
         start = time.perf_counter_ns()
         command = [f"/{prepared.artefact.path.name}", *invocation.args]
-        exec_id = api.exec_create(box.id, command, workdir=CONTAINER_WORKDIR)["Id"]
+        try:
+            exec_id = api.exec_create(box.id, command, workdir=CONTAINER_WORKDIR)["Id"]
+        except Exception:  # e.g. the container died with a daemon restart: the next run makes a new one
+            self._discard(image)
+            raise
         with _Watchdog(invocation.timeout_s, lambda: self._discard(image)) as watchdog:
             _drain(api.exec_start(exec_id, socket=True), invocation)
             exit_code = None if watchdog.fired else _exec_exit_code(api, exec_id)
