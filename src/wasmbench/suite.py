@@ -152,7 +152,13 @@ class Suite:
                     return self._measure_once(pair, runner, prepared, invocation, workload, rounds)
 
                 benchmark.group = f"{pair.workload}/{pair.size}"
-                benchmark.pedantic(measure_once, rounds=remaining, warmup_rounds=warmup, iterations=1)
+                try:
+                    benchmark.pedantic(measure_once, rounds=remaining, warmup_rounds=warmup, iterations=1)
+                except BaseException:
+                    # pytest-benchmark marks only Exceptions; after Ctrl-C or SIGTERM it would try
+                    # statistics of a pair with no rounds. The journal holds what was measured.
+                    benchmark.has_error = True
+                    raise
         self.journal.record_done(pair)
         return self.journal.runs[pair.key]
 
