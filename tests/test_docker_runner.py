@@ -10,7 +10,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import signal
+import socket
+import subprocess
+import sys
 import tarfile
+import time
 from pathlib import Path
 
 import docker
@@ -180,3 +185,27 @@ def test_an_unreachable_daemon_is_skipped_with_the_reason_and_how_to_start_it(mo
     assert not availability.available
     assert "no Docker daemon answers" in availability.reason
     assert "wasmbench setup docker" in availability.hint
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_suite_stopped_mid_run_leaves_no_container(runner, tmp_path, stop):
+    command = [sys.executable, "-m", "wasmbench", "run", "-r", "docker", "-w", "nbody", "--size", "default"]
+    suite = subprocess.Popen(
+        [*command, "-o", "results/stopped.json"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # `&` in a shell ignores it
+    )
+    owner = f"{OWNER_LABEL}={socket.gethostname()}:{suite.pid}"
+    deadline = time.monotonic() + 120
+    while not runner.client.containers.list(filters={"label": owner}):  # a run in flight
+        assert time.monotonic() < deadline and suite.poll() is None
+        time.sleep(0.05)
+    suite.send_signal(stop)
+    output, _ = suite.communicate(timeout=120)
+
+    assert suite.returncode == 130, output.decode()[-2000:]
+    assert b"wasmbench run --resume" in output
+    assert runner.client.containers.list(all=True, filters={"label": owner}) == []
