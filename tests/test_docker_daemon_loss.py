@@ -1,5 +1,6 @@
 """Losing the Docker daemon mid-suite: the remaining docker runs fail with the reason, finished
-measurements stay, other runtimes go on, and the next harness sweeps what the dead one left.
+measurements stay, other runtimes go on. (What such a suite leaves in a restarted daemon is swept
+by the next harness: ``test_docker_runner.py``.)
 
 The daemon killed here is a private one (its own socket, data and exec roots, no networking), so
 the machine's engine and anyone using it are untouched. Starting it needs root and ``dockerd``;
@@ -24,7 +25,7 @@ import pytest
 
 from wasmbench.cgroup import Hierarchies
 from wasmbench.plan import make_plan
-from wasmbench.runners.docker import CGROUP_ROOT, LABEL, DockerRunner
+from wasmbench.runners.docker import CGROUP_ROOT
 
 pytestmark = pytest.mark.slow
 RUNS = 20
@@ -106,9 +107,7 @@ def daemon() -> Iterator[PrivateDaemon]:
         daemon.remove()
 
 
-def test_killing_the_daemon_mid_suite_fails_the_rest_keeps_the_runs_and_others_go_on(
-    daemon, tmp_path, monkeypatch
-):
+def test_killing_the_daemon_mid_suite_fails_the_rest_keeps_the_runs_and_others_go_on(daemon, tmp_path):
     modes = [("docker", "run"), ("native", "default")]
     # An order with docker first, so native runs after the kill.
     seed = next(s for s in range(100) if make_plan(["nop"], ["test"], modes, s)[0].runtime == "docker")
@@ -139,11 +138,6 @@ def test_killing_the_daemon_mid_suite_fails_the_rest_keeps_the_runs_and_others_g
     assert all("the Docker daemon stopped answering" in run["detail"] for run in docker_runs[first_error:])
     assert [run["status"] for run in runs["nop/test/native/default"]] == ["ok"] * RUNS
     assert "the Docker daemon stopped answering" in output.decode()
-
-    daemon.start()  # the next harness sweeps what the dead daemon's suite left
-    monkeypatch.setenv("DOCKER_HOST", daemon.url)
-    client = DockerRunner().client
-    assert client.containers.list(all=True, filters={"label": f"{LABEL}=1"}) == []
 
 
 def _wait_for_docker_runs(journal: Path, at_least: int) -> None:

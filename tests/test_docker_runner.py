@@ -209,3 +209,15 @@ def test_a_suite_stopped_mid_run_leaves_no_container(runner, tmp_path, stop):
     assert suite.returncode == 130, output.decode()[-2000:]
     assert b"wasmbench run --resume" in output
     assert runner.client.containers.list(all=True, filters={"label": owner}) == []
+
+
+def test_containers_of_a_harness_that_is_gone_are_swept_by_the_next(runner, probe, tmp_path):
+    runner.prepare(probe, "run", tmp_path)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    labels = {LABEL: "1", OWNER_LABEL: f"{socket.gethostname()}:{gone.pid}"}
+    left = runner.client.api.create_container(runner._images[probe.sha256], labels=labels)["Id"]
+
+    DockerRunner().client  # noqa: B018 (a new harness's first use of the engine sweeps)
+
+    assert not runner.client.containers.list(all=True, filters={"id": left})
