@@ -7,13 +7,14 @@ and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from wasmbench import __version__
-from wasmbench.commands import build, listing, report, run
+from wasmbench.commands import build, clean, listing, report, run, setup
 from wasmbench.errors import WasmbenchError
 
-COMMANDS = (listing, build, run, report)
+COMMANDS = (listing, build, run, report, setup, clean)
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -32,6 +33,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    # A SIGTERM (``timeout``, a CI job cancelled) stops a suite like Ctrl-C: journal kept, runners'
+    # resources (e.g. long-lived containers) released, instead of dying without cleaning up.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.handler(args)
     except WasmbenchError as error:
@@ -40,3 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("wasmbench: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

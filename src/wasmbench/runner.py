@@ -129,6 +129,14 @@ class Runner(ABC):
     def version(self) -> dict[str, str]:
         """Versions of the runtime's components, e.g. ``{"wasmtime": "50.0.1"}``."""
 
+    def mode_availability(self, mode: str) -> Availability:
+        """Whether one mode can run here; a mode that needs more than the runtime overrides this."""
+        return self.availability()
+
+    def target_for(self, mode: str) -> str:
+        """The build target ``mode`` takes; ``target`` unless a mode runs another artefact."""
+        return self.target
+
     def mode_flags(self, mode: str) -> list[str]:
         """The options that make ``mode`` what it is; recorded with every result."""
         return []
@@ -166,6 +174,19 @@ class Runner(ABC):
         os.replace(partial, path)
         timing.write_text(json.dumps({"prepare_ns": prepare_ns}))
         return Prepared(artefact, mode, path, prepare_ns)
+
+    def close(self) -> None:
+        """Release what the runner keeps between runs (e.g. long-lived containers); called at the
+        end of a suite, also an interrupted one. Nothing by default."""
+        return
+
+    def setup(self) -> str:
+        """Install or start what the runtime needs (``wasmbench setup NAME``); returns what was done."""
+        raise WasmbenchError(f"runtime {self.name!r} has nothing to set up")
+
+    def clean(self) -> list[str]:
+        """Remove what the runner keeps outside the build cache (e.g. images); returns what went."""
+        return []
 
     def check_mode(self, mode: str) -> None:
         if mode not in self.modes:

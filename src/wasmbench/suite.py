@@ -81,20 +81,20 @@ class Suite:
         runtime_modes, skipped, runtimes = [], [], {}
         for spec in options.runtimes or list(discover_runners()):
             runner, modes = parse_runner_spec(spec)
-            availability = runner.availability()
-            if availability.available:
-                runtime_modes += [(runner.name, mode) for mode in modes]
-                runtimes[runner.name] = {"title": runner.title, "version": runner.version()}
-            else:
-                skipped += [
-                    {
-                        "runtime": runner.name,
-                        "mode": mode,
-                        "reason": availability.reason,
-                        "hint": availability.hint,
-                    }
-                    for mode in modes
-                ]
+            for mode in modes:
+                availability = runner.mode_availability(mode)
+                if availability.available:
+                    runtime_modes.append((runner.name, mode))
+                    runtimes[runner.name] = {"title": runner.title, "version": runner.version()}
+                else:
+                    skipped.append(
+                        {
+                            "runtime": runner.name,
+                            "mode": mode,
+                            "reason": availability.reason,
+                            "hint": availability.hint,
+                        }
+                    )
         toolchain = Toolchain(options.opt_level)
         plan = make_plan([w.name for w in workloads], options.sizes, runtime_modes, options.seed)
         header = {
@@ -120,9 +120,8 @@ class Suite:
 
     def build(self, progress: bool = True) -> None:
         """Compile every artefact the pending pairs need (cached ones cost nothing)."""
-        needed = sorted(
-            {(pair.workload, self.runners[pair.runtime].target) for pair in self.journal.pending()}
-        )
+        runners = self.runners
+        needed = sorted({(p.workload, runners[p.runtime].target_for(p.mode)) for p in self.journal.pending()})
         for workload, target in tqdm(
             needed, desc="build", unit="artefact", disable=not progress, file=sys.stderr
         ):
@@ -137,7 +136,8 @@ class Suite:
         done = len(self.journal.runs.get(pair.key, []))
         remaining = self.options.runs - done
         try:
-            prepared = runner.prepare(self.toolchain.build(workload, runner.target), pair.mode, cache_dir())
+            artefact = self.toolchain.build(workload, runner.target_for(pair.mode))
+            prepared = runner.prepare(artefact, pair.mode, cache_dir())
         except (WasmbenchError, OSError) as error:
             self._fail_pair(pair, f"prepare failed: {error}")
             raise PairAbandoned(f"{pair.key}: prepare failed: {error}") from error
@@ -152,7 +152,13 @@ class Suite:
                     return self._measure_once(pair, runner, prepared, invocation, workload, rounds)
 
                 benchmark.group = f"{pair.workload}/{pair.size}"
-                benchmark.pedantic(measure_once, rounds=remaining, warmup_rounds=warmup, iterations=1)
+                try:
+                    benchmark.pedantic(measure_once, rounds=remaining, warmup_rounds=warmup, iterations=1)
+                except BaseException:
+                    # pytest-benchmark marks only Exceptions; after Ctrl-C or SIGTERM it would try
+                    # statistics of a pair with no rounds. The journal holds what was measured.
+                    benchmark.has_error = True
+                    raise
         self.journal.record_done(pair)
         return self.journal.runs[pair.key]
 
@@ -222,8 +228,11 @@ class Suite:
         return self._progress
 
     def close(self) -> None:
+        """End of the suite (also after Ctrl-C): close the progress bar, release every runner."""
         if self._progress is not None:
             self._progress.close()
+        for runner in self.runners.values():
+            runner.close()
 
     def update_json(self, output_json: dict[str, Any]) -> None:
         """Replace pytest-benchmark's benchmarks with the journal's: all sessions, valid runs only."""

@@ -22,8 +22,8 @@ def handle(args: argparse.Namespace) -> int:
         print(f"  {workload.name:<14} {workload.title:<15} {sizes}")
     print("\nRuntimes")
     for runner in discover_runners().values():
-        availability = runner.availability()
         for mode in runner.modes:
+            availability = runner.mode_availability(mode)
             if availability.available:
                 versions = ", ".join(f"{name} {version}" for name, version in runner.version().items())
                 status = f"available  {versions}"

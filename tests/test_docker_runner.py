@@ -1,0 +1,223 @@
+"""The Docker runner against the real engine: images, both modes, the working directory, output
+files, exit status, cgroup measurements, timeouts and leftovers.
+
+Skipped with the reason where no engine answers (run ``wasmbench setup docker``); in CI (``CI``
+set, as ``.ci/run`` does after setting the engine up) a missing engine is a failure instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import docker
+import pytest
+
+from wasmbench.manifest import Workload
+from wasmbench.measurement import Status, validate
+from wasmbench.runner import Invocation
+from wasmbench.runners.docker import LABEL, OWNER_LABEL, DockerRunner, shared_libraries, wasm_shims
+from wasmbench.toolchain import Toolchain
+
+PROBE = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "spin") == 0) for (;;) {}
+    char line[64] = "";
+    FILE *in = fopen("input.txt", "r");
+    if (in) { fgets(line, sizeof line, in); fclose(in); }
+    FILE *out = fopen("written.txt", "w");
+    if (out) { fputs("from the container\n", out); fclose(out); }
+    printf("read: %s", line);
+    fputs("to stderr\n", stderr);
+    return argc > 1 ? atoi(argv[1]) : 0;
+}
+"""
+
+
+def engine_runner() -> DockerRunner:
+    runner = DockerRunner()
+    availability = runner.availability()
+    if not availability.available:
+        message = f"Docker runner unavailable: {availability.reason} ({availability.hint})"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return runner
+
+
+@pytest.fixture(scope="module")
+def runner():
+    runner = engine_runner()
+    yield runner
+    runner.close()
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("probe")
+    source = folder / "probe.c"
+    source.write_text(PROBE)
+    workload = Workload("probe", "probe", "", source, (), {})
+    return Toolchain(root=folder / "cache").build(workload, "native")
+
+
+def invocation(tmp_path: Path, *args: str, timeout_s: float = 60.0) -> Invocation:
+    workdir = tmp_path / "work"
+    workdir.mkdir(exist_ok=True)
+    return Invocation(args, workdir, tmp_path / "stdout", tmp_path / "stderr", timeout_s)
+
+
+def our_containers(runner: DockerRunner) -> list:
+    owner = f"{OWNER_LABEL}={runner._owner}"
+    return runner.client.containers.list(all=True, filters={"label": owner})
+
+
+@pytest.mark.parametrize("mode", ["run", "exec"])
+def test_runs_the_program_in_its_workdir_with_output_status_and_cgroup_figures(runner, probe, tmp_path, mode):
+    prepared = runner.prepare(probe, mode, tmp_path)
+    run = invocation(tmp_path, "3")
+    (run.workdir / "input.txt").write_text("hello\n")
+
+    outcome = runner.run(prepared, run)
+
+    assert outcome.error is None
+    assert outcome.exit_code == 3
+    assert run.stdout.read_text() == "read: hello\n"
+    assert run.stderr.read_text() == "to stderr\n"
+    assert (run.workdir / "written.txt").read_text() == "from the container\n"
+    assert outcome.wall_ns > 0
+    assert outcome.user_s + outcome.sys_s > 0
+    assert outcome.max_rss_kib > 0
+
+
+@pytest.mark.parametrize("mode", ["run", "exec"])
+def test_a_hung_program_times_out_and_no_container_is_left(runner, probe, tmp_path, mode):
+    prepared = runner.prepare(probe, mode, tmp_path)
+
+    outcome = runner.run(prepared, invocation(tmp_path, "spin", timeout_s=1.0))
+    runner.close()
+
+    assert outcome.timed_out
+    assert our_containers(runner) == []
+
+
+def test_the_exec_container_is_reused_then_stopped_by_close(runner, probe, tmp_path):
+    prepared = runner.prepare(probe, "exec", tmp_path)
+    run = invocation(tmp_path)
+
+    for _ in range(3):
+        assert runner.run(prepared, run).exit_code == 0
+    assert len(our_containers(runner)) == 1
+    runner.close()
+    assert our_containers(runner) == []
+
+
+def test_validated_like_any_runner(runner, probe, tmp_path):
+    from wasmbench.manifest import SizeSpec
+
+    run = invocation(tmp_path)
+    expected = SizeSpec((), hashlib.sha256(b"read: ").hexdigest(), 6)
+    measurement = validate(
+        runner.run(runner.prepare(probe, "run", tmp_path), run), run.stdout, run.stderr, expected
+    )
+    assert measurement.status is Status.OK
+
+
+def test_the_image_holds_the_native_artefact_byte_for_byte_and_is_reused(runner, probe, tmp_path):
+    runner.prepare(probe, "run", tmp_path)
+    again = runner.prepare(probe, "exec", tmp_path)
+    tag = runner._images[probe.sha256]
+    image = runner.client.images.get(tag)
+    container = runner.client.api.create_container(tag)["Id"]
+    try:
+        archive, _ = runner.client.api.get_archive(container, f"/{probe.path.name}")
+        with tarfile.open(fileobj=io.BytesIO(b"".join(archive))) as tar:
+            inside = tar.extractfile(probe.path.name).read()  # type: ignore[union-attr]
+    finally:
+        runner.client.api.remove_container(container, force=True)
+
+    assert again.cached
+    assert hashlib.sha256(inside).hexdigest() == probe.sha256
+    assert image.labels[LABEL] == "1"
+    assert tag.startswith("wasmbench/probe:")
+
+
+def test_clean_removes_our_images(runner, probe, tmp_path):
+    runner.prepare(probe, "run", tmp_path)
+    tag = runner._images[probe.sha256]
+
+    assert tag in runner.clean()
+    with pytest.raises(docker.errors.ImageNotFound):
+        runner.client.images.get(tag)
+
+
+def test_the_image_gets_the_loader_and_libraries_ldd_names(probe):
+    names = {library.name for library in shared_libraries(probe.path)}
+    assert any(name.startswith("libc.so") for name in names)
+    assert any(name.startswith("ld-linux") for name in names)
+
+
+def test_docker_wasm_needs_a_wasm_shim(runner):
+    assert wasm_shims(["runc", "io.containerd.runc.v2"]) == []
+    assert wasm_shims(["runc", "io.containerd.wasmedge.v1"]) == ["io.containerd.wasmedge.v1"]
+    availability = runner.mode_availability("docker-wasm")
+    shims = wasm_shims(runner.client.info().get("Runtimes", {}))
+    assert availability.available == bool(shims)
+    if not shims:
+        assert "advertises no WebAssembly runtime" in availability.reason
+
+
+def test_an_unreachable_daemon_is_skipped_with_the_reason_and_how_to_start_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/nobody.sock")
+    availability = DockerRunner().availability()
+    assert not availability.available
+    assert "no Docker daemon answers" in availability.reason
+    assert "wasmbench setup docker" in availability.hint
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_suite_stopped_mid_run_leaves_no_container(runner, tmp_path, stop):
+    command = [sys.executable, "-m", "wasmbench", "run", "-r", "docker", "-w", "nbody", "--size", "default"]
+    suite = subprocess.Popen(
+        [*command, "-o", "results/stopped.json"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # `&` in a shell ignores it
+    )
+    owner = f"{OWNER_LABEL}={socket.gethostname()}:{suite.pid}"
+    deadline = time.monotonic() + 120
+    while not runner.client.containers.list(filters={"label": owner}):  # a run in flight
+        assert time.monotonic() < deadline and suite.poll() is None
+        time.sleep(0.05)
+    suite.send_signal(stop)
+    output, _ = suite.communicate(timeout=120)
+
+    assert suite.returncode == 130, output.decode()[-2000:]
+    assert b"wasmbench run --resume" in output
+    assert runner.client.containers.list(all=True, filters={"label": owner}) == []
+
+
+def test_containers_of_a_harness_that_is_gone_are_swept_by_the_next(runner, probe, tmp_path):
+    runner.prepare(probe, "run", tmp_path)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    labels = {LABEL: "1", OWNER_LABEL: f"{socket.gethostname()}:{gone.pid}"}
+    left = runner.client.api.create_container(runner._images[probe.sha256], labels=labels)["Id"]
+
+    DockerRunner().client  # noqa: B018 (a new harness's first use of the engine sweeps)
+
+    assert not runner.client.containers.list(all=True, filters={"id": left})
