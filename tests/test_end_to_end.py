@@ -129,7 +129,12 @@ def test_an_interrupted_suite_keeps_its_runs_and_resumes(tmp_path, cache):
         "run -r wasmtime:embedded -w nbody -w mandelbrot --size test --runs 25 --warmup 0 -o results/l.json"
     )
     process = subprocess.Popen(
-        command_line(suite), cwd=tmp_path, env=environment(cache), stdout=subprocess.PIPE, text=True
+        command_line(suite),
+        cwd=tmp_path,
+        env=environment(cache),
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # `&` in a shell ignores it
     )
     deadline = time.monotonic() + 120
     while _run_lines(journal) < 5 and time.monotonic() < deadline:
