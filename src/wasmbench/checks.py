@@ -67,6 +67,13 @@ class ClassificationCheck:
                 return f"{image.image}: {problem}"
         return None
 
+    def summary(self, output: bytes) -> str:
+        """Each image's top class and probability, and its sentence."""
+        return "; ".join(
+            f"{image.image}: {image.classes[0][1]} {image.classes[0][2]:.6f} ({image.sentence})"
+            for image in parse_classification(output.decode())
+        )
+
     def _compare(self, image: ClassifiedImage, reference: ClassifiedImage) -> str | None:
         known = {index: (label, p) for index, label, p in reference.classes}
         if len(image.classes) != TOP:

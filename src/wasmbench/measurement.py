@@ -22,6 +22,9 @@ class OutputCheck(Protocol):
     def mismatch(self, output: bytes) -> str | None:
         """Why ``output`` is wrong, or None when it is right."""
 
+    def summary(self, output: bytes) -> str:
+        """What a right ``output`` says, in one line for the report ("" when nothing is worth it)."""
+
 
 class Status(StrEnum):
     OK = "ok"
@@ -46,6 +49,7 @@ class Measurement:
     stdout_bytes: int
     phases_ns: dict[str, int] = field(default_factory=dict)
     detail: str = ""
+    summary: str = ""
 
     @property
     def ok(self) -> bool:
@@ -79,6 +83,7 @@ def validate(outcome: RunOutcome, stdout: Path, stderr: Path, expected: OutputCh
         stdout_bytes=len(output),
         phases_ns=dict(outcome.phases_ns),
         detail=detail,
+        summary=expected.summary(output) if status is Status.OK else "",
     )
 
 
