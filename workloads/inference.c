@@ -265,33 +265,38 @@ static struct image load_ppm(const char *path) {
     return image;
 }
 
+/* Where output coordinate i of n samples a source of the given length: the two neighbouring
+ * source coordinates and the weight of the second (pixel centres aligned, edges clamped). */
+struct tap {
+    uint32_t low, high;
+    double fraction;
+};
+
+static struct tap bilinear_tap(uint32_t i, uint32_t n, uint32_t length) {
+    struct tap tap;
+    double position = ((double)i + 0.5) * length / n - 0.5;
+    position = position < 0 ? 0 : position > length - 1 ? length - 1 : position;
+    tap.low = (uint32_t)position;
+    tap.high = tap.low + 1 < length ? tap.low + 1 : tap.low;
+    tap.fraction = position - tap.low;
+    return tap;
+}
+
 /* Bilinear resize to size x size, then ImageNet normalisation; output is planar (channel, y, x). */
 static void preprocess(const struct image *image, uint32_t size, float *out) {
     static const double mean[3] = {0.485, 0.456, 0.406}, std[3] = {0.229, 0.224, 0.225};
     uint32_t y, x, c;
     for (y = 0; y < size; y++) {
-        double sy = ((double)y + 0.5) * image->height / size - 0.5;
-        uint32_t y0, y1;
-        double fy;
-        sy = sy < 0 ? 0 : sy > image->height - 1 ? image->height - 1 : sy;
-        y0 = (uint32_t)sy;
-        y1 = y0 + 1 < image->height ? y0 + 1 : y0;
-        fy = sy - y0;
+        struct tap row = bilinear_tap(y, size, image->height);
+        const unsigned char *upper = image->rgb + (size_t)row.low * image->width * 3;
+        const unsigned char *lower = image->rgb + (size_t)row.high * image->width * 3;
         for (x = 0; x < size; x++) {
-            double sx = ((double)x + 0.5) * image->width / size - 0.5;
-            uint32_t x0, x1;
-            double fx;
-            sx = sx < 0 ? 0 : sx > image->width - 1 ? image->width - 1 : sx;
-            x0 = (uint32_t)sx;
-            x1 = x0 + 1 < image->width ? x0 + 1 : x0;
-            fx = sx - x0;
+            struct tap column = bilinear_tap(x, size, image->width);
+            size_t left = (size_t)column.low * 3, right = (size_t)column.high * 3;
             for (c = 0; c < 3; c++) {
-                const unsigned char *p = image->rgb + c;
-                double top = p[((size_t)y0 * image->width + x0) * 3] * (1 - fx) +
-                             p[((size_t)y0 * image->width + x1) * 3] * fx;
-                double bottom = p[((size_t)y1 * image->width + x0) * 3] * (1 - fx) +
-                                p[((size_t)y1 * image->width + x1) * 3] * fx;
-                double value = top * (1 - fy) + bottom * fy;
+                double top = upper[left + c] * (1 - column.fraction) + upper[right + c] * column.fraction;
+                double bottom = lower[left + c] * (1 - column.fraction) + lower[right + c] * column.fraction;
+                double value = top * (1 - row.fraction) + bottom * row.fraction;
                 out[((size_t)c * size + y) * size + x] = (float)((value / 255.0 - mean[c]) / std[c]);
             }
         }
