@@ -31,6 +31,8 @@ import numpy as np
 MAGIC = b"WBMNV2\0\0"
 VERSION = 1
 BATCH_NORM_EPS = 1e-5
+# The blocks whose depthwise convolution has stride 2 (torchvision's; the state dict has no strides).
+_BLOCK_STRIDES = {2: 2, 4: 2, 7: 2, 14: 2}
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
@@ -69,7 +71,7 @@ def fold_batch_norm(state: dict[str, np.ndarray]) -> list[Layer]:
         if expands:
             layers.append(_conv(state, f"{prefix}.0.0", f"{prefix}.0.1", stride=1, relu6=True))
         depthwise = f"{prefix}.1.0" if expands else f"{prefix}.0.0"
-        stride = _depthwise_stride(state, block)
+        stride = _BLOCK_STRIDES.get(block, 1)
         layers.append(_conv(state, depthwise, depthwise[:-1] + "1", stride=stride, relu6=True))
         project, norm = (f"{prefix}.2", f"{prefix}.3") if expands else (f"{prefix}.1", f"{prefix}.2")
         layer = _conv(state, project, norm, stride=1, relu6=False)
@@ -81,14 +83,6 @@ def fold_batch_norm(state: dict[str, np.ndarray]) -> list[Layer]:
     weight, bias = state["classifier.1.weight"], state["classifier.1.bias"]
     layers.append(Layer(Kind.DENSE, 1, False, weight.astype(np.float32), bias.astype(np.float32)))
     return layers
-
-
-# The stride of each block's depthwise conv is not stored in the state dict; these are torchvision's.
-_BLOCK_STRIDES = {2: 2, 4: 2, 7: 2, 14: 2}
-
-
-def _depthwise_stride(state: dict[str, np.ndarray], block: int) -> int:
-    return _BLOCK_STRIDES.get(block, 1)
 
 
 def _conv(state: dict[str, np.ndarray], conv: str, norm: str, stride: int, relu6: bool) -> Layer:
