@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -29,34 +30,29 @@ def cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
-def wasmbench(cwd: Path, cache: Path, *args: str, env: dict | None = None, timeout: float = 900):
-    environment = {**os.environ, "WASMBENCH_CACHE": str(cache), **(env or {})}
+def command_line(command: str) -> list[str]:
+    return [sys.executable, "-m", "wasmbench", *shlex.split(command)]
+
+
+def environment(cache: Path, **extra: str) -> dict[str, str]:
+    """The user's environment with a build cache of this test module's own."""
+    return {**os.environ, "WASMBENCH_CACHE": str(cache), **extra}
+
+
+def wasmbench(cwd: Path, cache: Path, command: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``wasmbench COMMAND`` as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "wasmbench", *args],
+        command_line(command),
         cwd=cwd,
-        env=environment,
+        env=environment(cache, **env),
         capture_output=True,
         text=True,
-        timeout=timeout,
+        timeout=900,
     )
 
 
 def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path, cache):
-    result = wasmbench(
-        tmp_path,
-        cache,
-        "run",
-        "-r",
-        "native",
-        "-r",
-        "wasmtime",
-        "--size",
-        "test",
-        "--runs",
-        "2",
-        "-o",
-        "results/e2e.json",
-    )
+    result = wasmbench(tmp_path, cache, "run -r native -r wasmtime --size test --runs 2 -o results/e2e.json")
     assert result.returncode == 0, result.stderr + result.stdout
     document = json.loads((tmp_path / "results/e2e.json").read_text())
     entries = {entry["param"]: entry for entry in document["benchmarks"]}
@@ -89,7 +85,7 @@ def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path,
     assert not (tmp_path / "results/e2e.jsonl").exists(), (
         "a complete suite's journal is folded into the result"
     )
-    report = wasmbench(tmp_path, cache, "report", "results/e2e.json")
+    report = wasmbench(tmp_path, cache, "report results/e2e.json")
     assert report.returncode == 0
     assert re.search(r"native:default\s+\d+\.\d+ ± \d+\.\d+ \(2\)", report.stdout)
     inference = [run for mode in modes for run in entries[f"inference/test/{mode}"]["extra_info"]["runs"]]
@@ -106,16 +102,8 @@ def test_a_wrong_expected_output_fails_that_workload_and_keeps_the_others(tmp_pa
     result = wasmbench(
         tmp_path,
         cache,
-        "run",
-        "-r",
-        "native",
-        "--size",
-        "test",
-        "--runs",
-        "2",
-        "-o",
-        "results/wrong.json",
-        env={"WASMBENCH_WORKLOADS": str(workloads)},
+        "run -r native --size test --runs 2 -o results/wrong.json",
+        WASMBENCH_WORKLOADS=str(workloads),
     )
     assert result.returncode == 1
     assert "FAILED" in result.stdout and "nbody/test native:default: 2 wrong_output" in result.stdout
@@ -128,21 +116,7 @@ def test_a_hung_run_times_out_and_the_suite_goes_on(tmp_path, cache):
     result = wasmbench(
         tmp_path,
         cache,
-        "run",
-        "-r",
-        "native",
-        "-w",
-        "nop",
-        "-w",
-        "nbody",
-        "--size",
-        "default",
-        "--runs",
-        "3",
-        "--timeout",
-        "0.05",
-        "-o",
-        "results/timeout.json",
+        "run -r native -w nop -w nbody --size default --runs 3 --timeout 0.05 -o results/timeout.json",
     )
     assert result.returncode == 1
     document = json.loads((tmp_path / "results/timeout.json").read_text())
@@ -153,33 +127,13 @@ def test_a_hung_run_times_out_and_the_suite_goes_on(tmp_path, cache):
 
 
 def test_an_interrupted_suite_keeps_its_runs_and_resumes(tmp_path, cache):
-    journal = tmp_path / "results/long.jsonl"
-    args = [
-        "run",
-        "-r",
-        "wasmtime:embedded",
-        "-w",
-        "nbody",
-        "-w",
-        "mandelbrot",
-        "--size",
-        "test",
-        "--runs",
-        "25",
-        "--warmup",
-        "0",
-        "-o",
-        "results/long.json",
-    ]
-    environment = {**os.environ, "WASMBENCH_CACHE": str(cache)}
-    wasmbench(tmp_path, cache, "build", "-w", "nbody", "-w", "mandelbrot")
+    journal = tmp_path / "results/l.jsonl"
+    wasmbench(tmp_path, cache, "build -w nbody -w mandelbrot")
+    suite = (
+        "run -r wasmtime:embedded -w nbody -w mandelbrot --size test --runs 25 --warmup 0 -o results/l.json"
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "wasmbench", *args],
-        cwd=tmp_path,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        command_line(suite), cwd=tmp_path, env=environment(cache), stdout=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 120
     while _run_lines(journal) < 5 and time.monotonic() < deadline:
@@ -192,9 +146,9 @@ def test_an_interrupted_suite_keeps_its_runs_and_resumes(tmp_path, cache):
     assert 5 <= before < 50
     kept = journal.read_text().splitlines()
 
-    resumed = wasmbench(tmp_path, cache, "run", "--resume")
+    resumed = wasmbench(tmp_path, cache, "run --resume")
     assert resumed.returncode == 0, resumed.stderr + resumed.stdout
-    document = json.loads((tmp_path / "results/long.json").read_text())
+    document = json.loads((tmp_path / "results/l.json").read_text())
     runs = [run for entry in document["benchmarks"] for run in entry["extra_info"]["runs"]]
     assert len(runs) == 50
     measured_before = [json.loads(line)["measurement"] for line in kept if '"type":"run"' in line]

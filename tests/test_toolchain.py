@@ -77,3 +77,18 @@ def test_a_compile_error_is_reported_with_the_compilers_message(nop, tmp_path):
     with pytest.raises(WasmbenchError, match=r"compiling broken\.c failed.*missing"):
         Toolchain(root=tmp_path).build(workload, "native")
     assert not [path for path in (tmp_path / "build").rglob("*") if path.is_file()]
+
+
+def test_a_changed_header_beside_the_source_is_a_rebuild(nop, tmp_path):
+    folder = tmp_path / "src"
+    folder.mkdir()
+    source = folder / "program.c"
+    source.write_text('#include "shared.h"\nint main(void) { return VALUE; }\n')
+    (folder / "shared.h").write_text("#define VALUE 0\n")
+    workload = type(nop)("program", "program", "", source, (), nop.sizes)
+    toolchain = Toolchain(root=tmp_path)
+    first = toolchain.build(workload, "native")
+    (folder / "shared.h").write_text("#define VALUE 3\n")
+    second = toolchain.build(workload, "native")
+    assert not second.cached and second.path != first.path
+    assert subprocess.run([second.path]).returncode == 3

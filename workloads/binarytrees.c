@@ -19,9 +19,10 @@
  * Usage: binarytrees N      (N: integer, 0 <= N <= 30; official sizes 10 / 21)
  * Portable C99, single-threaded, standard library only.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "single_arg.h"
 
 #define MIN_DEPTH 4
 #define MAX_N 30
@@ -30,27 +31,6 @@ typedef struct node {
     struct node *left;
     struct node *right;
 } node;
-
-static long parse_n(int argc, char **argv, long min, long max)
-{
-    char *end;
-    long v;
-
-    if (argc != 2) {
-        goto usage;
-    }
-    errno = 0;
-    v = strtol(argv[1], &end, 10);
-    if (errno != 0 || end == argv[1] || *end != '\0' || v < min || v > max) {
-        goto usage;
-    }
-    return v;
-usage:
-    fprintf(stderr, "usage: binarytrees N\n"
-                    "  N: maximum tree depth, an integer in [%ld, %ld]\n",
-            min, max);
-    exit(2);
-}
 
 static node *new_node(void)
 {
@@ -101,7 +81,7 @@ static void delete_tree(node *n)
 
 int main(int argc, char **argv)
 {
-    int n = (int)parse_n(argc, argv, 0, MAX_N);
+    int n = (int)parse_single_arg(argc, argv, 0, MAX_N, "binarytrees", "maximum tree depth");
     int max_depth = (n > MIN_DEPTH + 2) ? n : MIN_DEPTH + 2;
     int stretch_depth = max_depth + 1;
     node *stretch;

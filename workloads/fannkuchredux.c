@@ -19,36 +19,16 @@
  * Usage: fannkuchredux N   (N: integer, 1 <= N <= 16; official sizes 7 / 12)
  * Portable C99, single-threaded, standard library only.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "single_arg.h"
+
 #define MAX_N 16
-
-static long parse_n(int argc, char **argv, long min, long max)
-{
-    char *end;
-    long v;
-
-    if (argc != 2) {
-        goto usage;
-    }
-    errno = 0;
-    v = strtol(argv[1], &end, 10);
-    if (errno != 0 || end == argv[1] || *end != '\0' || v < min || v > max) {
-        goto usage;
-    }
-    return v;
-usage:
-    fprintf(stderr, "usage: fannkuchredux N\n"
-                    "  N: number of elements, an integer in [%ld, %ld]\n",
-            min, max);
-    exit(2);
-}
 
 int main(int argc, char **argv)
 {
-    int n = (int)parse_n(argc, argv, 1, MAX_N);
+    int n = (int)parse_single_arg(argc, argv, 1, MAX_N, "fannkuchredux", "number of elements");
     int perm1[MAX_N]; /* current permutation, in generation order */
     int perm[MAX_N];  /* working copy that gets flipped */
     int count[MAX_N]; /* rotation counters */

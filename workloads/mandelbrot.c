@@ -20,39 +20,19 @@
  * Usage: mandelbrot N      (N: integer, 1 <= N <= 100000; official 200 / 16000)
  * Portable C99, single-threaded, standard library only.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "single_arg.h"
 
 #define MAX_N 100000L
 #define MAX_ITER 50
 #define LIMIT_SQ 4.0
 #define OUT_BUFSIZE (1 << 16)
 
-static long parse_n(int argc, char **argv, long min, long max)
-{
-    char *end;
-    long v;
-
-    if (argc != 2) {
-        goto usage;
-    }
-    errno = 0;
-    v = strtol(argv[1], &end, 10);
-    if (errno != 0 || end == argv[1] || *end != '\0' || v < min || v > max) {
-        goto usage;
-    }
-    return v;
-usage:
-    fprintf(stderr, "usage: mandelbrot N\n"
-                    "  N: image width and height, an integer in [%ld, %ld]\n",
-            min, max);
-    exit(2);
-}
-
 int main(int argc, char **argv)
 {
-    int n = (int)parse_n(argc, argv, 1, MAX_N);
+    int n = (int)parse_single_arg(argc, argv, 1, MAX_N, "mandelbrot", "image width and height");
     size_t row_bytes = ((size_t)n + 7) / 8;
     unsigned char *row;
     int x, y;

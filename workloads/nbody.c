@@ -19,10 +19,11 @@
  * Usage: nbody N    (N: steps, 0 <= N <= 2000000000; official 1000 / 50000000)
  * Portable C99, single-threaded, standard library only.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "single_arg.h"
 
 #define PI 3.141592653589793
 #define SOLAR_MASS (4.0 * PI * PI)
@@ -65,27 +66,6 @@ static body bodies[N_BODIES] = {
      -9.51592254519715870e-05 * DAYS_PER_YEAR,
      5.15138902046611451e-05 * SOLAR_MASS},
 };
-
-static long parse_n(int argc, char **argv, long min, long max)
-{
-    char *end;
-    long v;
-
-    if (argc != 2) {
-        goto usage;
-    }
-    errno = 0;
-    v = strtol(argv[1], &end, 10);
-    if (errno != 0 || end == argv[1] || *end != '\0' || v < min || v > max) {
-        goto usage;
-    }
-    return v;
-usage:
-    fprintf(stderr, "usage: nbody N\n"
-                    "  N: number of time steps, an integer in [%ld, %ld]\n",
-            min, max);
-    exit(2);
-}
 
 static void offset_momentum(body *b, int nb)
 {
@@ -155,7 +135,7 @@ static void advance(body *b, int nb, double dt)
 
 int main(int argc, char **argv)
 {
-    long steps = parse_n(argc, argv, 0, MAX_STEPS);
+    long steps = parse_single_arg(argc, argv, 0, MAX_STEPS, "nbody", "number of time steps");
     long i;
 
     offset_momentum(bodies, N_BODIES);

@@ -23,10 +23,10 @@ from wasmbench.inputs import InputStore
 from wasmbench.journal import Journal
 from wasmbench.machine import machine_info
 from wasmbench.manifest import SIZES, Workload, load_manifest, select_workloads
-from wasmbench.measurement import Measurement, Status, validate
+from wasmbench.measurement import Measurement, OutputCheck, Status, validate
 from wasmbench.plan import Pair, make_plan
 from wasmbench.results import journal_sections
-from wasmbench.runner import Invocation, Runner, RunOutcome, discover_runners, parse_runner_spec
+from wasmbench.runner import Invocation, Prepared, Runner, RunOutcome, discover_runners, parse_runner_spec
 from wasmbench.toolchain import Toolchain
 
 
@@ -161,7 +161,15 @@ class Suite:
         self.journal.record_done(pair)
         return self.journal.runs[pair.key]
 
-    def _measure_once(self, pair, runner, prepared, invocation, check, rounds) -> Measurement:
+    def _measure_once(
+        self,
+        pair: Pair,
+        runner: Runner,
+        prepared: Prepared,
+        invocation: Invocation,
+        check: OutputCheck,
+        rounds: _RoundCounter,
+    ) -> Measurement:
         warmup = rounds.next_is_warmup()
         try:
             outcome = runner.run(prepared, invocation)
@@ -182,7 +190,7 @@ class Suite:
         self.journal.record_run(pair, failure)
         self.journal.record_done(pair, detail)
 
-    def _pair_info(self, pair: Pair, runner: Runner, workload: Workload, prepared) -> dict[str, Any]:
+    def _pair_info(self, pair: Pair, runner: Runner, workload: Workload, prepared: Prepared) -> dict:
         return {
             "runtime_title": runner.title,
             "runtime_version": runner.version(),

@@ -2,8 +2,8 @@
 
 One LLVM builds the native program, the wasm32-wasi module and the cross-architecture programs
 from the same source with the same flags, so the comparison measures the runtime, not the compiler.
-Builds are cached by a hash of (source, flags, compiler version, target): a rebuild with nothing
-changed compiles nothing.
+Builds are cached by a hash of (source and the headers beside it, flags, compiler version,
+target): a rebuild with nothing changed compiles nothing.
 """
 
 from __future__ import annotations
@@ -121,8 +121,10 @@ class Toolchain:
         target = resolve_target(target)
         flags = (*self.flags, *TARGET_FLAGS[target])
         libs = tuple(f"-l{lib}" for lib in workload.libs)
+        # The key covers the source and the headers beside it, which the sources share.
+        sources = [workload.source, *sorted(workload.source.parent.glob("*.h"))]
         key = content_key(
-            workload.source.read_bytes(),
+            *(path.read_bytes() for path in sources),
             *flags,
             *libs,
             self.compiler.zig_version,
