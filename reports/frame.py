@@ -9,7 +9,17 @@ from typing import Any
 
 import pandas as pd
 
-RUN_COLUMNS = ["status", "wall_ns", "user_s", "sys_s", "max_rss_kib", "exit_code", "detail"]
+RUN_COLUMNS = [
+    "status",
+    "wall_ns",
+    "user_s",
+    "sys_s",
+    "max_rss_kib",
+    "exit_code",
+    "detail",
+    "stdout_sha256",
+    "summary",
+]
 
 
 def runs_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:

@@ -36,12 +36,40 @@ def failure_lines(documents: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def output_lines(documents: list[dict[str, Any]]) -> list[str]:
+    """For workloads whose check summarises the output (e.g. the classes an image classifier
+    found): what the valid runs printed, and whether every runtime printed the same bytes."""
+    frame = runs_frame(documents)
+    valid = frame[(frame["status"] == "ok") & (frame["summary"].fillna("") != "")]
+    lines = []
+    for (host, workload, size), runs in valid.groupby(["host", "workload", "size"], sort=False):
+        runs = runs.assign(row=runs["runtime"] + ":" + runs["mode"])
+        by_digest = runs.groupby("stdout_sha256", sort=False)["row"].unique().map(_native_first)
+        if len(by_digest) == 1:
+            agreement = f"identical stdout (sha256 {by_digest.index[0][:12]}…) in {by_digest.iloc[0]}"
+        else:
+            agreement = "stdout differs: " + "; ".join(
+                f"{digest[:12]}… in {rows}" for digest, rows in by_digest.items()
+            )
+        lines.append(f"{host} {workload}/{size}: {agreement}")
+        lines += [f"  {line}" for line in runs["summary"].iloc[0].split("; ")]
+    return lines
+
+
+def _native_first(rows) -> str:
+    return ", ".join(sorted(rows, key=_row_order))
+
+
+def _row_order(row: str) -> tuple[bool, str]:
+    return not row.startswith("native:"), row
+
+
 def _pivot(block: pd.DataFrame) -> str:
     block = block.assign(row=block["runtime"] + ":" + block["mode"])
     cells = (
         block.groupby(["row", "workload"], sort=False).apply(_cell, include_groups=False).unstack("workload")
     )
-    rows = sorted(cells.index, key=lambda row: (not row.startswith("native:"), row))
+    rows = sorted(cells.index, key=_row_order)
     table = cells.reindex(index=rows, columns=sorted(block["workload"].unique())).fillna("—")
     return table.rename_axis(index="runtime:mode", columns=None).to_string()
 

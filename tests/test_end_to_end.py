@@ -88,6 +88,10 @@ def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path,
     report = wasmbench(tmp_path, cache, "report results/e2e.json")
     assert report.returncode == 0
     assert re.search(r"native:default\s+\d+\.\d+ ± \d+\.\d+ \(2\)", report.stdout)
+    inference = [run for mode in modes for run in entries[f"inference/test/{mode}"]["extra_info"]["runs"]]
+    assert len({run["stdout_sha256"] for run in inference}) == 1, "native and wasm print the same bytes"
+    assert "inference/test: identical stdout" in report.stdout
+    assert "coffee.ppm: espresso 0.96" in report.stdout and "chelsea.ppm: Egyptian cat" in report.stdout
 
 
 def test_a_wrong_expected_output_fails_that_workload_and_keeps_the_others(tmp_path, cache):

@@ -3,7 +3,7 @@ import hashlib
 import pytest
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.manifest import SIZES, load_manifest, select_workloads, workloads_dir
+from wasmbench.manifest import DIGEST_CHECK, SIZES, load_manifest, select_workloads, workloads_dir
 
 OFFICIAL_NAMES = {"binarytrees", "fannkuchredux", "mandelbrot", "nbody"}
 OFFICIAL_SIZES = {"binarytrees": "21", "fannkuchredux": "12", "mandelbrot": "16000", "nbody": "50000000"}
@@ -11,11 +11,32 @@ OFFICIAL_SIZES = {"binarytrees": "21", "fannkuchredux": "12", "mandelbrot": "160
 
 def test_every_workload_has_every_size_and_its_source():
     manifest = load_manifest()
-    assert OFFICIAL_NAMES | {"nop"} == set(manifest)
+    assert OFFICIAL_NAMES | {"nop", "inference"} == set(manifest)
     for workload in manifest.values():
         assert workload.source.is_file()
         assert set(workload.sizes) == set(SIZES)
-        assert all(len(spec.stdout_sha256) == 64 for spec in workload.sizes.values())
+        digest_checked = [spec for spec in workload.sizes.values() if spec.check == DIGEST_CHECK]
+        assert all(len(spec.stdout_sha256) == 64 for spec in digest_checked)
+
+
+def test_inference_sizes_list_their_inputs_and_are_checked_against_a_reference():
+    inference = load_manifest()["inference"]
+    assert inference.inputs is not None
+    for spec in inference.sizes.values():
+        assert spec.check == "classification"
+        weights, labels, _, *images = spec.args
+        assert set(spec.inputs) == {weights, labels, *images}
+    assert inference.sizes["test"].args[2:] == ("192", "coffee.ppm", "chelsea.ppm")
+
+
+def test_a_size_with_inputs_needs_an_input_builder(tmp_path):
+    manifest = tmp_path / "manifest.toml"
+    manifest.write_text(
+        '[workloads.x]\nsource = "x.c"\n'
+        '[workloads.x.sizes.test]\nargs = []\ninputs = ["a"]\ncheck = "classification"\n'
+    )
+    with pytest.raises(WasmbenchError, match="needs the workload's \\[inputs\\] builder"):
+        load_manifest(manifest)
 
 
 def test_large_sizes_are_the_official_benchmark_sizes():

@@ -1,7 +1,8 @@
 """One measured run, validated: the record every statistic and report is derived from.
 
-Validation is part of measuring (as in sightglass): a run whose stdout differs from the
-manifest's expected digest is ``wrong_output`` and never enters a statistic.
+Validation is part of measuring (as in sightglass): a run whose stdout is not what the check
+expects (the manifest's digest, or a reference made by the build step) is ``wrong_output`` and
+never enters a statistic.
 """
 
 from __future__ import annotations
@@ -10,9 +11,19 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
-from wasmbench.manifest import SizeSpec
 from wasmbench.runner import RunOutcome
+
+
+class OutputCheck(Protocol):
+    """Judges a run's stdout: a ``SizeSpec`` compares digests, ``wasmbench.checks`` has the others."""
+
+    def mismatch(self, output: bytes) -> str | None:
+        """Why ``output`` is wrong, or None when it is right."""
+
+    def summary(self, output: bytes) -> str:
+        """What a right ``output`` says, in one line for the report ("" when nothing is worth it)."""
 
 
 class Status(StrEnum):
@@ -38,6 +49,7 @@ class Measurement:
     stdout_bytes: int
     phases_ns: dict[str, int] = field(default_factory=dict)
     detail: str = ""
+    summary: str = ""
 
     @property
     def ok(self) -> bool:
@@ -51,11 +63,11 @@ class Measurement:
         return cls(**(data | {"status": Status(data["status"])}))
 
 
-def validate(outcome: RunOutcome, stdout: Path, stderr: Path, expected: SizeSpec) -> Measurement:
+def validate(outcome: RunOutcome, stdout: Path, stderr: Path, expected: OutputCheck) -> Measurement:
     """Turn what a runner observed into a Measurement with a status and, on failure, why."""
     output = stdout.read_bytes() if stdout.exists() else b""
     digest = hashlib.sha256(output).hexdigest()
-    status, detail = _judge(outcome, digest, len(output), expected)
+    status, detail = _judge(outcome, output, expected)
     if status is not Status.OK and stderr.exists():
         tail = stderr.read_bytes()[-400:].decode(errors="replace").strip()
         detail = f"{detail}; stderr: {tail}" if tail else detail
@@ -71,10 +83,11 @@ def validate(outcome: RunOutcome, stdout: Path, stderr: Path, expected: SizeSpec
         stdout_bytes=len(output),
         phases_ns=dict(outcome.phases_ns),
         detail=detail,
+        summary=expected.summary(output) if status is Status.OK else "",
     )
 
 
-def _judge(outcome: RunOutcome, digest: str, size: int, expected: SizeSpec) -> tuple[Status, str]:
+def _judge(outcome: RunOutcome, output: bytes, expected: OutputCheck) -> tuple[Status, str]:
     if outcome.timed_out:
         return Status.TIMEOUT, f"killed after the timeout ({outcome.wall_ns / 1e9:.1f} s)"
     if outcome.error:
@@ -83,9 +96,6 @@ def _judge(outcome: RunOutcome, digest: str, size: int, expected: SizeSpec) -> t
         return Status.CRASHED, f"killed by signal {outcome.signal}"
     if outcome.exit_code != 0:
         return Status.CRASHED, f"exit status {outcome.exit_code}"
-    if digest != expected.stdout_sha256:
-        return Status.WRONG_OUTPUT, (
-            f"stdout sha256 {digest[:12]}… ({size} bytes) differs from the expected "
-            f"{expected.stdout_sha256[:12]}… ({expected.stdout_bytes} bytes)"
-        )
+    if (mismatch := expected.mismatch(output)) is not None:
+        return Status.WRONG_OUTPUT, mismatch
     return Status.OK, ""

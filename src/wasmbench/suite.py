@@ -19,10 +19,11 @@ from tqdm import tqdm
 from wasmbench.cache import cache_dir
 from wasmbench.clock import MEASURED_CLOCK
 from wasmbench.errors import WasmbenchError
+from wasmbench.inputs import InputStore
 from wasmbench.journal import Journal
 from wasmbench.machine import machine_info
 from wasmbench.manifest import SIZES, Workload, load_manifest, select_workloads
-from wasmbench.measurement import Measurement, Status, validate
+from wasmbench.measurement import Measurement, OutputCheck, Status, validate
 from wasmbench.plan import Pair, make_plan
 from wasmbench.results import journal_sections
 from wasmbench.runner import Invocation, Prepared, Runner, RunOutcome, discover_runners, parse_runner_spec
@@ -66,6 +67,7 @@ class Suite:
         self.options = SuiteOptions(**journal.header["options"])
         self.manifest = load_manifest()
         self.toolchain = Toolchain(self.options.opt_level)
+        self.inputs = InputStore()
         self.runners = discover_runners()
         self._progress: tqdm | None = None
 
@@ -119,13 +121,15 @@ class Suite:
         return self.journal.header.get("skipped", [])
 
     def build(self, progress: bool = True) -> None:
-        """Compile every artefact the pending pairs need (cached ones cost nothing)."""
-        runners = self.runners
-        needed = sorted({(p.workload, runners[p.runtime].target_for(p.mode)) for p in self.journal.pending()})
+        """Compile every artefact and make every input the pending pairs need (cached ones cost nothing)."""
+        pending = self.journal.pending()
+        needed = sorted({(p.workload, self.runners[p.runtime].target_for(p.mode)) for p in pending})
         for workload, target in tqdm(
             needed, desc="build", unit="artefact", disable=not progress, file=sys.stderr
         ):
             self.toolchain.build(self.manifest[workload], target)
+        for workload, size in sorted({(pair.workload, pair.size) for pair in pending}):
+            self.inputs.inputs(self.manifest[workload], size)
 
     def measure_pair(self, pair: Pair, benchmark: Any) -> list[Measurement]:
         """Prepare the pair, then run its remaining rounds through ``benchmark.pedantic``."""
@@ -138,6 +142,7 @@ class Suite:
         try:
             artefact = self.toolchain.build(workload, runner.target_for(pair.mode))
             prepared = runner.prepare(artefact, pair.mode, cache_dir())
+            inputs = self.inputs.inputs(workload, pair.size)
         except (WasmbenchError, OSError) as error:
             self._fail_pair(pair, f"prepare failed: {error}")
             raise PairAbandoned(f"{pair.key}: prepare failed: {error}") from error
@@ -145,11 +150,12 @@ class Suite:
         if remaining > 0:
             with tempfile.TemporaryDirectory(prefix="wasmbench-") as scratch:
                 invocation = self._invocation(workload, pair, Path(scratch))
+                inputs.stage(invocation.workdir)
                 warmup = self.options.warmup if done == 0 else 0
                 rounds = _RoundCounter(warmup)
 
                 def measure_once() -> Measurement:
-                    return self._measure_once(pair, runner, prepared, invocation, workload, rounds)
+                    return self._measure_once(pair, runner, prepared, invocation, inputs.check, rounds)
 
                 benchmark.group = f"{pair.workload}/{pair.size}"
                 try:
@@ -168,7 +174,7 @@ class Suite:
         runner: Runner,
         prepared: Prepared,
         invocation: Invocation,
-        workload: Workload,
+        check: OutputCheck,
         rounds: _RoundCounter,
     ) -> Measurement:
         warmup = rounds.next_is_warmup()
@@ -176,7 +182,7 @@ class Suite:
             outcome = runner.run(prepared, invocation)
         except Exception as error:  # a runtime failing to start is a result, not a harness crash
             outcome = RunOutcome(0, 0.0, 0.0, 0, exit_code=None, error=f"{type(error).__name__}: {error}")
-        measurement = validate(outcome, invocation.stdout, invocation.stderr, workload.size(pair.size))
+        measurement = validate(outcome, invocation.stdout, invocation.stderr, check)
         MEASURED_CLOCK.advance(measurement.wall_ns)
         self._progress_bar().update()
         if not warmup or measurement.status is Status.TIMEOUT:

@@ -1,4 +1,4 @@
-"""``wasmbench build``: compile the workloads for the chosen targets (cached)."""
+"""``wasmbench build``: compile the workloads for the chosen targets, and make their input files (cached)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 
 from tqdm import tqdm
 
+from wasmbench.inputs import InputStore
 from wasmbench.manifest import load_manifest, select_workloads
 from wasmbench.toolchain import TARGET_FLAGS, Toolchain, resolve_target
 
@@ -46,4 +47,9 @@ def handle(args: argparse.Namespace) -> int:
         print(f"  {state} {artefact.workload:<14} {artefact.target:<14} {artefact.path}")
     built = sum(not artefact.cached for artefact in artefacts)
     print(f"{built} compiled, {len(artefacts) - built} from cache")
+    store = InputStore()
+    for workload in workloads:
+        if workload.inputs is not None:
+            for size in workload.sizes:
+                print(f"  inputs {workload.name}/{size}: {store.inputs(workload, size).folder}")
     return 0

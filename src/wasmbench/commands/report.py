@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.reports.text import failure_lines, time_table
+from wasmbench.reports.text import failure_lines, output_lines, time_table
 from wasmbench.results import load_result
 
 
@@ -28,6 +28,6 @@ def handle(args: argparse.Namespace) -> int:
     if not documents:
         return 2
     print(time_table(documents))
-    for line in failure_lines(documents):
+    for line in [*output_lines(documents), *failure_lines(documents)]:
         print(line)
     return 1 if unreadable else 0

