@@ -10,10 +10,10 @@ import argparse
 import sys
 
 from wasmbench import __version__
-from wasmbench.commands import build, listing, report, run
+from wasmbench.commands import build, compare, listing, report, run
 from wasmbench.errors import WasmbenchError
 
-COMMANDS = (listing, build, run, report)
+COMMANDS = (listing, build, run, report, compare)
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
