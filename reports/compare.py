@@ -13,13 +13,16 @@ import pandas as pd
 from wasmbench.errors import WasmbenchError
 from wasmbench.reports.frame import row_label, runs_frame
 from wasmbench.reports.markdown import table_lines
-from wasmbench.reports.statistics import Test, Verdict, compare
+from wasmbench.reports.statistics import SignificanceTest, Verdict, compare
 
 MATCH = ["size", "workload", "runtime", "mode"]
 
 
 def comparison_frame(
-    runs_a: pd.DataFrame, runs_b: pd.DataFrame, alpha: float = 0.01, test: Test = Test.WELCH
+    runs_a: pd.DataFrame,
+    runs_b: pd.DataFrame,
+    alpha: float = 0.01,
+    test: SignificanceTest = SignificanceTest.WELCH,
 ) -> pd.DataFrame:
     """A row per pair measured on both sides: means, B/A ratio with its CI, p-value and verdict."""
     times_a = _valid_times(runs_a)
@@ -66,7 +69,9 @@ def significant_slowdowns(comparison: pd.DataFrame, percent: float) -> pd.DataFr
     return comparison[slower & (comparison["ratio"] > 1 + percent / 100)]
 
 
-def render_markdown(comparison: pd.DataFrame, host_a: str, host_b: str, alpha: float, test: Test) -> str:
+def render_markdown(
+    comparison: pd.DataFrame, host_a: str, host_b: str, alpha: float, test: SignificanceTest
+) -> str:
     columns = [
         "size",
         "workload",
@@ -98,7 +103,7 @@ def render_markdown(comparison: pd.DataFrame, host_a: str, host_b: str, alpha: f
     tally = ", ".join(
         f"{counts.get(verdict.value, 0)} {verdict.value}" for verdict in Verdict if verdict.value in counts
     )
-    test_name = "Welch's t-test" if test is Test.WELCH else "Mann-Whitney U"
+    test_name = "Welch's t-test" if test is SignificanceTest.WELCH else "Mann-Whitney U"
     return "\n".join(
         [
             f"A: {host_a}",

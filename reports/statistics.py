@@ -117,7 +117,7 @@ class Verdict(StrEnum):
     TOO_FEW = "too few runs"
 
 
-class Test(StrEnum):
+class SignificanceTest(StrEnum):
     WELCH = "welch"
     MANN_WHITNEY = "mannwhitney"
 
@@ -134,7 +134,10 @@ class Comparison:
 
 
 def compare(
-    a: np.ndarray | list[float], b: np.ndarray | list[float], alpha: float = 0.01, test: Test = Test.WELCH
+    a: np.ndarray | list[float],
+    b: np.ndarray | list[float],
+    alpha: float = 0.01,
+    test: SignificanceTest = SignificanceTest.WELCH,
 ) -> Comparison:
     """Is B faster or slower than A at significance ``alpha``?
 
@@ -146,7 +149,7 @@ def compare(
         value = b.mean() / a.mean() if len(a) and len(b) else math.nan
         return Comparison(value, math.nan, math.nan, math.nan, Verdict.TOO_FEW)
     value = float(b.mean() / a.mean())
-    if test is Test.WELCH:
+    if test is SignificanceTest.WELCH:
         result = stats.ttest_ind(b, a, equal_var=False)
         p_value, df = float(result.pvalue), float(result.df)
     else:

@@ -12,7 +12,7 @@ from pathlib import Path
 from wasmbench.errors import WasmbenchError
 from wasmbench.reports.compare import comparison_frame, render_markdown, side_frame, significant_slowdowns
 from wasmbench.reports.inputs import load_documents
-from wasmbench.reports.statistics import Test
+from wasmbench.reports.statistics import SignificanceTest
 
 EXIT_SLOWER = 1
 
@@ -25,7 +25,10 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument("b", type=Path, metavar="B", help="result file or folder to judge (one host)")
     parser.add_argument("--alpha", type=float, default=0.01, help="significance level (default 0.01)")
     parser.add_argument(
-        "--test", choices=[test.value for test in Test], default=Test.WELCH.value, help="default welch"
+        "--test",
+        choices=[test.value for test in SignificanceTest],
+        default=SignificanceTest.WELCH.value,
+        help="default welch",
     )
     parser.add_argument(
         "--fail-above",
@@ -46,7 +49,7 @@ def handle(args: argparse.Namespace) -> int:
             raise WasmbenchError(f"{name} ({path}) has no readable result file")
         sides.append(side_frame(documents, name))
     (runs_a, host_a), (runs_b, host_b) = sides
-    test = Test(args.test)
+    test = SignificanceTest(args.test)
     comparison = comparison_frame(runs_a, runs_b, args.alpha, test)
     print(render_markdown(comparison, host_a, host_b, args.alpha, test))
     if args.fail_above is None:
