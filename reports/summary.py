@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from wasmbench.reports.frame import CELL, row_label
+from wasmbench.reports.frame import CELL, STARTUP_WORKLOADS, row_label
 from wasmbench.reports.statistics import geometric_mean, ratio, summarise
 
 BASELINE = ("native", "default")
@@ -47,12 +47,29 @@ def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
     return _with_ratios(cells)
 
 
-def geometric_means(cells: pd.DataFrame, workloads: list[str]) -> pd.Series:
-    """Geometric mean of each row's ratio to native over ``workloads``, per (host_key, size, row)."""
+def ordered_rows(cells: pd.DataFrame) -> list[str]:
+    """Runtime rows as tables and charts list them: native first, then by name."""
+    return sorted(cells["row"].unique(), key=lambda row: (row != BASELINE_ROW, row))
+
+
+def work_workloads(cells: pd.DataFrame) -> list[str]:
+    """The workloads that measure work (columns of the time table), start-up probes aside."""
+    return sorted(set(cells["workload"]) - set(STARTUP_WORKLOADS))
+
+
+def runtime_ratios(cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells of the ratio table and charts: work workloads of non-native runtimes with a ratio."""
+    work = cells["workload"].isin(work_workloads(cells))
+    return cells[work & cells["ratio"].notna() & (cells["row"] != BASELINE_ROW)]
+
+
+def geometric_means(cells: pd.DataFrame, workloads: list[str], by: str) -> pd.Series:
+    """Geometric mean of the ratios to native over ``workloads``, per group of ``by`` (e.g. row).
+
+    Callers pass cells of one host and size, or group by host: never a mean across hosts.
+    """
     measured = cells[cells["workload"].isin(workloads) & cells["ratio"].notna()]
-    return measured.groupby(["host_key", "size", "row"], sort=False)["ratio"].agg(
-        lambda ratios: geometric_mean(list(ratios))
-    )
+    return measured.groupby(by, sort=False)["ratio"].agg(lambda ratios: geometric_mean(list(ratios)))
 
 
 def _with_ratios(cells: pd.DataFrame) -> pd.DataFrame:

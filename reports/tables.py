@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from wasmbench.reports.frame import STARTUP_WORKLOADS
-from wasmbench.reports.summary import BASELINE_ROW, geometric_means
+from wasmbench.reports.summary import (
+    BASELINE_ROW,
+    geometric_means,
+    ordered_rows,
+    runtime_ratios,
+    work_workloads,
+)
 from wasmbench.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
 
 GEOMEAN = "geomean"
@@ -59,7 +65,8 @@ def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
         return []
     blocks = []
     for (host_key, size), block in cells.groupby(["host_key", "size"], sort=False):
-        block = block.assign(order=block["row"].map(_row_order)).sort_values(["order", "row"])
+        order = {row: index for index, row in enumerate(ordered_rows(block))}
+        block = block.sort_values("row", key=lambda rows: rows.map(order), kind="stable")
         first = block.iloc[0]
         tables = [
             time_table(block),
@@ -91,10 +98,6 @@ def host_description(cell: pd.Series) -> str:
     return " · ".join(str(part) for part in parts if part)
 
 
-def work_workloads(cells: pd.DataFrame) -> list[str]:
-    return sorted(set(cells["workload"]) - set(STARTUP_WORKLOADS))
-
-
 def time_table(block: pd.DataFrame) -> Table | None:
     work = block[block["workload"].isin(work_workloads(block))]
     if work.empty:
@@ -111,7 +114,7 @@ def time_table(block: pd.DataFrame) -> Table | None:
 
 def ratio_table(block: pd.DataFrame) -> Table | None:
     workloads = work_workloads(block)
-    work = block[block["workload"].isin(workloads) & block["ratio"].notna() & (block["row"] != BASELINE_ROW)]
+    work = runtime_ratios(block)
     if work.empty:
         return None
     table = _pivot(
@@ -123,7 +126,7 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         "geomean: geometric mean over the workloads (> 1: slower than native)",
         warn=False,
     )
-    means = geometric_means(work, workloads).droplevel([0, 1])
+    means = geometric_means(work, workloads, by="row")
     for row, cells in table.rows.items():
         best = len(means) > 1 and means.get(row) == means.min()
         cells[GEOMEAN] = Cell(f"{means[row]:.2f}", best=best) if row in means else Cell("—")
@@ -239,10 +242,6 @@ def _decimals(smallest: float) -> int:
     if not smallest or math.isnan(smallest):
         return 3
     return min(6, max(3, 2 - math.floor(math.log10(smallest))))
-
-
-def _row_order(row: str) -> int:
-    return 0 if row == BASELINE_ROW else 1
 
 
 def _skipped_lines(skipped: pd.DataFrame) -> list[str]:

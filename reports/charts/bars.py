@@ -9,15 +9,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-PANEL_WIDTH_PER_GROUP = 1.6
+PANEL_WIDTH_PER_GROUP = 1.4  # inches per bar group, plus room for the axis and the legend
 PANEL_HEIGHT = 3.6
 
 
 def figure(panels: int, groups: int, columns: int = 1) -> tuple[Figure, list[Axes]]:
     """A figure with ``panels`` stacked panels wide enough for ``groups`` bar groups each."""
     rows = math.ceil(panels / columns)
-    width = max(6.0, min(16.0, PANEL_WIDTH_PER_GROUP * groups + 2.5)) * (1 if columns == 1 else 0.8 * columns)
-    fig = Figure(figsize=(width, PANEL_HEIGHT * rows), layout="constrained")
+    panel_width = max(6.0, min(12.0, PANEL_WIDTH_PER_GROUP * groups + 3.0))
+    fig = Figure(figsize=(panel_width * columns, PANEL_HEIGHT * rows), layout="constrained")
     axes = fig.subplots(rows, columns, squeeze=False).ravel().tolist()
     for unused in axes[panels:]:
         unused.set_visible(False)
@@ -31,6 +31,7 @@ def grouped_bars(
     ylabel: str,
     log: bool = False,
     value_format: str | None = None,
+    legend: bool = True,
 ) -> None:
     """One bar per series in each group; NaN values leave a gap. ``value_format`` labels bar tops."""
     positions = np.arange(len(groups))
@@ -51,7 +52,8 @@ def grouped_bars(
         ax.set_ylim(bottom=0)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
+    if legend:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
 
 
 def _plain_log_axis(ax: Axes) -> None:

@@ -10,18 +10,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from wasmbench.reports.charts.bars import figure, grouped_bars
+from wasmbench.reports.charts.panels import bar_series, with_group
 from wasmbench.reports.charts.ratio import mark_parity
-from wasmbench.reports.summary import BASELINE_ROW, geometric_means
-from wasmbench.reports.tables import GEOMEAN, work_workloads
+from wasmbench.reports.summary import geometric_means, runtime_ratios, work_workloads
+from wasmbench.reports.tables import GEOMEAN
 
 
 def draw(cells: pd.DataFrame) -> Figure | None:
     if cells["host_key"].nunique() < 2:
         return None
     workloads = work_workloads(cells)
-    ratios = cells[
-        cells["workload"].isin(workloads) & cells["ratio"].notna() & (cells["row"] != BASELINE_ROW)
-    ]
+    ratios = runtime_ratios(cells)
     panels = [
         (key, panel)
         for key, panel in ratios.groupby(["size", "row"], sort=True)
@@ -32,16 +31,8 @@ def draw(cells: pd.DataFrame) -> Figure | None:
     fig, axes = figure(len(panels), len(workloads) + 1)
     for ax, ((size, row), panel) in zip(axes, panels, strict=True):
         present = sorted(panel["workload"].unique())
-        means = geometric_means(panel, present)
-        series = {}
-        for host_key, host in panel.groupby("host_key", sort=False):
-            cells_by_workload = host.set_index("workload").reindex(present)
-            first = host.iloc[0]
-            label = f"{first['host']} ({first['arch']})"
-            series[label] = (
-                [*cells_by_workload["ratio"], means.get((host_key, size, row))],
-                [*cells_by_workload["ratio_error"].fillna(0), 0.0],
-            )
+        series = bar_series(panel, present, "ratio", "ratio_error", across="host")
+        series = with_group(series, geometric_means(panel, present, by="host"))
         grouped_bars(
             ax, [*present, GEOMEAN], series, "time ÷ host's native (log)", log=True, value_format=".2f"
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
-from wasmbench.reports.summary import BASELINE_ROW
+from wasmbench.reports.summary import ordered_rows
 
 
 def blocks(cells: pd.DataFrame) -> list[pd.DataFrame]:
@@ -17,18 +19,32 @@ def title(block: pd.DataFrame) -> str:
     return f"{first['host']} ({first['arch']}) — size {first['size']}"
 
 
-def ordered_rows(cells: pd.DataFrame) -> list[str]:
-    return sorted(cells["row"].unique(), key=lambda row: (row != BASELINE_ROW, row))
-
-
-def series_by_row(
-    block: pd.DataFrame, groups: list[str], value: str, error: str | None, scale: float = 1.0
+def bar_series(
+    block: pd.DataFrame,
+    groups: list[str],
+    value: str,
+    error: str | None,
+    scale: float = 1.0,
+    across: str = "row",
+    along: str = "workload",
 ) -> dict[str, tuple[list[float], list[float]]]:
-    """For each runtime row, its ``value`` (and ``error``) per workload in ``groups`` (NaN if absent)."""
+    """A bar series per ``across`` label (runtime rows by default), its ``value`` (and ``error``)
+    for each of ``groups`` along the x axis (workloads by default); NaN where a cell is absent."""
+    labels = ordered_rows(block) if across == "row" else sorted(block[across].unique())
     series = {}
-    for row in ordered_rows(block):
-        cells = block[block["row"] == row].set_index("workload").reindex(groups)
+    for label in labels:
+        cells = block[block[across] == label].set_index(along).reindex(groups)
         values = (cells[value] * scale).tolist()
         errors = (cells[error] * scale).fillna(0).tolist() if error else [0.0] * len(groups)
-        series[row] = (values, errors)
+        series[label] = (values, errors)
     return series
+
+
+def with_group(
+    series: dict[str, tuple[list[float], list[float]]], values: pd.Series
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Each series extended by one more group, e.g. the geometric mean (no error bar)."""
+    return {
+        label: ([*bars, values.get(label, math.nan)], [*errors, 0.0])
+        for label, (bars, errors) in series.items()
+    }

@@ -7,26 +7,22 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from wasmbench.reports.charts.bars import figure, grouped_bars
-from wasmbench.reports.charts.panels import blocks, series_by_row, title
-from wasmbench.reports.summary import BASELINE_ROW, geometric_means
-from wasmbench.reports.tables import GEOMEAN, work_workloads
+from wasmbench.reports.charts.panels import bar_series, blocks, title, with_group
+from wasmbench.reports.summary import geometric_means, runtime_ratios, work_workloads
+from wasmbench.reports.tables import GEOMEAN
 
 
 def draw(cells: pd.DataFrame) -> Figure | None:
     workloads = work_workloads(cells)
-    ratios = cells[
-        cells["workload"].isin(workloads) & cells["ratio"].notna() & (cells["row"] != BASELINE_ROW)
-    ]
+    ratios = runtime_ratios(cells)
     if ratios.empty:
         return None
     panels = blocks(ratios)
     fig, axes = figure(len(panels), len(workloads) + 1)
     for ax, block in zip(axes, panels, strict=True):
         present = sorted(block["workload"].unique())
-        series = series_by_row(block, present, "ratio", "ratio_error")
-        means = geometric_means(block, present).droplevel([0, 1])
-        for row, (values, errors) in series.items():
-            series[row] = ([*values, means.get(row)], [*errors, 0.0])
+        series = bar_series(block, present, "ratio", "ratio_error")
+        series = with_group(series, geometric_means(block, present, by="row"))
         grouped_bars(
             ax, [*present, GEOMEAN], series, "time ÷ native time (log)", log=True, value_format=".2f"
         )

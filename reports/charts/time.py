@@ -6,8 +6,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from wasmbench.reports.charts.bars import figure, grouped_bars
-from wasmbench.reports.charts.panels import blocks, series_by_row, title
-from wasmbench.reports.tables import work_workloads
+from wasmbench.reports.charts.panels import bar_series, blocks, title
+from wasmbench.reports.summary import work_workloads
 
 
 def draw(cells: pd.DataFrame) -> Figure | None:
@@ -18,7 +18,7 @@ def draw(cells: pd.DataFrame) -> Figure | None:
     fig, axes = figure(len(panels), work["workload"].nunique())
     for ax, block in zip(axes, panels, strict=True):
         workloads = sorted(block["workload"].unique())
-        grouped_bars(ax, workloads, series_by_row(block, workloads, "mean", "stddev"), "wall time (s)")
+        grouped_bars(ax, workloads, bar_series(block, workloads, "mean", "stddev"), "wall time (s)")
         ax.set_title(title(block))
     fig.suptitle("Time per workload (mean ± stddev of valid runs)")
     return fig
