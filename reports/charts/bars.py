@@ -13,15 +13,15 @@ PANEL_WIDTH_PER_GROUP = 1.4  # inches per bar group, plus room for the axis and 
 PANEL_HEIGHT = 3.6
 
 
-def figure(panels: int, groups: int, columns: int = 1) -> tuple[Figure, list[Axes]]:
-    """A figure with ``panels`` stacked panels wide enough for ``groups`` bar groups each."""
-    rows = math.ceil(panels / columns)
-    panel_width = max(6.0, min(12.0, PANEL_WIDTH_PER_GROUP * groups + 3.0))
-    fig = Figure(figsize=(panel_width * columns, PANEL_HEIGHT * rows), layout="constrained")
-    axes = fig.subplots(rows, columns, squeeze=False).ravel().tolist()
-    for unused in axes[panels:]:
-        unused.set_visible(False)
-    return fig, axes[:panels]
+def figure(panels: int, groups: int) -> tuple[Figure, list[Axes]]:
+    """A figure of ``panels`` stacked panels, wide enough for ``groups`` bar groups each.
+
+    Stacked, not side by side: the figure keeps a width that stays readable when a browser or a
+    document scales it to its column.
+    """
+    width = max(6.0, min(12.0, PANEL_WIDTH_PER_GROUP * groups + 3.0))
+    fig = Figure(figsize=(width, PANEL_HEIGHT * panels), layout="constrained")
+    return fig, fig.subplots(panels, 1, squeeze=False).ravel().tolist()
 
 
 def grouped_bars(

@@ -31,8 +31,9 @@ def draw(cells: pd.DataFrame) -> Figure | None:
     fig, axes = figure(len(panels), len(workloads) + 1)
     for ax, ((size, row), panel) in zip(axes, panels, strict=True):
         present = sorted(panel["workload"].unique())
-        series = bar_series(panel, present, "ratio", "ratio_error", across="host")
-        series = with_group(series, geometric_means(panel, present, by="host"))
+        panel = panel.assign(machine=panel["host"] + " (" + panel["arch"] + ")")
+        series = bar_series(panel, present, "ratio", "ratio_error", across="machine")
+        series = with_group(series, geometric_means(panel, present, by="machine"))
         grouped_bars(
             ax, [*present, GEOMEAN], series, "time ÷ host's native (log)", log=True, value_format=".2f"
         )

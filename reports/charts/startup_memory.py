@@ -1,4 +1,4 @@
-"""Start-up time (the nop workload) and peak memory per runtime, a row of two panels per host."""
+"""Start-up time (the nop workload) and peak memory per runtime: two panels per host, stacked."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def draw(cells: pd.DataFrame) -> Figure | None:
         return None
     panels = blocks(measured)
     groups = max(measured["workload"].nunique(), measured["row"].nunique())
-    fig, axes = figure(2 * len(panels), groups, columns=2)
+    fig, axes = figure(2 * len(panels), groups)
     for (startup_ax, memory_ax), block in zip(zip(axes[::2], axes[1::2], strict=True), panels, strict=True):
         _startup(startup_ax, block)
         workloads = sorted(block["workload"].unique())
