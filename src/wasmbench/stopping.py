@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wasmbench.measurement import Measurement
-from wasmbench.reports.statistics import MIN_RUNS, ci_half_width
 
 AUTO = "auto"
 CI_REACHED = "ci target reached"
@@ -29,6 +28,10 @@ class StopRule:
 
     def reason(self, runs: list[Measurement]) -> str | None:
         """Why to stop after these runs of one pair, or None to go on."""
+        # Imported when a suite first asks, not with the suite: scipy stays out of the harness
+        # process of fixed-count suites (see ``commands/run.py`` on harness memory).
+        from wasmbench.reports.statistics import MIN_RUNS, ci_half_width
+
         valid = [run.wall_ns / 1e9 for run in runs if run.ok]
         if len(valid) >= MIN_RUNS:
             mean = sum(valid) / len(valid)

@@ -6,8 +6,6 @@ import argparse
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.reports.inputs import load_documents
-from wasmbench.reports.writer import write_report
 
 REPORT_DIR = "report"
 
@@ -27,6 +25,10 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    # The report modules (pandas, scipy, matplotlib) load only for this command: see run.py.
+    from wasmbench.reports.inputs import load_documents
+    from wasmbench.reports.writer import write_report
+
     out = args.out or default_report_dir(args.files[0])
     documents, unreadable = load_documents(args.files, exclude=out)
     if not documents:

@@ -18,8 +18,6 @@ import wasmbench.benchmarks
 from wasmbench.errors import WasmbenchError
 from wasmbench.journal import Journal
 from wasmbench.paths import default_result_path, journal_path_for, latest_journal, result_path_for
-from wasmbench.reports.markdown import render_block
-from wasmbench.reports.writer import report_blocks
 from wasmbench.results import load_result, result_document, write_document
 from wasmbench.stopping import runs_argument
 from wasmbench.suite import Suite, SuiteOptions, runs_options
@@ -28,7 +26,7 @@ EXIT_FAILED_RUNS = 1
 EXIT_INTERRUPTED = 130
 PYTEST_INTERRUPTED = 2
 # The tables printed at the end of a suite; ``wasmbench report`` writes them all.
-RUN_TABLES = ("Time", "Ratio to native")
+RUN_TABLES = ("Time", "Ratio to native", "Start-up")
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -86,8 +84,7 @@ def handle(args: argparse.Namespace) -> int:
     if not output.exists() or output.stat().st_mtime < started:
         write_document(output, result_document(journal, get_commit_info()))
     document = load_result(output)
-    for block in report_blocks([document]):
-        print(render_block(block, RUN_TABLES) + "\n")
+    _print_tables(document)
     print(f"charts, HTML, CSV and more tables: wasmbench report {output}")
     if code == PYTEST_INTERRUPTED or journal.pending():
         print(f"interrupted with {len(journal.pending())} pairs left; continue with: wasmbench run --resume")
@@ -112,6 +109,20 @@ def _create(args: argparse.Namespace) -> Suite:
         opt_level=args.opt,
     )
     return Suite.create(options, journal_path_for(output))
+
+
+def _print_tables(document: dict) -> None:
+    """The time and ratio tables in Markdown, the same as ``wasmbench report`` writes.
+
+    The report modules are imported here, after measuring, on purpose: pandas, scipy and
+    matplotlib would otherwise sit in the harness process during the runs, making every fork
+    slower and, through the inherited memory, inflating the peak RSS the runs report.
+    """
+    from wasmbench.reports.markdown import render_block
+    from wasmbench.reports.writer import report_blocks
+
+    for block in report_blocks([document]):
+        print(render_block(block, RUN_TABLES) + "\n")
 
 
 def _runs_description(options: SuiteOptions) -> str:
