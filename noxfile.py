@@ -76,9 +76,11 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def report(session: nox.Session) -> None:
-    """Tables from result files: ``nox -s report -- results/a.json ...`` (default: all in results/)."""
+    """Tables, charts, HTML and CSV into results/report/: ``nox -s report -- results/a.json ...``.
+
+    Without arguments, every result file under results/.
+    """
     session.install(".")
-    files = session.posargs or sorted(glob.glob("results/*.json"))
-    if not files:
+    if not session.posargs and not glob.glob("results/**/*.json*", recursive=True):
         session.error("no result files under results/: run `nox -s suite` first")
-    session.run("wasmbench", "report", *files)
+    session.run("wasmbench", "report", *(session.posargs or ["results"]))

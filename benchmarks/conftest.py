@@ -13,7 +13,8 @@ import pytest
 
 from wasmbench.errors import WasmbenchError
 from wasmbench.paths import default_result_path, journal_path_for
-from wasmbench.suite import Suite, SuiteOptions
+from wasmbench.stopping import runs_argument
+from wasmbench.suite import Suite, SuiteOptions, runs_options
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -22,7 +23,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--wb-workload", action="append", default=[], help="workload (repeatable; default all)")
     group.addoption("--wb-size", action="append", default=[], help="size: test, default or large")
     group.addoption("--wb-runtime", action="append", default=[], help="runtime or runtime:mode (repeatable)")
-    group.addoption("--wb-runs", type=int, default=5, help="measured runs per pair")
+    group.addoption("--wb-runs", type=runs_argument, default=5, help="measured runs per pair, or auto")
+    group.addoption("--wb-max-runs", type=int, default=30, help="with --wb-runs auto: most runs per pair")
+    group.addoption("--wb-max-time", type=float, default=120.0, help="with auto: most seconds per pair")
+    group.addoption(
+        "--wb-ci-target", type=float, default=2.0, help="with auto: 95%% CI half-width, %% of mean"
+    )
     group.addoption("--wb-warmup", type=int, default=1, help="unmeasured runs before them")
     group.addoption("--wb-timeout", type=float, default=300.0, help="seconds before a run is killed")
     group.addoption("--wb-seed", type=int, default=None, help="seed of the shuffled order")
@@ -47,7 +53,12 @@ def _open_suite(config: pytest.Config, journal: Path) -> Suite:
         workloads=config.getoption("wb_workload"),
         sizes=config.getoption("wb_size") or ["test"],
         runtimes=config.getoption("wb_runtime"),
-        runs=config.getoption("wb_runs"),
+        **runs_options(
+            config.getoption("wb_runs"),
+            config.getoption("wb_max_runs"),
+            config.getoption("wb_max_time"),
+            config.getoption("wb_ci_target"),
+        ),
         warmup=config.getoption("wb_warmup"),
         timeout_s=config.getoption("wb_timeout"),
         seed=config.getoption("wb_seed"),

@@ -1,6 +1,8 @@
 """Result files -> one tidy pandas frame: a row per measured run, every label as a column.
 
-All tables derive from this frame, so no view of the results depends on which runner made them.
+All tables and charts derive from this frame, so no view of the results depends on which runner
+made them. Hosts are told apart by hostname, architecture and CPU model (``host_key``); ``host``
+is the label shown, the hostname unless two different hosts share it.
 """
 
 from __future__ import annotations
@@ -20,12 +22,20 @@ RUN_COLUMNS = [
     "stdout_sha256",
     "summary",
 ]
+HOST_COLUMNS = ["host", "host_key", "arch", "cpu_model", "cores", "instance_type"]
+PAIR_COLUMNS = ["workload", "size", "runtime", "mode", "runtime_title", "prepare_ns", "stop_reason"]
+# Labels of a table cell: the runs of one pair on one host.
+CELL = ["host_key", "size", "workload", "runtime", "mode"]
+# Workloads that measure start-up rather than work: reported in their own table, not as a column.
+STARTUP_WORKLOADS = ("nop",)
 
 
 def runs_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
+    """A row per run (valid or not); nested metadata flattened: ``machine.*``, ``pair.*``, ``phases_ns.*``."""
     rows = []
     for document in documents:
-        host = _host_labels(document["machine_info"])
+        machine = document.get("machine_info", {})
+        host = _host_labels(machine)
         section = document["wasmbench"]
         for entry in [*document["benchmarks"], *section["failed"]]:
             info = entry["extra_info"]
@@ -36,30 +46,66 @@ def runs_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
                 "runtime": info["runtime"],
                 "mode": info["mode"],
                 "runtime_title": info.get("runtime_title", info["runtime"]),
+                "prepare_ns": info.get("prepare_ns"),
+                "stop_reason": info.get("stop_reason", ""),
+                "run_id": section.get("run_id"),
             }
-            for run in info["runs"]:
-                rows.append({**labels, **{column: run.get(column) for column in RUN_COLUMNS}})
-    frame = pd.DataFrame(rows, columns=[*_HOST_COLUMNS, *_PAIR_COLUMNS, *RUN_COLUMNS])
+            metadata = {
+                "machine": machine,
+                "pair": {key: value for key, value in info.items() if key not in labels and key != "runs"},
+            }
+            for index, run in enumerate(info["runs"]):
+                fields = {column: run.get(column) for column in RUN_COLUMNS}
+                rows.append(
+                    {**labels, "run": index, **fields, "phases_ns": run.get("phases_ns") or {}, **metadata}
+                )
+    frame = pd.json_normalize(rows, sep=".") if rows else pd.DataFrame()
+    frame = frame.reindex(columns=_column_order(frame.columns))
     frame["wall_s"] = frame["wall_ns"] / 1e9
+    frame["host"] = _host_names(frame)
     return frame
 
 
 def skipped_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
     rows = [
-        {**_host_labels(document["machine_info"]), **skipped}
+        {**_host_labels(document.get("machine_info", {})), **skipped}
         for document in documents
         for skipped in document["wasmbench"]["skipped"]
     ]
-    return pd.DataFrame(rows, columns=[*_HOST_COLUMNS, "runtime", "mode", "reason", "hint"])
+    frame = pd.DataFrame(rows, columns=[*HOST_COLUMNS, "runtime", "mode", "reason", "hint"])
+    return frame.drop_duplicates(["host_key", "runtime", "mode"])
 
 
-_HOST_COLUMNS = ["host", "arch", "cpu_model"]
-_PAIR_COLUMNS = ["workload", "size", "runtime", "mode", "runtime_title"]
+def row_label(runtime: str, mode: str) -> str:
+    """``native`` for a runtime's only mode, ``runtime:mode`` otherwise: the names the CLI takes."""
+    return runtime if mode == "default" else f"{runtime}:{mode}"
+
+
+def _column_order(columns: pd.Index) -> list[str]:
+    leading = [*HOST_COLUMNS, *PAIR_COLUMNS, "run_id", "run", *RUN_COLUMNS]
+    return [*leading, *sorted(column for column in columns if column not in leading)]
 
 
 def _host_labels(machine_info: dict[str, Any]) -> dict[str, Any]:
+    hostname = machine_info.get("hostname") or machine_info.get("node") or "unknown"
+    arch = machine_info.get("arch") or machine_info.get("machine") or ""
+    cpu = machine_info.get("cpu_model") or (machine_info.get("cpu") or {}).get("brand_raw", "")
     return {
-        "host": machine_info.get("hostname") or machine_info.get("node", "unknown"),
-        "arch": machine_info.get("arch") or machine_info.get("machine", ""),
-        "cpu_model": machine_info.get("cpu_model", ""),
+        "host": hostname,
+        "host_key": f"{hostname} | {arch} | {cpu}",
+        "arch": arch,
+        "cpu_model": cpu,
+        "cores": machine_info.get("cores") or (machine_info.get("cpu") or {}).get("count"),
+        "instance_type": machine_info.get("instance_type", ""),
     }
+
+
+def _host_names(frame: pd.DataFrame) -> pd.Series:
+    """The hostname, with the architecture (then the CPU) added where hostnames clash."""
+    keys = frame.drop_duplicates("host_key")
+    names = dict(zip(keys["host_key"], keys["host"], strict=True))
+    for detail in ("arch", "cpu_model"):
+        clashing = pd.Series(names).duplicated(keep=False)
+        for key in clashing[clashing].index:
+            names[key] = f"{names[key]} ({keys.set_index('host_key').at[key, detail]})"
+    return frame["host_key"].map(names)

@@ -67,7 +67,7 @@ def test_report_keeps_the_readable_files_and_names_the_damaged_one(capsys, tmp_p
     code, out, err = run_cli(capsys, "report", str(damaged), str(good))
     assert code == 1
     assert "damaged.json is not valid JSON" in err
-    assert "1.5000 ± 0.7071 (2)" in out
+    assert "1.500 ± 0.707 (2)" in out
 
 
 def _document() -> dict:

@@ -86,8 +86,10 @@ def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path,
         "a complete suite's journal is folded into the result"
     )
     report = wasmbench(tmp_path, cache, "report results/e2e.json")
-    assert report.returncode == 0
-    assert re.search(r"native:default\s+\d+\.\d+ ± \d+\.\d+ \(2\)", report.stdout)
+    assert report.returncode == 0, report.stderr
+    assert re.search(r"\| native \| .*\d+\.\d+ ± \d+\.\d+ \(2\)", report.stdout)
+    written = {path.name for path in (tmp_path / "results/report").iterdir()}
+    assert {"report.md", "report.html", "runs.csv", "summary.json", "time.png", "ratio.svg"} <= written
     inference = [run for mode in modes for run in entries[f"inference/test/{mode}"]["extra_info"]["runs"]]
     assert len({run["stdout_sha256"] for run in inference}) == 1, "native and wasm print the same bytes"
     assert "inference/test: identical stdout" in report.stdout
@@ -106,7 +108,7 @@ def test_a_wrong_expected_output_fails_that_workload_and_keeps_the_others(tmp_pa
         WASMBENCH_WORKLOADS=str(workloads),
     )
     assert result.returncode == 1
-    assert "FAILED" in result.stdout and "nbody/test native:default: 2 wrong_output" in result.stdout
+    assert "Failed runs" in result.stdout and "nbody · native: 2 wrong_output of 2 runs" in result.stdout
     document = json.loads((tmp_path / "results/wrong.json").read_text())
     assert [entry["param"] for entry in document["wasmbench"]["failed"]] == ["nbody/test/native/default"]
     assert {entry["extra_info"]["workload"] for entry in document["benchmarks"]} == set(WORKLOADS) - {"nbody"}
@@ -158,6 +160,19 @@ def test_an_interrupted_suite_keeps_its_runs_and_resumes(tmp_path, cache):
     assert len(runs) == 50
     measured_before = [json.loads(line)["measurement"] for line in kept if '"type":"run"' in line]
     assert all(run in runs for run in measured_before)
+
+
+@pytest.mark.parametrize(
+    ("limits", "reason", "runs"),
+    [("--ci-target 1000", "ci target reached", 5), ("--ci-target 0.0001 --max-runs 6", "max runs", 6)],
+)
+def test_runs_auto_stops_each_pair_and_records_why(tmp_path, cache, limits, reason, runs):
+    command = f"run -r native -w nop --size test --runs auto {limits} -o results/auto.json"
+    result = wasmbench(tmp_path, cache, command)
+    assert result.returncode == 0, result.stderr + result.stdout
+    [entry] = json.loads((tmp_path / "results/auto.json").read_text())["benchmarks"]
+    assert entry["extra_info"]["stop_reason"] == reason
+    assert len(entry["extra_info"]["runs"]) == runs
 
 
 def _run_lines(journal: Path) -> int:

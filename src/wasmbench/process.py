@@ -120,8 +120,12 @@ def run_in_fork(work: Callable[[], bytes], timeout_s: float) -> tuple[ProcessRes
     The child writes its answer before it exits, so keep it small (under the 64 KiB a pipe holds).
     """
     read_end, write_end = os.pipe()
+    # A Ctrl-C arriving while fork() runs was lost (the suite went on); held back until fork has
+    # returned, it is delivered to the harness as usual.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     start = time.perf_counter_ns()
     pid = os.fork()
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     if pid == 0:  # the child: never return into the caller's stack
         status = 1
         try:

@@ -70,7 +70,8 @@ def journal_sections(journal: Journal) -> tuple[list[dict], dict[str, Any]]:
         if not runs:
             missing.append(pair.key)
             continue
-        entry = benchmark_entry(pair, journal.pair_info.get(pair.key, {}), runs, options)
+        info = {**journal.pair_info.get(pair.key, {}), "stop_reason": journal.done.get(pair.key, "")}
+        entry = benchmark_entry(pair, info, runs, options)
         (benchmarks if "stats" in entry else failed).append(entry)
     section = {
         "version": __version__,

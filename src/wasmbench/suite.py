@@ -27,6 +27,7 @@ from wasmbench.measurement import Measurement, OutputCheck, Status, validate
 from wasmbench.plan import Pair, make_plan
 from wasmbench.results import journal_sections
 from wasmbench.runner import Invocation, Prepared, Runner, RunOutcome, discover_runners, parse_runner_spec
+from wasmbench.stopping import AUTO, MAX_RUNS, EnoughRuns, StopRule
 from wasmbench.toolchain import Toolchain
 
 
@@ -42,10 +43,26 @@ class SuiteOptions:
     timeout_s: float = 300.0
     seed: int | None = None
     opt_level: str = "O2"
+    # --runs auto: measure each pair until its stop rule says enough, at most max_runs runs.
+    auto: bool = False
+    max_runs: int = 30
+    max_time_s: float = 120.0
+    ci_target: float = 0.02
+
+    @property
+    def rounds(self) -> int:
+        """Measured runs per pair: fixed, or the most ``--runs auto`` may take."""
+        return self.max_runs if self.auto else self.runs
+
+    @property
+    def stop_rule(self) -> StopRule | None:
+        return StopRule(self.ci_target, self.max_time_s) if self.auto else None
 
     def check(self) -> None:
-        if self.runs < 1:
-            raise WasmbenchError("--runs must be at least 1")
+        if self.rounds < 1:
+            raise WasmbenchError(f"{'--max-runs' if self.auto else '--runs'} must be at least 1")
+        if self.ci_target <= 0 or self.max_time_s <= 0:
+            raise WasmbenchError("--ci-target and --max-time must be positive")
         if self.warmup < 0:
             raise WasmbenchError("--warmup cannot be negative")
         if self.timeout_s <= 0:
@@ -53,6 +70,20 @@ class SuiteOptions:
         unknown = [size for size in self.sizes if size not in SIZES]
         if unknown:
             raise WasmbenchError(f"unknown size {', '.join(unknown)} (known: {', '.join(SIZES)})")
+
+
+def runs_options(
+    runs: int | str, max_runs: int, max_time_s: float, ci_target_percent: float
+) -> dict[str, Any]:
+    """SuiteOptions fields for ``--runs N`` or ``--runs auto`` (with its limits)."""
+    auto = runs == AUTO
+    return {
+        "runs": max_runs if auto else runs,
+        "auto": auto,
+        "max_runs": max_runs,
+        "max_time_s": max_time_s,
+        "ci_target": ci_target_percent / 100,
+    }
 
 
 class PairAbandoned(Exception):
@@ -138,7 +169,7 @@ class Suite:
         progress = self._progress_bar()
         progress.set_description(pair.key)
         done = len(self.journal.runs.get(pair.key, []))
-        remaining = self.options.runs - done
+        remaining = self.options.rounds - done
         try:
             artefact = self.toolchain.build(workload, runner.target_for(pair.mode))
             prepared = runner.prepare(artefact, pair.mode, cache_dir())
@@ -160,12 +191,15 @@ class Suite:
                 benchmark.group = f"{pair.workload}/{pair.size}"
                 try:
                     benchmark.pedantic(measure_once, rounds=remaining, warmup_rounds=warmup, iterations=1)
+                except EnoughRuns as stop:
+                    self.journal.record_done(pair, str(stop))
+                    return self.journal.runs[pair.key]
                 except BaseException:
                     # pytest-benchmark marks only Exceptions; after Ctrl-C or SIGTERM it would try
                     # statistics of a pair with no rounds. The journal holds what was measured.
                     benchmark.has_error = True
                     raise
-        self.journal.record_done(pair)
+        self.journal.record_done(pair, MAX_RUNS if self.options.auto else "")
         return self.journal.runs[pair.key]
 
     def _measure_once(
@@ -190,6 +224,10 @@ class Suite:
         if measurement.status is Status.TIMEOUT:
             self.journal.record_done(pair, "timeout")
             raise PairAbandoned(f"{pair.key} timed out after {self.options.timeout_s:g} s")
+        rule = self.options.stop_rule
+        reason = rule.reason(self.journal.runs[pair.key]) if rule and not warmup else None
+        if reason:
+            raise EnoughRuns(reason)
         return measurement
 
     def _fail_pair(self, pair: Pair, detail: str) -> None:
@@ -225,7 +263,7 @@ class Suite:
         if self._progress is None:
             pending = self.journal.pending()
             total = sum(
-                self.options.runs
+                self.options.rounds
                 - len(self.journal.runs.get(pair.key, []))
                 + (self.options.warmup if not self.journal.runs.get(pair.key) else 0)
                 for pair in pending

@@ -18,13 +18,15 @@ import wasmbench.benchmarks
 from wasmbench.errors import WasmbenchError
 from wasmbench.journal import Journal
 from wasmbench.paths import default_result_path, journal_path_for, latest_journal, result_path_for
-from wasmbench.reports.text import failure_lines, output_lines, time_table
 from wasmbench.results import load_result, result_document, write_document
-from wasmbench.suite import Suite, SuiteOptions
+from wasmbench.stopping import runs_argument
+from wasmbench.suite import Suite, SuiteOptions, runs_options
 
 EXIT_FAILED_RUNS = 1
 EXIT_INTERRUPTED = 130
 PYTEST_INTERRUPTED = 2
+# The tables printed at the end of a suite; ``wasmbench report`` writes them all.
+RUN_TABLES = ("Time", "Ratio to native", "Start-up")
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -36,7 +38,23 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         "-w", "--workload", action="append", default=[], help="workload (repeatable; default all)"
     )
     parser.add_argument("--size", action="append", default=[], help="test, default or large (repeatable)")
-    parser.add_argument("--runs", type=int, default=5, help="measured runs per pair (default 5)")
+    parser.add_argument(
+        "--runs",
+        type=runs_argument,
+        default=5,
+        help="measured runs per pair (default 5), or auto: until the 95%% CI is within --ci-target",
+    )
+    parser.add_argument("--max-runs", type=int, default=30, help="with --runs auto: most runs per pair (30)")
+    parser.add_argument(
+        "--max-time", type=float, default=120.0, help="with --runs auto: most measured seconds per pair (120)"
+    )
+    parser.add_argument(
+        "--ci-target",
+        type=float,
+        default=2.0,
+        metavar="PCT",
+        help="with --runs auto: 95%% CI half-width to reach, in %% of the mean (2)",
+    )
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs before them (default 1)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds before a run is killed (300)")
     parser.add_argument("--seed", type=int, help="seed of the shuffled run order (default random, recorded)")
@@ -55,7 +73,7 @@ def handle(args: argparse.Namespace) -> int:
         print(f"skipped {skipped['runtime']}:{skipped['mode']}: {skipped['reason']}")
     pending = journal.pending()
     print(
-        f"{len(pending)} of {len(journal.plan)} pairs to measure, {suite.options.runs} runs each "
+        f"{len(pending)} of {len(journal.plan)} pairs to measure, {_runs_description(suite.options)} "
         f"(+{suite.options.warmup} warmup), seed {suite.options.seed}; journal: {journal.path}"
     )
     suite.build()
@@ -66,9 +84,8 @@ def handle(args: argparse.Namespace) -> int:
     if not output.exists() or output.stat().st_mtime < started:
         write_document(output, result_document(journal, get_commit_info()))
     document = load_result(output)
-    print(time_table([document]))
-    for line in [*output_lines([document]), *failure_lines([document])]:
-        print(line)
+    _print_tables(document)
+    print(f"charts, HTML, CSV and more tables: wasmbench report {output}")
     if code == PYTEST_INTERRUPTED or journal.pending():
         print(f"interrupted with {len(journal.pending())} pairs left; continue with: wasmbench run --resume")
         return EXIT_INTERRUPTED
@@ -85,13 +102,39 @@ def _create(args: argparse.Namespace) -> Suite:
         workloads=args.workload,
         sizes=args.size or ["default"],
         runtimes=args.runtime,
-        runs=args.runs,
+        **runs_options(args.runs, args.max_runs, args.max_time, args.ci_target),
         warmup=args.warmup,
         timeout_s=args.timeout,
         seed=args.seed,
         opt_level=args.opt,
     )
     return Suite.create(options, journal_path_for(output))
+
+
+def _print_tables(document: dict) -> None:
+    """The time and ratio tables in Markdown, the same as ``wasmbench report`` writes.
+
+    The report modules are imported here, after measuring, on purpose: pandas, scipy and
+    matplotlib would otherwise sit in the harness process during the runs, making every fork
+    slower and, through the inherited memory, inflating the peak RSS the runs report.
+    """
+    from wasmbench.reports.markdown import render_block
+    from wasmbench.reports.outputs import output_lines
+    from wasmbench.reports.writer import report_blocks
+
+    for block in report_blocks([document]):
+        print(render_block(block, RUN_TABLES) + "\n")
+    for line in output_lines([document]):
+        print(line)
+
+
+def _runs_description(options: SuiteOptions) -> str:
+    if not options.auto:
+        return f"{options.runs} runs each"
+    return (
+        f"runs until the 95% CI is within ±{options.ci_target:.0%} of the mean "
+        f"(at most {options.max_runs} runs or {options.max_time_s:g} s each)"
+    )
 
 
 def _resume(output: Path | None) -> Suite:

@@ -1,0 +1,43 @@
+"""The same runtime on each host side by side, each normalised to its own host's native.
+
+Ratios, not seconds: an x86 and an ARM host are compared by what each runtime costs against the
+native build on the same machine (cycle counts or raw times across architectures mislead).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from wasmbench.reports.charts.bars import figure, grouped_bars
+from wasmbench.reports.charts.panels import bar_series, with_group
+from wasmbench.reports.charts.ratio import mark_parity
+from wasmbench.reports.summary import geometric_means, runtime_ratios, work_workloads
+from wasmbench.reports.tables import GEOMEAN
+
+
+def draw(cells: pd.DataFrame) -> Figure | None:
+    if cells["host_key"].nunique() < 2:
+        return None
+    workloads = work_workloads(cells)
+    ratios = runtime_ratios(cells)
+    panels = [
+        (key, panel)
+        for key, panel in ratios.groupby(["size", "row"], sort=True)
+        if panel["host_key"].nunique() >= 2
+    ]
+    if not panels:
+        return None
+    fig, axes = figure(len(panels), len(workloads) + 1)
+    for ax, ((size, row), panel) in zip(axes, panels, strict=True):
+        present = sorted(panel["workload"].unique())
+        panel = panel.assign(machine=panel["host"] + " (" + panel["arch"] + ")")
+        series = bar_series(panel, present, "ratio", "ratio_error", across="machine")
+        series = with_group(series, geometric_means(panel, present, by="machine"))
+        grouped_bars(
+            ax, [*present, GEOMEAN], series, "time ÷ host's native (log)", log=True, value_format=".2f"
+        )
+        mark_parity(ax)
+        ax.set_title(f"{row} — size {size}")
+    fig.suptitle("Cross-host: each runtime against its own host's native")
+    return fig

@@ -1,0 +1,79 @@
+"""One self-contained HTML file: the tables and the charts (PNG as data URIs), nothing fetched.
+
+It opens offline and can be mailed as a single attachment.
+"""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+from pathlib import Path
+
+from wasmbench.reports.tables import Cell, HostBlock, Table
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 78em; color: #222; padding: 0 1em; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1em; margin-bottom: 0.2em; } p.legend { margin-top: 0; color: #555; font-size: 0.9em; }
+table { border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; } thead th { background: #f2f2f2; }
+td.best { font-weight: bold; background: #eaf6ea; } td.warn { background: #fff6dd; }
+ul.warnings { color: #8a5a00; font-size: 0.88em; } figure { margin: 1em 0; }
+img { max-width: 100%; height: auto; border: 1px solid #eee; }
+"""
+
+
+def render(blocks: list[HostBlock], charts: dict[str, Path], title: str = "wasmbench report") -> str:
+    body = [f"<h1>{escape(title)}</h1>"]
+    body += [_block(block) for block in blocks] or ["<p>no measurements</p>"]
+    if charts:
+        body.append("<h2>Charts</h2>")
+        body += [_figure(name, path) for name, path in charts.items()]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body>{''.join(body)}</body></html>\n"
+    )
+
+
+def _block(block: HostBlock) -> str:
+    parts = [f"<h2>{escape(block.heading)}</h2>", *(_table(table) for table in block.tables)]
+    if block.failures:
+        parts.append("<h3>Failed runs (counted, never averaged in)</h3>" + _list(block.failures))
+    if block.skipped:
+        parts.append("<h3>Skipped runtimes</h3>" + _list(block.skipped))
+    return "".join(parts)
+
+
+def _table(table: Table) -> str:
+    head = "".join(f"<th>{escape(column)}</th>" for column in ["runtime", *table.columns])
+    rows = "".join(
+        f"<tr><td>{escape(row)}</td>{''.join(_cell(cells[column]) for column in table.columns)}</tr>"
+        for row, cells in table.rows.items()
+    )
+    warnings = table.warning_lines()
+    notes = f'<ul class="warnings">{"".join(f"<li>⚠ {escape(line)}</li>" for line in warnings)}</ul>'
+    return (
+        f"<h3>{escape(table.title)}</h3><p class='legend'>{escape(table.legend)}</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{notes if warnings else ''}"
+    )
+
+
+def _cell(cell: Cell) -> str:
+    classes = " ".join(name for name, on in (("best", cell.best), ("warn", cell.warnings)) if on)
+    tip = f' title="{escape("; ".join(cell.warnings))}"' if cell.warnings else ""
+    mark = " ⚠" if cell.warnings else ""
+    return f'<td class="{classes}"{tip}>{escape(cell.text)}{mark}</td>'
+
+
+def _figure(name: str, path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (
+        f'<figure><img alt="{escape(name)} chart" src="data:image/png;base64,{data}">'
+        f"<figcaption>{escape(name)} (also {escape(path.stem)}.svg next to this file)</figcaption></figure>"
+    )
+
+
+def _list(lines: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"

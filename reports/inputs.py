@@ -1,0 +1,53 @@
+"""Which result documents a report reads: files as given, directories searched for result files.
+
+A suite interrupted and later resumed can leave its journal (``.jsonl``) next to its result file
+(``.json``); both describe one suite (one ``run_id``), so only the one with more runs is kept.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.results import JOURNAL_SUFFIX, load_result
+
+
+def result_paths(arguments: list[Path], exclude: Path | None = None) -> list[Path]:
+    """Files as given; for a directory, its ``*.json`` and ``*.jsonl`` (recursively), minus ``exclude``."""
+    paths = []
+    for argument in arguments:
+        if not argument.is_dir():
+            paths.append(argument)
+            continue
+        found = sorted(
+            p for p in argument.rglob("*") if p.suffix in (".json", JOURNAL_SUFFIX) and p.is_file()
+        )
+        inside = [p for p in found if exclude is None or not p.resolve().is_relative_to(exclude.resolve())]
+        if not inside:
+            raise WasmbenchError(f"{argument} holds no result files (*.json, *.jsonl)")
+        paths += inside
+    return paths
+
+
+def load_documents(arguments: list[Path], exclude: Path | None = None) -> tuple[list[dict[str, Any]], int]:
+    """The readable documents and how many files could not be read (each named on stderr)."""
+    documents: dict[str, dict[str, Any]] = {}
+    unreadable = 0
+    for path in result_paths(arguments, exclude):
+        try:
+            document = load_result(path)
+        except WasmbenchError as error:  # report the rest; name what was left out
+            print(f"wasmbench: error: {error}", file=sys.stderr)
+            unreadable += 1
+            continue
+        key = document["wasmbench"].get("run_id") or str(path)
+        if key not in documents or _runs(document) > _runs(documents[key]):
+            documents[key] = document
+    return list(documents.values()), unreadable
+
+
+def _runs(document: dict[str, Any]) -> int:
+    entries = [*document["benchmarks"], *document["wasmbench"]["failed"]]
+    return sum(len(entry["extra_info"]["runs"]) for entry in entries)

@@ -1,0 +1,55 @@
+"""Markdown: the tables to paste into a document, one section per host and size."""
+
+from __future__ import annotations
+
+from wasmbench.reports.tables import HostBlock, Table
+
+
+def render_table(table: Table) -> str:
+    rows = [
+        [row, *(_cell_text(cells[column]) for column in table.columns)] for row, cells in table.rows.items()
+    ]
+    lines = [
+        f"**{table.title}** — {table.legend}" if table.legend else f"**{table.title}**",
+        "",
+        *table_lines(["runtime", *table.columns], rows),
+    ]
+    warnings = table.warning_lines()
+    if warnings:
+        lines += ["", "⚠ unstable cells:", *(f"- {line}" for line in warnings)]
+    return "\n".join(lines)
+
+
+def render_block(block: HostBlock, titles: tuple[str, ...] | None = None) -> str:
+    """The block's tables (only those whose title starts with one of ``titles``, if given)."""
+    tables = [table for table in block.tables if titles is None or table.title.startswith(titles)]
+    parts = [f"## {block.heading}", *(render_table(table) for table in tables)]
+    if block.failures:
+        parts.append("**Failed runs** (counted, never averaged in)\n\n" + _bullets(block.failures))
+    if block.skipped:
+        parts.append("**Skipped runtimes**\n\n" + _bullets(block.skipped))
+    return "\n\n".join(parts)
+
+
+def render(blocks: list[HostBlock], title: str = "wasmbench report") -> str:
+    body = "\n\n".join(render_block(block) for block in blocks) or "no measurements"
+    return f"# {title}\n\n{body}\n"
+
+
+def table_lines(header: list[str], rows: list[list[str]], labels: int = 1) -> list[str]:
+    """A pipe table: the first ``labels`` columns left-aligned, the others (numbers) right-aligned."""
+    alignment = ["---"] * labels + ["---:"] * (len(header) - labels)
+    return [_line(header), _line(alignment), *(_line(row) for row in rows)]
+
+
+def _cell_text(cell) -> str:
+    text = f"**{cell.text}**" if cell.best else cell.text
+    return f"{text} ⚠" if cell.warnings else text
+
+
+def _line(cells: list[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def _bullets(lines: list[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines)

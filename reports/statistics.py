@@ -1,0 +1,164 @@
+"""Statistics of repeated runs: summaries, ratios with propagated uncertainty, two-sample verdicts.
+
+Everything here is computed from the raw valid runs, never from stored aggregates (as pyperf and
+pytest-benchmark do), with scipy doing the distribution work.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+import numpy as np
+from scipy import stats
+
+CONFIDENCE = 0.95
+# Iglewicz & Hoaglin: |modified z| > 3.5 marks an outlier; 0.6745 makes the MAD comparable to σ.
+OUTLIER_Z = 3.5
+MAD_TO_Z = 0.6745
+# A cell is flagged unstable beyond these (the issue's thresholds).
+UNSTABLE_COV = 0.05
+MIN_RUNS = 5
+SHORTEST_RELIABLE_S = 1e-3
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the valid runs of one cell say, and why a reader should distrust it (``warnings``)."""
+
+    n: int
+    mean: float
+    stddev: float
+    median: float
+    minimum: float
+    maximum: float
+    ci95: float  # half-width of the 95 % confidence interval of the mean
+    cov: float  # coefficient of variation, stddev / mean
+    outliers: int
+    warnings: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "warnings": list(self.warnings)}
+
+
+def summarise(values: np.ndarray | list[float]) -> Summary:
+    """Summary of one cell's valid run times (seconds); NaN where too few runs define a value."""
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    if n == 0:
+        nan = math.nan
+        return Summary(0, nan, nan, nan, nan, nan, nan, nan, 0, ("no valid run",))
+    mean = float(values.mean())
+    stddev = float(values.std(ddof=1)) if n > 1 else math.nan
+    cov = stddev / mean if mean else math.nan
+    summary = Summary(
+        n=n,
+        mean=mean,
+        stddev=stddev,
+        median=float(np.median(values)),
+        minimum=float(values.min()),
+        maximum=float(values.max()),
+        ci95=ci_half_width(values),
+        cov=cov,
+        outliers=int(outlier_mask(values).sum()),
+        warnings=(),
+    )
+    return Summary(**{**asdict(summary), "warnings": _warnings(summary)})
+
+
+def ci_half_width(values: np.ndarray | list[float], confidence: float = CONFIDENCE) -> float:
+    """Half-width of the Student-t confidence interval of the mean (NaN below two runs)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
+        return math.nan
+    return float(stats.t.ppf((1 + confidence) / 2, len(values) - 1) * stats.sem(values))
+
+
+def outlier_mask(values: np.ndarray) -> np.ndarray:
+    """Runs whose modified z-score (on the median absolute deviation) exceeds 3.5: flagged, kept."""
+    mad = stats.median_abs_deviation(values)
+    if len(values) < 3 or mad == 0:
+        return np.zeros(len(values), dtype=bool)
+    return np.abs(MAD_TO_Z * (values - np.median(values)) / mad) > OUTLIER_Z
+
+
+def _warnings(summary: Summary) -> tuple[str, ...]:
+    warnings = []
+    if summary.n < MIN_RUNS:
+        warnings.append(f"n = {summary.n} < {MIN_RUNS}")
+    if summary.cov > UNSTABLE_COV:
+        warnings.append(f"CoV {summary.cov:.1%} > {UNSTABLE_COV:.0%}")
+    if summary.minimum < SHORTEST_RELIABLE_S:
+        warnings.append(f"a run took {summary.minimum * 1e3:.2f} ms (< 1 ms)")
+    if summary.outliers:
+        warnings.append(f"{summary.outliers} outlier run{'s' if summary.outliers > 1 else ''} (kept)")
+    return tuple(warnings)
+
+
+def ratio(mean_a, stddev_a, mean_b, stddev_b):
+    """μa/μb and its uncertainty ratio·√((σa/μa)² + (σb/μb)²), hyperfine's relative speed.
+
+    Works on scalars and on whole columns alike; an undefined σ (a single run) counts as 0.
+    """
+    value = mean_a / mean_b
+    relative = np.hypot(np.nan_to_num(stddev_a / mean_a), np.nan_to_num(stddev_b / mean_b))
+    return value, value * relative
+
+
+def geometric_mean(values: list[float]) -> float:
+    return float(stats.gmean(values)) if values else math.nan
+
+
+class Verdict(StrEnum):
+    FASTER = "faster"
+    SLOWER = "slower"
+    SAME = "no significant difference"
+    TOO_FEW = "too few runs"
+
+
+class SignificanceTest(StrEnum):
+    WELCH = "welch"
+    MANN_WHITNEY = "mannwhitney"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """B against A: ratio of means with its confidence interval, the test's p-value and verdict."""
+
+    ratio: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    verdict: Verdict
+
+
+def compare(
+    a: np.ndarray | list[float],
+    b: np.ndarray | list[float],
+    alpha: float = 0.01,
+    test: SignificanceTest = SignificanceTest.WELCH,
+) -> Comparison:
+    """Is B faster or slower than A at significance ``alpha``?
+
+    The ratio's interval is the delta-method one: ratio · (1 ± t·√((semA/μA)² + (semB/μB)²)) with
+    Welch–Satterthwaite degrees of freedom, at confidence 1 - alpha.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if len(a) < 2 or len(b) < 2:
+        value = b.mean() / a.mean() if len(a) and len(b) else math.nan
+        return Comparison(value, math.nan, math.nan, math.nan, Verdict.TOO_FEW)
+    value = float(b.mean() / a.mean())
+    if test is SignificanceTest.WELCH:
+        result = stats.ttest_ind(b, a, equal_var=False)
+        p_value, df = float(result.pvalue), float(result.df)
+    else:
+        p_value = float(stats.mannwhitneyu(b, a, alternative="two-sided").pvalue)
+        df = float(len(a) + len(b) - 2)
+    relative = math.hypot(stats.sem(a) / a.mean(), stats.sem(b) / b.mean())
+    half = value * float(stats.t.ppf(1 - alpha / 2, df)) * relative
+    if math.isnan(p_value) or p_value >= alpha:
+        verdict = Verdict.SAME
+    else:
+        verdict = Verdict.SLOWER if value > 1 else Verdict.FASTER
+    return Comparison(value, value - half, value + half, p_value, verdict)

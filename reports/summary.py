@@ -1,0 +1,86 @@
+"""The tidy runs frame -> one row per cell (host, size, workload, runtime, mode) with its statistics.
+
+Every table, chart and the JSON summary read this frame. Only valid runs enter a statistic;
+the others are counted per status beside them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from wasmbench.reports.frame import CELL, STARTUP_WORKLOADS, row_label
+from wasmbench.reports.statistics import geometric_mean, ratio, summarise
+
+BASELINE = ("native", "default")
+BASELINE_ROW = row_label(*BASELINE)
+LABELS = ["host", "arch", "cpu_model", "cores", "instance_type", "runtime_title"]
+
+
+def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
+    """Statistics of each cell's valid wall times, failures by status, memory, prepare time, ratio."""
+    rows = []
+    for key, runs in frame.groupby(CELL, sort=False):
+        valid = runs[runs["status"] == "ok"]
+        failed = runs[runs["status"] != "ok"]
+        summary = summarise(valid["wall_s"].to_numpy())
+        rows.append(
+            {
+                **dict(zip(CELL, key, strict=True)),
+                **runs.iloc[0][LABELS].to_dict(),
+                "row": row_label(key[3], key[4]),
+                **summary.as_dict(),
+                "failed": len(failed),
+                "failures": ", ".join(
+                    f"{n} {status}" for status, n in failed["status"].value_counts().items()
+                ),
+                "failure_detail": failed["detail"].iloc[0] if len(failed) else "",
+                "peak_rss_mib": valid["max_rss_kib"].median() / 1024 if len(valid) else math.nan,
+                "prepare_s": _prepare_seconds(runs["prepare_ns"].iloc[0]),
+                "stop_reason": runs["stop_reason"].iloc[0],
+            }
+        )
+    cells = pd.DataFrame(rows)
+    if cells.empty:
+        return cells
+    return _with_ratios(cells)
+
+
+def ordered_rows(cells: pd.DataFrame) -> list[str]:
+    """Runtime rows as tables and charts list them: native first, then by name."""
+    return sorted(cells["row"].unique(), key=lambda row: (row != BASELINE_ROW, row))
+
+
+def work_workloads(cells: pd.DataFrame) -> list[str]:
+    """The workloads that measure work (columns of the time table), start-up probes aside."""
+    return sorted(set(cells["workload"]) - set(STARTUP_WORKLOADS))
+
+
+def runtime_ratios(cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells of the ratio table and charts: work workloads of non-native runtimes with a ratio."""
+    work = cells["workload"].isin(work_workloads(cells))
+    return cells[work & cells["ratio"].notna() & (cells["row"] != BASELINE_ROW)]
+
+
+def geometric_means(cells: pd.DataFrame, workloads: list[str], by: str) -> pd.Series:
+    """Geometric mean of the ratios to native over ``workloads``, per group of ``by`` (e.g. row).
+
+    Callers pass cells of one host and size, or group by host: never a mean across hosts.
+    """
+    measured = cells[cells["workload"].isin(workloads) & cells["ratio"].notna()]
+    return measured.groupby(by, sort=False)["ratio"].agg(lambda ratios: geometric_mean(list(ratios)))
+
+
+def _with_ratios(cells: pd.DataFrame) -> pd.DataFrame:
+    """Each cell's mean against native's on the same host and size, with propagated uncertainty."""
+    keys = ["host_key", "size", "workload"]
+    is_native = (cells["runtime"] == BASELINE[0]) & (cells["mode"] == BASELINE[1])
+    native = cells.loc[is_native, [*keys, "mean", "stddev"]]
+    both = cells.merge(native, on=keys, how="left", suffixes=("", "_native"))
+    value, error = ratio(both["mean"], both["stddev"], both["mean_native"], both["stddev_native"])
+    return cells.assign(ratio=value.to_numpy(), ratio_error=error.to_numpy())
+
+
+def _prepare_seconds(prepare_ns: object) -> float:
+    return math.nan if prepare_ns is None or pd.isna(prepare_ns) else float(prepare_ns) / 1e9

@@ -1,0 +1,261 @@
+"""The report's tables, format-free: one block per (host, size), cells as text with marks.
+
+Formats (Markdown, HTML) only lay these out, so every format shows the same numbers. Host blocks
+are never merged: a cell is always the runs of one pair on one host.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from wasmbench.reports.frame import STARTUP_WORKLOADS
+from wasmbench.reports.summary import (
+    BASELINE_ROW,
+    geometric_means,
+    ordered_rows,
+    runtime_ratios,
+    work_workloads,
+)
+from wasmbench.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
+
+GEOMEAN = "geomean"
+AUTO_STOP_REASONS = (CI_REACHED, MAX_RUNS, MAX_TIME)
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    best: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: list[str]
+    rows: dict[str, dict[str, Cell]]
+    legend: str = ""
+
+    def warning_lines(self) -> list[str]:
+        return [
+            f"{column} · {row}: {'; '.join(cells[column].warnings)}"
+            for row, cells in self.rows.items()
+            for column in self.columns
+            if cells[column].warnings
+        ]
+
+
+@dataclass(frozen=True)
+class HostBlock:
+    host: str
+    size: str
+    heading: str
+    tables: list[Table]
+    skipped: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
+    """A block per host and size, in the order the result files gave them."""
+    if cells.empty:
+        return []
+    blocks = []
+    for (host_key, size), block in cells.groupby(["host_key", "size"], sort=False):
+        order = {row: index for index, row in enumerate(ordered_rows(block))}
+        block = block.sort_values("row", key=lambda rows: rows.map(order), kind="stable")
+        first = block.iloc[0]
+        tables = [
+            time_table(block),
+            ratio_table(block),
+            startup_table(block),
+            prepare_table(block),
+            memory_table(block),
+            stopping_table(block),
+        ]
+        blocks.append(
+            HostBlock(
+                host=first["host"],
+                size=size,
+                heading=f"{first['host']} — {host_description(first)} · size {size}",
+                tables=[table for table in tables if table is not None],
+                skipped=_skipped_lines(skipped[skipped["host_key"] == host_key]),
+                failures=_failure_lines(block),
+            )
+        )
+    return blocks
+
+
+def host_description(cell: pd.Series) -> str:
+    parts = [cell["arch"], cell["cpu_model"]]
+    if pd.notna(cell["cores"]) and cell["cores"]:
+        parts.append(f"{int(cell['cores'])} cores")
+    if cell["instance_type"]:
+        parts.append(f"instance {cell['instance_type']}")
+    return " · ".join(str(part) for part in parts if part)
+
+
+def time_table(block: pd.DataFrame) -> Table | None:
+    work = block[block["workload"].isin(work_workloads(block))]
+    if work.empty:
+        return None
+    decimals = _decimals(work["mean"].min())
+    return _pivot(
+        work,
+        "Time (s)",
+        lambda cell: _mean_stddev(cell, decimals, scale=1),
+        best_by="mean",
+        legend="mean ± stddev (n valid runs); bold: fastest per workload",
+    )
+
+
+def ratio_table(block: pd.DataFrame) -> Table | None:
+    workloads = work_workloads(block)
+    work = runtime_ratios(block)
+    if work.empty:
+        return None
+    table = _pivot(
+        work,
+        "Ratio to native",
+        lambda cell: f"{cell['ratio']:.2f} ± {cell['ratio_error']:.2f}",
+        best_by="ratio",
+        legend="time ÷ native time on this host ± propagated uncertainty; "
+        "geomean: geometric mean over the workloads (> 1: slower than native)",
+        warn=False,
+    )
+    means = geometric_means(work, workloads, by="row")
+    for row, cells in table.rows.items():
+        best = len(means) > 1 and means.get(row) == means.min()
+        cells[GEOMEAN] = Cell(f"{means[row]:.2f}", best=best) if row in means else Cell("—")
+    return Table(table.title, [*table.columns, GEOMEAN], table.rows, table.legend)
+
+
+def startup_table(block: pd.DataFrame) -> Table | None:
+    startup = block[block["workload"].isin(STARTUP_WORKLOADS)]
+    if startup.empty:
+        return None
+    return _pivot(
+        startup,
+        "Start-up (ms)",
+        lambda cell: (
+            _mean_stddev(cell, 2, scale=1e3)
+            + (
+                f" ({cell['ratio']:.1f}× native)"
+                if pd.notna(cell["ratio"]) and cell["row"] != BASELINE_ROW
+                else ""
+            )
+        ),
+        best_by="mean",
+        legend="the nop program from start to exit: mean ± stddev (n valid runs)",
+    )
+
+
+def prepare_table(block: pd.DataFrame) -> Table | None:
+    prepared = block[block["prepare_s"].notna()]
+    if prepared.empty:
+        return None
+    return _pivot(
+        prepared,
+        "Prepare / compile (ms)",
+        lambda cell: f"{cell['prepare_s'] * 1e3:.1f}",
+        best_by="prepare_s",
+        legend="once per workload and mode, before the runs (e.g. AOT compilation); "
+        "a cached preparation shows the time it took when it was made",
+        warn=False,
+    )
+
+
+def memory_table(block: pd.DataFrame) -> Table | None:
+    measured = block[block["peak_rss_mib"].notna() & (block["peak_rss_mib"] > 0)]
+    if measured.empty:
+        return None
+    return _pivot(
+        measured,
+        "Peak memory (MiB)",
+        lambda cell: f"{cell['peak_rss_mib']:.1f}",
+        best_by="peak_rss_mib",
+        legend="median peak resident set size of the valid runs (wait4 max RSS)",
+        warn=False,
+    )
+
+
+def stopping_table(block: pd.DataFrame) -> Table | None:
+    """Why each pair stopped under ``--runs auto`` (absent for a fixed number of runs)."""
+    stopped = block[block["stop_reason"].isin(AUTO_STOP_REASONS)]
+    if stopped.empty:
+        return None
+    return _pivot(
+        stopped,
+        "Runs (--runs auto)",
+        lambda cell: f"{cell['n']}: {cell['stop_reason']}",
+        best_by="n",
+        legend="valid runs and why measuring stopped: 95 % CI within the target, max runs or max time",
+        warn=False,
+        mark_best=False,
+    )
+
+
+def _pivot(
+    cells: pd.DataFrame,
+    title: str,
+    text: Callable[[pd.Series], str],
+    best_by: str,
+    legend: str,
+    warn: bool = True,
+    mark_best: bool = True,
+) -> Table:
+    """Rows = runtime, columns = workload; ``best_by``'s minimum per column marked when ``mark_best``."""
+    columns = sorted(cells["workload"].unique())
+    best = cells.groupby("workload")[best_by].min()
+    rows: dict[str, dict[str, Cell]] = {}
+    for _, cell in cells.iterrows():
+        measured = cell["n"] > 0 and pd.notna(cell[best_by])
+        body = text(cell) if measured else ""
+        if cell["failed"]:
+            body = f"{body} [{cell['failures']}]".strip()
+        rows.setdefault(cell["row"], {})[cell["workload"]] = Cell(
+            body or "—",
+            best=bool(
+                mark_best
+                and measured
+                and cells["row"].nunique() > 1
+                and cell[best_by] == best[cell["workload"]]
+            ),
+            warnings=tuple(cell["warnings"]) if warn and measured else (),
+        )
+    for cells_of_row in rows.values():
+        for column in columns:
+            cells_of_row.setdefault(column, Cell("—"))
+    return Table(title, columns, rows, legend)
+
+
+def _mean_stddev(cell: pd.Series, decimals: int, scale: float) -> str:
+    stddev = 0.0 if math.isnan(cell["stddev"]) else cell["stddev"]
+    return f"{cell['mean'] * scale:.{decimals}f} ± {stddev * scale:.{decimals}f} ({cell['n']})"
+
+
+def _decimals(smallest: float) -> int:
+    """Enough decimals for three significant digits of the smallest mean, at least three."""
+    if not smallest or math.isnan(smallest):
+        return 3
+    return min(6, max(3, 2 - math.floor(math.log10(smallest))))
+
+
+def _skipped_lines(skipped: pd.DataFrame) -> list[str]:
+    lines = []
+    for _, entry in skipped.iterrows():
+        hint = f" (install: {entry['hint']})" if entry["hint"] else ""
+        lines.append(f"{entry['runtime']}:{entry['mode']} skipped: {entry['reason']}{hint}")
+    return lines
+
+
+def _failure_lines(block: pd.DataFrame) -> list[str]:
+    failing = block[block["failed"] > 0]
+    return [
+        f"{cell['workload']} · {cell['row']}: {cell['failures']} of {cell['n'] + cell['failed']} runs "
+        f"(not averaged in): {cell['failure_detail']}"
+        for _, cell in failing.iterrows()
+    ]

@@ -1,0 +1,92 @@
+"""``wasmbench report`` on files and folders, and ``wasmbench compare`` with its CI exit status."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document
+
+from wasmbench.cli import main
+
+SLOWED = ("nbody", "wasmtime", "embedded")
+
+
+def write(path: Path, doc: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_report_on_a_folder_of_hosts_writes_next_to_the_results(capsys, tmp_path):
+    results = tmp_path / "results"
+    write(results / "azure" / "a.json", document(HOST_X86, TWO_RUNTIMES, run_id="a"))
+    write(results / "aws" / "b.json", document(HOST_ARM, TWO_RUNTIMES, run_id="b"))
+    for _ in range(2):  # the second time, the report's own summary.json must not be read as a result
+        code, out, err = run_cli(capsys, "report", results)
+        assert code == 0, err
+        assert out.count("\n## ") == 2
+    assert (results / "report" / "cross-host.png").exists()
+    assert f"report written to {results / 'report'}/" in out
+
+
+def test_report_reads_one_suite_once_even_from_its_journal_and_result_file(capsys, tmp_path):
+    doc = document(HOST_X86, TWO_RUNTIMES, n=4, run_id="same")
+    fuller = document(HOST_X86, TWO_RUNTIMES, n=6, run_id="same")
+    code, out, _ = run_cli(
+        capsys,
+        "report",
+        write(tmp_path / "s.json", doc),
+        write(tmp_path / "t.json", fuller),
+        "-o",
+        tmp_path / "out",
+    )
+    assert code == 0
+    assert "(6)" in out and "(4)" not in out and "(10)" not in out
+
+
+def test_report_with_nothing_readable_is_one_error_line(capsys, tmp_path):
+    (tmp_path / "empty").mkdir()
+    code, _, err = run_cli(capsys, "report", tmp_path / "empty")
+    assert code == 2
+    assert err.strip() == f"wasmbench: error: {tmp_path / 'empty'} holds no result files (*.json, *.jsonl)"
+
+
+def test_compare_two_runs_of_the_same_runtimes_finds_no_difference(capsys, tmp_path):
+    a = write(tmp_path / "a.json", document(HOST_X86, TWO_RUNTIMES, seed=1, run_id="a"))
+    b = write(tmp_path / "b.json", document(HOST_X86, TWO_RUNTIMES, seed=2, run_id="b"))
+    code, out, _ = run_cli(capsys, "compare", a, b, "--fail-above", "5")
+    assert code == 0
+    assert f"B against A: {len(TWO_RUNTIMES)} no significant difference" in out
+
+
+def test_compare_flags_a_planted_20_percent_slowdown_and_fails_ci(capsys, tmp_path):
+    slowed = {key: mean * (1.2 if key == SLOWED else 1.0) for key, mean in TWO_RUNTIMES.items()}
+    a = write(tmp_path / "a.json", document(HOST_X86, TWO_RUNTIMES, seed=1, run_id="a"))
+    b = write(tmp_path / "b.json", document(HOST_X86, slowed, seed=2, run_id="b"))
+    code, out, _ = run_cli(capsys, "compare", a, b)
+    assert code == 0, "without --fail-above a slowdown is reported, not failed"
+    line = next(line for line in out.splitlines() if "| nbody | wasmtime:embedded |" in line)
+    assert "**slower**" in line
+    assert "B against A: 1 slower, 5 no significant difference" in out
+    code, out, _ = run_cli(capsys, "compare", a, b, "--fail-above", "10")
+    assert code == 1
+    assert re.search(r"SLOWER nbody/default wasmtime:embedded: \+(19|20)\.\d%", out)
+    code, _, _ = run_cli(capsys, "compare", a, b, "--fail-above", "30")
+    assert code == 0, "a slowdown below the threshold passes"
+
+
+def test_compare_takes_one_host_per_side(capsys, tmp_path):
+    write(tmp_path / "both" / "x.json", document(HOST_X86, TWO_RUNTIMES, run_id="x"))
+    write(tmp_path / "both" / "y.json", document(HOST_ARM, TWO_RUNTIMES, run_id="y"))
+    a = write(tmp_path / "a.json", document(HOST_X86, TWO_RUNTIMES, run_id="a"))
+    code, _, err = run_cli(capsys, "compare", a, tmp_path / "both")
+    assert code == 2
+    assert "B holds results of 2 hosts" in err

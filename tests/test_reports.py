@@ -1,0 +1,166 @@
+"""Reports from synthetic result documents: host blocks, failures, ratios, every output format."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+from scipy import stats
+from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run
+
+from wasmbench.reports.frame import runs_frame, skipped_frame
+from wasmbench.reports.markdown import render
+from wasmbench.reports.summary import cell_summaries
+from wasmbench.reports.tables import host_blocks
+from wasmbench.reports.writer import write_report
+
+
+def blocks_of(*documents):
+    return host_blocks(cell_summaries(runs_frame(list(documents))), skipped_frame(list(documents)))
+
+
+def test_two_hosts_give_two_blocks_never_averaged_together():
+    x86 = document(HOST_X86, TWO_RUNTIMES, n=6)
+    arm = document(HOST_ARM, {key: mean * 2 for key, mean in TWO_RUNTIMES.items()}, n=7)
+    blocks = blocks_of(x86, arm)
+    assert [block.host for block in blocks] == ["azure-d2", "aws-m6g"]
+    assert "x86_64 · Intel(R) Xeon(R) Platinum 8272CL CPU @ 2.60GHz · 2 cores" in blocks[0].heading
+    assert "aarch64 · ARM implementer 0x41 part 0xd0c · 2 cores · instance m6g.large" in blocks[1].heading
+    text = render(blocks)
+    assert text.count("\n## ") == 2
+    x86_cell, arm_cell = (block.tables[0].rows["native"]["nbody"].text for block in blocks)
+    assert re.fullmatch(r"1\.0\d\d ± 0\.0\d\d \(6\)", x86_cell)
+    assert re.fullmatch(r"2\.0\d\d ± 0\.0\d\d \(7\)", arm_cell)
+    assert f"**{x86_cell}**" in text and f"**{arm_cell}**" in text
+
+
+def test_hosts_with_the_same_name_stay_apart_and_are_labelled_by_arch():
+    arm = {**HOST_ARM, "hostname": HOST_X86["hostname"]}
+    blocks = blocks_of(document(HOST_X86, TWO_RUNTIMES), document(arm, TWO_RUNTIMES))
+    assert [block.host for block in blocks] == ["azure-d2 (x86_64)", "azure-d2 (aarch64)"]
+
+
+def test_failed_runs_are_counted_not_averaged_and_skipped_runtimes_listed():
+    doc = document(HOST_X86, TWO_RUNTIMES, skipped=[_skipped()])
+    runs = doc["benchmarks"][0]["extra_info"]["runs"]  # nbody native
+    valid_mean = sum(r["wall_ns"] for r in runs) / len(runs) / 1e9
+    runs += [run(50.0, "wrong_output", detail="stdout differs"), run(0.1, "crashed", detail="signal 11")]
+    [block] = blocks_of(doc)
+    time_table = block.tables[0]
+    cell = time_table.rows["native"]["nbody"]
+    assert cell.text.startswith(f"{valid_mean:.3f} ± ")
+    assert "(8) [1 wrong_output, 1 crashed]" in cell.text
+    assert block.failures == [
+        "nbody · native: 1 wrong_output, 1 crashed of 10 runs (not averaged in): stdout differs"
+    ]
+    assert block.skipped == [
+        "docker:run skipped: docker is not installed (install: apt-get install docker.io)"
+    ]
+
+
+def test_a_pair_without_a_valid_run_shows_its_failures():
+    doc = document(HOST_X86, TWO_RUNTIMES)
+    doc["wasmbench"]["failed"].append(entry("fannkuchredux", "wasmtime", "embedded", [run(1, "timeout")]))
+    [block] = blocks_of(doc)
+    assert block.tables[0].rows["wasmtime:embedded"]["fannkuchredux"].text == "[1 timeout]"
+
+
+def test_ratio_table_has_propagated_uncertainty_and_the_geometric_mean():
+    [block] = blocks_of(document(HOST_X86, TWO_RUNTIMES))
+    ratios = next(table for table in block.tables if table.title == "Ratio to native")
+    assert list(ratios.rows) == ["wasmtime:embedded"]
+    row = ratios.rows["wasmtime:embedded"]
+    nbody, mandelbrot = (float(row[w].text.split(" ± ")[0]) for w in ("nbody", "mandelbrot"))
+    assert nbody == pytest.approx(1.3, abs=0.03) and mandelbrot == pytest.approx(1.5, abs=0.03)
+    assert float(row["geomean"].text) == pytest.approx(stats.gmean([nbody, mandelbrot]), abs=0.01)
+    assert "nop" not in ratios.columns, "start-up is its own table, not a workload column"
+
+
+def test_startup_prepare_and_memory_tables():
+    doc = document(HOST_X86, {**TWO_RUNTIMES, ("nop", "wasmtime", "embedded-aot"): 0.008})
+    [block] = blocks_of(doc)
+    titles = [table.title for table in block.tables]
+    assert titles == [
+        "Time (s)",
+        "Ratio to native",
+        "Start-up (ms)",
+        "Prepare / compile (ms)",
+        "Peak memory (MiB)",
+    ]
+    startup = block.tables[2].rows
+    assert startup["native"]["nop"].best
+    assert "(10.0× native)" in startup["wasmtime:embedded"]["nop"].text
+    assert list(block.tables[3].rows) == ["wasmtime:embedded-aot"], "only modes with a prepare step"
+    assert block.tables[3].rows["wasmtime:embedded-aot"]["nop"].text == "50.0"
+    assert block.tables[4].rows["native"]["nbody"].text == "2.0"
+
+
+def test_any_runner_and_workload_flow_through_without_special_cases():
+    means = {
+        **TWO_RUNTIMES,
+        ("inference", "native", "default"): 0.5,
+        ("inference", "docker", "exec"): 0.55,
+        ("nbody", "docker", "exec"): 1.05,
+    }
+    [block] = blocks_of(document(HOST_X86, means))
+    time_table = block.tables[0]
+    assert time_table.columns == ["inference", "mandelbrot", "nbody"]
+    assert list(time_table.rows) == ["native", "docker:exec", "wasmtime:embedded"]
+    assert time_table.rows["wasmtime:embedded"]["inference"].text == "—"
+
+
+def test_unstable_cells_carry_warnings_into_the_markdown():
+    text = render(blocks_of(document(HOST_X86, TWO_RUNTIMES, n=3)))
+    assert "n = 3 < 5" in text and "⚠ unstable cells:" in text
+
+
+def test_write_report_writes_every_format_and_a_self_contained_html(tmp_path):
+    x86 = document(HOST_X86, TWO_RUNTIMES)
+    arm = document(HOST_ARM, TWO_RUNTIMES, seed=1, run_id="arm")
+    report = write_report([x86, arm], tmp_path)
+    names = {path.name for path in report.files}
+    for chart in ("time", "ratio", "startup-memory", "cross-host"):
+        assert {f"{chart}.png", f"{chart}.svg"} <= names
+        assert (tmp_path / f"{chart}.png").read_bytes().startswith(b"\x89PNG")
+    html = (tmp_path / "report.html").read_text()
+    assert html.count("<img") == 4 and html.count('src="data:image/png;base64,') == 4
+    assert not re.search(r"(src|href)=\"(?!data:)", html), "nothing may be fetched"
+    assert "aws-m6g — aarch64" in html and '<td class="best">' in html
+    assert (tmp_path / "report.md").read_text() == report.markdown
+
+
+def test_csv_is_tidy_one_row_per_run_with_metadata_columns(tmp_path):
+    doc = document(HOST_X86, TWO_RUNTIMES, n=4)
+    write_report([doc], tmp_path)
+    frame = pd.read_csv(tmp_path / "runs.csv")
+    assert len(frame) == 4 * len(TWO_RUNTIMES)
+    for column in ("host", "arch", "workload", "runtime", "mode", "status", "wall_s", "machine.cpu_model"):
+        assert column in frame.columns
+    assert "phases_ns.execute" in frame.columns
+
+
+def test_json_summary_has_statistics_and_no_nan(tmp_path):
+    doc = document(HOST_X86, TWO_RUNTIMES, n=1)
+    write_report([doc], tmp_path)
+    text = (tmp_path / "summary.json").read_text()
+    assert "NaN" not in text
+    cells = json.loads(text)["cells"]
+    nbody = next(c for c in cells if c["workload"] == "nbody" and c["runtime"] == "wasmtime")
+    assert nbody["n"] == 1 and nbody["stddev"] is None and nbody["ratio"] > 1
+    assert set(nbody) >= {"mean", "median", "minimum", "ci95", "cov", "outliers", "warnings", "peak_rss_mib"}
+
+
+def test_one_host_has_no_cross_host_chart(tmp_path):
+    names = {path.name for path in write_report([document(HOST_X86, TWO_RUNTIMES)], tmp_path).files}
+    assert "cross-host.png" not in names and "time.png" in names
+
+
+def _skipped() -> dict[str, str]:
+    return {
+        "runtime": "docker",
+        "mode": "run",
+        "reason": "docker is not installed",
+        "hint": "apt-get install docker.io",
+    }

@@ -1,0 +1,43 @@
+"""``--runs auto``: the stop rule, and the ``--runs`` argument."""
+
+from __future__ import annotations
+
+import pytest
+
+from wasmbench.measurement import Measurement, Status
+from wasmbench.stopping import CI_REACHED, MAX_TIME, StopRule, runs_argument
+from wasmbench.suite import SuiteOptions, runs_options
+
+
+def runs(*seconds: float, status: Status = Status.OK) -> list[Measurement]:
+    return [Measurement(status, int(s * 1e9), 0.0, 0.0, 0, 0, None, "", 0) for s in seconds]
+
+
+RULE = StopRule(ci_target=0.02, max_time_s=60.0)
+
+
+def test_steady_runs_stop_once_five_are_within_the_target():
+    assert RULE.reason(runs(1.0, 1.001, 0.999, 1.0)) is None, "fewer than five runs never stop on the CI"
+    assert RULE.reason(runs(1.0, 1.001, 0.999, 1.0, 1.002)) == CI_REACHED
+
+
+def test_noisy_runs_go_on_until_the_time_budget_is_spent():
+    noisy = runs(1.0, 1.5, 0.7, 1.3, 0.8)
+    assert RULE.reason(noisy) is None
+    assert StopRule(ci_target=0.02, max_time_s=5.0).reason(noisy) == MAX_TIME
+
+
+def test_failed_runs_count_towards_time_but_not_towards_the_interval():
+    failed = runs(1.0, 1.0, 1.0, 1.0, 1.0, status=Status.WRONG_OUTPUT)
+    assert RULE.reason(failed) is None
+    assert StopRule(ci_target=0.02, max_time_s=5.0).reason(failed) == MAX_TIME
+
+
+def test_runs_argument_and_the_options_it_gives():
+    assert runs_argument("7") == 7 and runs_argument("auto") == "auto"
+    with pytest.raises(ValueError, match="a number or 'auto'"):
+        runs_argument("many")
+    fixed = SuiteOptions(**runs_options(7, 30, 120.0, 2.0))
+    assert (fixed.rounds, fixed.stop_rule) == (7, None)
+    auto = SuiteOptions(**runs_options("auto", 30, 120.0, 2.0))
+    assert auto.rounds == 30 and auto.stop_rule == StopRule(0.02, 120.0)
