@@ -26,6 +26,7 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
         (["run", "--runs", "0"], "--runs must be at least 1"),
         (["build", "-t", "sparc"], "unknown build target 'sparc'"),
         (["run", "--resume", "-o", "nowhere/none.json"], "no unfinished suite to resume"),
+        (["run", "--resume", "-r", "native"], "--resume continues the suite as it was planned"),
     ],
 )
 def test_bad_input_is_one_error_line_and_exit_status_2(capsys, tmp_path, monkeypatch, argv, message):

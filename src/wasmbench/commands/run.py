@@ -67,6 +67,8 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.resume and (args.runtime or args.workload or args.size):
+        raise WasmbenchError("--resume continues the suite as it was planned; leave out -r, -w and --size")
     suite = _resume(args.output) if args.resume else _create(args)
     journal = suite.journal
     for skipped in suite.skipped:
