@@ -177,7 +177,8 @@ def memory_table(block: pd.DataFrame) -> Table | None:
         "Peak memory (MiB)",
         lambda cell: f"{cell['peak_rss_mib']:.1f}",
         best_by="peak_rss_mib",
-        legend="median peak resident set size of the valid runs (wait4 max RSS)",
+        legend="median peak of the valid runs: the process's max RSS (wait4), or for Docker the "
+        "container cgroup's peak charge",
         warn=False,
     )
 

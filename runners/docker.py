@@ -59,9 +59,8 @@ from typing import Any
 from wasmbench.cache import content_key, file_sha256
 from wasmbench.cgroup import Cgroup, Hierarchies
 from wasmbench.errors import WasmbenchError
-from wasmbench.manifest import Workload
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
-from wasmbench.toolchain import WASM_TARGET, Artefact, Toolchain
+from wasmbench.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
 
 LABEL = "wasmbench"
 OWNER_LABEL = "wasmbench.owner"  # "<host>:<pid>" of the harness that made the container
@@ -229,7 +228,7 @@ class DockerRunner(Runner):
         program = f"/{artefact.path.name}"
         if artefact.target == WASM_TARGET:
             return {program: artefact.path}, program
-        pause = Toolchain().build(_PAUSE_WORKLOAD, artefact.target).path
+        pause = Toolchain().build(_PAUSE_PROGRAM, artefact.target).path
         files = {program: artefact.path, PAUSE: pause}
         for binary in (artefact.path, pause):
             files.update({str(library): library for library in shared_libraries(binary)})
@@ -448,9 +447,8 @@ class _ExecContainer:
     cgroup: Cgroup
 
 
-_PAUSE_WORKLOAD = Workload(
-    "wasmbench-pause", "pause", "idles in exec containers", Path(__file__).with_name("docker_pause.c"), (), {}
-)
+# Idles in exec containers: scratch images have no sleep.
+_PAUSE_PROGRAM = helper_program(Path(__file__).with_name("docker_pause.c"))
 
 
 def limits() -> tuple[float | None, str | None]:

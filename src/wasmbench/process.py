@@ -25,17 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.manifest import Workload
-from wasmbench.toolchain import Toolchain, host_target
+from wasmbench.toolchain import Toolchain, helper_program, host_target
 
-LAUNCHER = Workload(
-    name="wasmbench-launcher",
-    title="launcher",
-    summary="starts and measures one program",
-    source=Path(__file__).with_name("launcher.c"),
-    libs=(),
-    sizes={},
-)
+LAUNCHER = helper_program(Path(__file__).with_name("launcher.c"))
 REPORT_FD = 3
 # The launcher enforces the timeout; the harness only steps in if the launcher itself hangs.
 LAUNCHER_GRACE_S = 10.0

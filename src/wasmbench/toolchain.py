@@ -86,6 +86,11 @@ class Artefact:
         }
 
 
+def helper_program(source: Path) -> Workload:
+    """A small C program wasmbench itself runs (not a benchmark), built by the same toolchain."""
+    return Workload(name=source.stem, title=source.stem, summary="", source=source, libs=(), sizes={})
+
+
 class Toolchain:
     """Builds workloads for targets, with a content-addressed cache."""
 
