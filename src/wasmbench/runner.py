@@ -32,11 +32,16 @@ ENTRY_POINT_GROUP = "wasmbench.runners"
 
 @dataclass(frozen=True)
 class Availability:
-    """Whether a runtime can run here; when it cannot, the reason and how to get it."""
+    """Whether a runtime can run here; when it cannot, the reason and how to get it.
+
+    A *retired* runtime is one whose project has ended: it is listed so that a reader looking
+    for it learns why it is not measured (and what replaced it), and it is never available.
+    """
 
     available: bool
     reason: str = ""
     hint: str = ""
+    retired: bool = False
 
     @classmethod
     def yes(cls) -> Availability:
@@ -45,6 +50,15 @@ class Availability:
     @classmethod
     def no(cls, reason: str, hint: str = "") -> Availability:
         return cls(False, reason, hint)
+
+    @classmethod
+    def retired_upstream(cls, reason: str) -> Availability:
+        return cls(False, reason, retired=True)
+
+    @property
+    def status(self) -> str:
+        """``available``, ``skipped`` or ``retired``: how ``list`` and results name it."""
+        return "available" if self.available else "retired" if self.retired else "skipped"
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,9 @@ def handle(args: argparse.Namespace) -> int:
         for mode in runner.modes:
             availability = runner.mode_availability(mode)
             if availability.available:
-                versions = ", ".join(f"{name} {version}" for name, version in runner.version().items())
-                status = f"available  {versions}"
+                detail = ", ".join(f"{name} {version}" for name, version in runner.version().items())
             else:
                 hint = f" (install: {availability.hint})" if availability.hint else ""
-                status = f"skipped    {availability.reason}{hint}"
-            print(f"  {runner.name + ':' + mode:<24} {status}")
+                detail = f"{availability.reason}{hint}"
+            print(f"  {runner.name + ':' + mode:<24} {availability.status:<10} {detail}")
     return 0

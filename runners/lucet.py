@@ -1,0 +1,33 @@
+"""Lucet, listed as retired: its project ended in 2022 and its work continues in wasmtime.
+
+Lucet compiled a module ahead of time to a shared object (``lucetc``) and ran it (``lucet-wasi``).
+It is kept in the list, never available, so that anyone looking for it learns why it is not
+measured and where to look instead; there is nothing to run.
+"""
+
+from __future__ import annotations
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
+from wasmbench.toolchain import WASM_TARGET
+
+RETIREMENT = (
+    "retired upstream: the Lucet project ended in 2022 and was merged into wasmtime "
+    "(measure -r wasmtime instead)"
+)
+
+
+class LucetRunner(Runner):
+    name = "lucet"
+    title = "Lucet (retired)"
+    target = WASM_TARGET
+    modes = ("aot",)
+
+    def availability(self) -> Availability:
+        return Availability.retired_upstream(RETIREMENT)
+
+    def version(self) -> dict[str, str]:
+        return {}
+
+    def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
+        raise WasmbenchError(f"lucet cannot run: {RETIREMENT}")

@@ -1,0 +1,57 @@
+"""WAMR (WebAssembly Micro Runtime), through ``iwasm``, with ``wamrc`` for AOT, found on PATH.
+
+``interpreter`` runs the ``.wasm`` in iwasm's interpreter (``--interp`` pins it when iwasm was
+built with a JIT too). ``aot`` compiles the module with ``wamrc`` (LLVM; the *prepare* step,
+timed and cached) into an ``.aot`` file, which iwasm recognises and runs natively.
+Sandbox: ``--dir=.`` preopens the current directory, which is the run's working directory;
+iwasm gives a module no host environment variable unless ``--env`` names it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wasmbench.command_runner import CommandRunner, Program, compile_command
+from wasmbench.runner import Availability, Invocation, Prepared
+from wasmbench.toolchain import WASM_TARGET
+
+SOURCE = "github.com/bytecodealliance/wasm-micro-runtime"
+IWASM = Program("iwasm", f"build iwasm from {SOURCE} (product-mini/platforms/linux)")
+WAMRC = Program("wamrc", f"build wamrc from {SOURCE} (wamr-compiler)")
+
+
+class WamrRunner(CommandRunner):
+    name = "wamr"
+    title = "WAMR"
+    target = WASM_TARGET
+    modes = ("interpreter", "aot")
+    prepared_modes = frozenset({"aot"})
+    prepared_suffix = ".aot"
+    program = IWASM
+
+    def mode_availability(self, mode: str) -> Availability:
+        availability = self.availability()
+        if mode == "aot" and availability.available:
+            return WAMRC.availability()
+        return availability
+
+    def version(self) -> dict[str, str]:
+        versions = {"iwasm": IWASM.version()}
+        if WAMRC.locate() is not None:
+            versions["wamrc"] = WAMRC.version()
+        return versions
+
+    def mode_flags(self, mode: str) -> list[str]:
+        return ["--interp"] if mode == "interpreter" and "--interp" in IWASM.output("--help") else []
+
+    def compile(self, source: Path, mode: str, destination: Path) -> None:
+        compile_command([str(WAMRC.require()), "-o", str(destination), str(source)], source.name)
+
+    def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
+        return [
+            str(IWASM.require()),
+            *self.mode_flags(prepared.mode),
+            "--dir=.",
+            str(prepared.path),
+            *invocation.args,
+        ]

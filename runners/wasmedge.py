@@ -1,0 +1,83 @@
+"""WasmEdge (formerly SSVM), through its ``wasmedge`` command-line program.
+
+``interpreter`` runs the ``.wasm`` in WasmEdge's interpreter. ``aot`` first compiles it with
+``wasmedge compile`` (LLVM; the *prepare* step, timed and cached) into a universal wasm file —
+the module with its native code in a custom section — and runs that file. Both modes name their
+run mode on the command line: WasmEdge runs a compiled file in the interpreter without a word
+when its native section does not load, or, in recent versions, unless ``--run-mode=aot`` asks
+for the native code, so without the flag ``aot`` could silently measure the interpreter.
+
+The program is looked up on PATH, then in ``$WASMEDGE_DIR/bin`` and ``~/.wasmedge/bin`` (where
+the official installer puts it, with its libraries in the ``lib`` folder beside ``bin``).
+Sandbox: the working directory is preopened as ``.`` (``--dir .:<workdir>``: WasmEdge writes the
+guest path first); WasmEdge gives a module no host environment variable unless ``--env`` names it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from wasmbench.command_runner import CommandRunner, Program, compile_command
+from wasmbench.runner import Availability, Invocation, Prepared
+from wasmbench.toolchain import WASM_TARGET
+
+INSTALL_HINT = "curl -sSf https://raw.githubusercontent.com/WasmEdge/WasmEdge/master/utils/install.sh | bash"
+
+
+def wasmedge_program() -> Program:
+    """``wasmedge``, with ``$WASMEDGE_DIR`` read at each look-up so a changed variable counts."""
+    installs = [Path(os.environ["WASMEDGE_DIR"])] if os.environ.get("WASMEDGE_DIR") else []
+    installs.append(Path.home() / ".wasmedge")
+    return Program("wasmedge", INSTALL_HINT, tuple(install / "bin" for install in installs))
+
+
+def run_mode_flags(mode: str, help_text: str) -> list[str]:
+    """The flag that pins ``mode`` in a WasmEdge whose ``--help`` reads ``help_text``: versions with
+    ``--run-mode`` take it for both modes; older ones have only ``--force-interpreter`` and run
+    a compiled file's native code by default."""
+    if "--run-mode" in help_text:
+        return [f"--run-mode={mode}"]
+    return ["--force-interpreter"] if mode == "interpreter" else []
+
+
+class WasmEdgeRunner(CommandRunner):
+    name = "wasmedge"
+    title = "WasmEdge (SSVM)"
+    target = WASM_TARGET
+    modes = ("interpreter", "aot")
+    prepared_modes = frozenset({"aot"})
+    prepared_suffix = ".aot.wasm"
+
+    @property
+    def program(self) -> Program:  # type: ignore[override]
+        return wasmedge_program()
+
+    def mode_availability(self, mode: str) -> Availability:
+        availability = self.availability()
+        if mode == "aot" and availability.available and "USAGE" not in self.compiler_help():
+            return Availability.no(
+                "this wasmedge has no AOT compiler (`wasmedge compile` is missing: built without LLVM)",
+                INSTALL_HINT,
+            )
+        return availability
+
+    def compiler_help(self) -> str:
+        return self.program.output("compile", "--help")
+
+    def mode_flags(self, mode: str) -> list[str]:
+        return run_mode_flags(mode, self.program.output("--help"))
+
+    def compile(self, source: Path, mode: str, destination: Path) -> None:
+        wasmedge = str(self.program.require())
+        compile_command([wasmedge, "compile", str(source), str(destination)], source.name)
+
+    def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
+        return [
+            str(self.program.require()),
+            *self.mode_flags(prepared.mode),
+            "--dir",
+            f".:{invocation.workdir}",
+            str(prepared.path),
+            *invocation.args,
+        ]

@@ -1,0 +1,202 @@
+"""The command-line runtimes' own parts — where each is found, how its version line reads, its
+command lines and mode flags — checked against stand-in programs that answer like the real ones,
+so they are tested where the runtimes are not installed. What every installed wasm runtime mode
+must do when it really runs is in test_wasm_runtimes.py; WasmEdge's two modes in test_wasmedge.py.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import pytest
+
+from wasmbench.cli import main
+from wasmbench.runner import Invocation, Prepared
+from wasmbench.runners.lucet import LucetRunner
+from wasmbench.runners.wamr import WamrRunner
+from wasmbench.runners.wasm3 import Wasm3Runner
+from wasmbench.runners.wasmedge import WasmEdgeRunner, run_mode_flags
+from wasmbench.runners.wavm import WavmRunner
+from wasmbench.toolchain import WASM_TARGET, Artefact
+
+# What the real programs print, one answer per command line.
+WASMEDGE = {
+    "--version": "wasmedge version 0.14.1",
+    "--help": "USAGE\n   wasmedge [OPTIONS] [--] WASM_OR_SO [ARG ...]\n  --force-interpreter\n",
+    "compile --help": "USAGE\n   wasmedge compile [OPTIONS] [--] WASM WASM_SO\n",
+}
+WASM3 = {"--version": "Wasm3 v0.5.0 on x86_64\nBuild: Nov 25 2026 16:00:00, Clang 14.0.6"}
+IWASM = {"--version": "iwasm 2.2.0", "--help": "Usage: iwasm [-options] wasm_file [args...]\n"}
+WAMRC = {"--version": "wamrc 2.2.0"}
+WAVM = {"version": "WAVM version 0.0.0-prerelease"}
+
+
+def stand_in(folder: Path, name: str, answers: dict[str, str]) -> Path:
+    """An executable ``folder/name`` that prints ``answers[its arguments]`` (nothing otherwise)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cases = "".join(f"  {shlex.quote(args)}) echo {shlex.quote(text)};;\n" for args, text in answers.items())
+    path = folder / name
+    path.write_text(f'#!/bin/sh\ncase "$*" in\n{cases}esac\n')
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def bin_dir(tmp_path, monkeypatch) -> Path:
+    """An otherwise empty PATH and HOME, so only the stand-ins put here are found."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", str(folder))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("WASMEDGE_DIR", raising=False)
+    return folder
+
+
+def prepared(tmp_path: Path, mode: str, path: Path | None = None) -> Prepared:
+    module = tmp_path / "nbody.wasm"
+    artefact = Artefact("nbody", WASM_TARGET, module, "0" * 64, (), cached=False)
+    return Prepared(artefact, mode, path or module)
+
+
+def invocation(tmp_path: Path) -> Invocation:
+    work = tmp_path / "work"
+    return Invocation(("1000", "two words"), work, tmp_path / "stdout", tmp_path / "stderr", 60.0)
+
+
+@pytest.mark.parametrize(
+    ("runner", "programs", "versions"),
+    [
+        (WasmEdgeRunner(), {"wasmedge": WASMEDGE}, {"wasmedge": "0.14.1"}),
+        (Wasm3Runner(), {"wasm3": WASM3}, {"wasm3": "0.5.0"}),
+        (WamrRunner(), {"iwasm": IWASM}, {"iwasm": "2.2.0"}),
+        (WamrRunner(), {"iwasm": IWASM, "wamrc": WAMRC}, {"iwasm": "2.2.0", "wamrc": "2.2.0"}),
+        (WavmRunner(), {"wavm": WAVM}, {"wavm": "0.0.0-prerelease"}),
+    ],
+    ids=["wasmedge", "wasm3", "iwasm", "iwasm+wamrc", "wavm"],
+)
+def test_versions_are_read_from_each_programs_own_words(bin_dir, runner, programs, versions):
+    for name, answers in programs.items():
+        stand_in(bin_dir, name, answers)
+    assert runner.availability().available
+    assert runner.version() == versions
+
+
+@pytest.mark.parametrize(
+    ("runner", "missing"),
+    [
+        (WasmEdgeRunner(), "wasmedge"),
+        (Wasm3Runner(), "wasm3"),
+        (WamrRunner(), "iwasm"),
+        (WavmRunner(), "wavm"),
+    ],
+)
+def test_a_missing_runtime_is_skipped_with_where_it_looked_and_how_to_get_it(bin_dir, runner, missing):
+    for mode in runner.modes:
+        availability = runner.mode_availability(mode)
+        assert not availability.available and availability.status == "skipped"
+        assert availability.reason.startswith(f"{missing} not found (looked in PATH")
+        assert availability.hint
+
+
+def test_wasmedge_is_found_where_its_installer_puts_it(bin_dir, tmp_path, monkeypatch):
+    home_install = stand_in(tmp_path / "home" / ".wasmedge" / "bin", "wasmedge", WASMEDGE)
+    assert WasmEdgeRunner().program.locate() == home_install
+    chosen = stand_in(tmp_path / "opt" / "bin", "wasmedge", WASMEDGE)
+    monkeypatch.setenv("WASMEDGE_DIR", str(tmp_path / "opt"))
+    assert WasmEdgeRunner().program.locate() == chosen
+    assert WasmEdgeRunner().mode_availability("aot").available
+
+
+def test_wasmedge_without_its_compiler_has_no_aot_mode(bin_dir):
+    stand_in(bin_dir, "wasmedge", {**WASMEDGE, "compile --help": "unknown command compile"})
+    runner = WasmEdgeRunner()
+    assert runner.mode_availability("interpreter").available
+    assert "no AOT compiler" in runner.mode_availability("aot").reason
+
+
+def test_wasmedge_names_its_run_mode_so_aot_never_falls_back_to_the_interpreter():
+    with_run_mode = "  --run-mode  Run mode: interpreter | aot | jit\n  --force-interpreter\n"
+    assert run_mode_flags("aot", with_run_mode) == ["--run-mode=aot"]
+    assert run_mode_flags("interpreter", with_run_mode) == ["--run-mode=interpreter"]
+    assert run_mode_flags("interpreter", WASMEDGE["--help"]) == ["--force-interpreter"]
+    assert run_mode_flags("aot", WASMEDGE["--help"]) == []
+
+
+def test_wasmedge_command_lines(bin_dir, tmp_path):
+    wasmedge = stand_in(bin_dir, "wasmedge", WASMEDGE)
+    runner = WasmEdgeRunner()
+    compiled = tmp_path / "nbody.aot.wasm"
+    assert runner.command(prepared(tmp_path, "aot", compiled), invocation(tmp_path)) == [
+        str(wasmedge),
+        "--dir",
+        f".:{tmp_path / 'work'}",
+        str(compiled),
+        "1000",
+        "two words",
+    ]
+    interpreted = runner.command(prepared(tmp_path, "interpreter"), invocation(tmp_path))
+    assert interpreted[1] == "--force-interpreter"
+    assert runner.mode_flags("interpreter") == ["--force-interpreter"]
+
+
+def test_wamr_interprets_or_runs_what_wamrc_compiled(bin_dir, tmp_path):
+    iwasm = stand_in(bin_dir, "iwasm", {**IWASM, "--help": "Usage: iwasm\n  --interp  Run in interpreter\n"})
+    runner = WamrRunner()
+    assert "wamrc not found" in runner.mode_availability("aot").reason
+    stand_in(bin_dir, "wamrc", WAMRC)
+    assert runner.mode_availability("aot").available
+    compiled = tmp_path / "nbody.aot"
+    assert runner.command(prepared(tmp_path, "aot", compiled), invocation(tmp_path)) == [
+        str(iwasm),
+        "--dir=.",
+        str(compiled),
+        "1000",
+        "two words",
+    ]
+    assert runner.command(prepared(tmp_path, "interpreter"), invocation(tmp_path))[1:3] == [
+        "--interp",
+        "--dir=.",
+    ]
+
+
+def test_wavm_mounts_only_the_working_directory(bin_dir, tmp_path):
+    wavm = stand_in(bin_dir, "wavm", WAVM)
+    command = WavmRunner().command(prepared(tmp_path, "jit"), invocation(tmp_path))
+    assert command == [
+        str(wavm),
+        "run",
+        "--mount-root",
+        str(tmp_path / "work"),
+        str(tmp_path / "nbody.wasm"),
+        "1000",
+        "two words",
+    ]
+
+
+def test_wasm3_runs_the_module_with_its_arguments(bin_dir, tmp_path):
+    wasm3 = stand_in(bin_dir, "wasm3", WASM3)
+    command = Wasm3Runner().command(prepared(tmp_path, "interpreter"), invocation(tmp_path))
+    assert command == [str(wasm3), str(tmp_path / "nbody.wasm"), "1000", "two words"]
+
+
+def test_lucet_is_retired_never_available():
+    availability = LucetRunner().mode_availability("aot")
+    assert not availability.available and availability.status == "retired"
+    assert "2022" in availability.reason and "wasmtime" in availability.reason
+
+
+def test_list_shows_missing_runtimes_as_skipped_and_lucet_as_retired(bin_dir, capsys):
+    assert main(["list"]) == 0
+    runtimes = capsys.readouterr().out.split("\nRuntimes\n")[1]
+    lines = {line.split()[0]: line.split(maxsplit=2)[1:] for line in runtimes.splitlines()}
+    for mode in (
+        "wasmedge:interpreter",
+        "wasmedge:aot",
+        "wavm:jit",
+        "wamr:interpreter",
+        "wamr:aot",
+        "wasm3:interpreter",
+    ):
+        assert lines[mode][0] == "skipped" and "not found" in lines[mode][1]
+    assert lines["lucet:aot"][0] == "retired"
