@@ -1,8 +1,9 @@
 """wasm3, the interpreter, through its ``wasm3`` command-line program found on PATH.
 
 wasm3 has one mode and no flag for a preopened directory: its WASI (uvwasi, the default build)
-preopens the current directory — the run's working directory, where every run starts — as ``.``
-and ``/``, and passes the host environment on, which the harness empties for every run.
+preopens the current directory — the run's working directory, where every run starts — as ``/``
+and ``.``. Its sandbox has one limitation: it hands every module eight fixed environment
+variables of its own (none of the host's, and no flag turns them off), declared below.
 """
 
 from __future__ import annotations
@@ -11,6 +12,16 @@ from wasmbench.command_runner import CommandRunner, Program
 from wasmbench.runner import Invocation, Prepared
 from wasmbench.toolchain import WASM_TARGET
 
+OWN_ENVIRONMENT = (
+    "TERM=xterm-256color",
+    "COLORTERM=truecolor",
+    "LANG=en_US.UTF-8",
+    "PWD=/",
+    "HOME=/",
+    "PATH=/",
+    "WASM3=1",
+)
+
 
 class Wasm3Runner(CommandRunner):
     name = "wasm3"
@@ -18,6 +29,12 @@ class Wasm3Runner(CommandRunner):
     target = WASM_TARGET
     modes = ("interpreter",)
     program = Program("wasm3", "build wasm3 from github.com/wasm3/wasm3 (cmake)")
+
+    @property
+    def module_environment(self) -> tuple[str, ...]:  # type: ignore[override]
+        """wasm3's own variables; the last names the architecture its ``--version`` line ends with."""
+        architecture = self.program.output("--version").splitlines()[0].partition(" on ")[2]
+        return (*OWN_ENVIRONMENT, f"WASM3_ARCH={architecture}")
 
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         return [str(self.program.require()), str(prepared.path), *invocation.args]

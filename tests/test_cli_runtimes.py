@@ -26,7 +26,7 @@ WASMEDGE = {
     "--help": "USAGE\n   wasmedge [OPTIONS] [--] WASM_OR_SO [ARG ...]\n  --force-interpreter\n",
     "compile --help": "USAGE\n   wasmedge compile [OPTIONS] [--] WASM WASM_SO\n",
 }
-WASM3 = {"--version": "Wasm3 v0.5.0 on x86_64\nBuild: Nov 25 2026 16:00:00, Clang 14.0.6"}
+WASM3 = {"--version": "Wasm3 v0.9.0 on x86_64\nBuild: Nov 25 2026 16:19:48, GCC 12.2.0"}
 IWASM = {"--version": "iwasm 2.2.0", "--help": "Usage: iwasm [-options] wasm_file [args...]\n"}
 WAMRC = {"--version": "wamrc 2.2.0"}
 WAVM = {"version": "WAVM version 0.0.0-prerelease"}
@@ -68,7 +68,7 @@ def invocation(tmp_path: Path) -> Invocation:
     ("runner", "programs", "versions"),
     [
         (WasmEdgeRunner(), {"wasmedge": WASMEDGE}, {"wasmedge": "0.14.1"}),
-        (Wasm3Runner(), {"wasm3": WASM3}, {"wasm3": "0.5.0"}),
+        (Wasm3Runner(), {"wasm3": WASM3}, {"wasm3": "0.9.0"}),
         (WamrRunner(), {"iwasm": IWASM}, {"iwasm": "2.2.0"}),
         (WamrRunner(), {"iwasm": IWASM, "wamrc": WAMRC}, {"iwasm": "2.2.0", "wamrc": "2.2.0"}),
         (WavmRunner(), {"wavm": WAVM}, {"wavm": "0.0.0-prerelease"}),
@@ -174,10 +174,11 @@ def test_wavm_mounts_only_the_working_directory(bin_dir, tmp_path):
     ]
 
 
-def test_wasm3_runs_the_module_with_its_arguments(bin_dir, tmp_path):
+def test_wasm3_runs_the_module_with_its_arguments_and_declares_its_own_variables(bin_dir, tmp_path):
     wasm3 = stand_in(bin_dir, "wasm3", WASM3)
     command = Wasm3Runner().command(prepared(tmp_path, "interpreter"), invocation(tmp_path))
     assert command == [str(wasm3), str(tmp_path / "nbody.wasm"), "1000", "two words"]
+    assert Wasm3Runner().module_environment[-2:] == ("WASM3=1", "WASM3_ARCH=x86_64")
 
 
 def test_lucet_is_retired_never_available():

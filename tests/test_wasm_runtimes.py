@@ -1,6 +1,7 @@
 """What every WebAssembly runtime mode must do, checked on each one this machine has: run a module
 with its arguments, report its exit status, survive a trap, stop a hung module at the timeout,
-and sandbox it (its working directory and nothing else of the host's files, no environment).
+and sandbox it (its working directory and nothing else of the host's files, no environment: none
+at all, or exactly the fixed variables a runtime declares in ``module_environment``).
 
 A runtime that is not installed shows up here as skipped with the reason the runner gives.
 """
@@ -63,10 +64,12 @@ def test_runs_with_arguments_inside_a_sandbox(runtime, probe, tmp_path, monkeypa
     (tmp_path / "work" / "inside.txt").write_text("visible")
     (tmp_path / "outside.txt").write_text("hidden")
     outcome = run(runtime, probe, tmp_path, args=["one", "two words"])
+    runner, _ = runtime
     assert (tmp_path / "stdout").read_text().splitlines() == [
         "arg one",
         "arg two words",
-        "environ 0",
+        f"environ {len(runner.module_environment)}",
+        *(f"env {variable}" for variable in runner.module_environment),
         "inside yes",
         "outside no",
         "outside no",

@@ -134,6 +134,9 @@ class Runner(ABC):
     modes: ClassVar[tuple[str, ...]] = ("default",)
     prepared_modes: ClassVar[frozenset[str]] = frozenset()
     prepared_suffix: ClassVar[str] = ".prepared"
+    # The environment variables the runtime hands every module whatever the host's: a limitation
+    # of its sandbox, stated here so that tests hold it to exactly these (none for most runtimes).
+    module_environment: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def availability(self) -> Availability:

@@ -1,6 +1,7 @@
 /* What a wasm module can see of the host: prints its arguments, how many environment variables
- * it got, whether it can read a file in its working directory and whether it can open paths
- * outside it. A sandboxed run prints "environ 0", "inside yes" and "outside no" twice. */
+ * it got (and each of them), whether it can read a file in its working directory and whether it
+ * can open paths outside it. A sandboxed run prints "environ 0", "inside yes" and "outside no"
+ * twice. */
 #include <stdio.h>
 
 extern char **environ;
@@ -17,6 +18,7 @@ int main(int argc, char **argv) {
     for (char **variable = environ; variable != NULL && *variable != NULL; variable++) count++;
     for (int i = 1; i < argc; i++) printf("arg %s\n", argv[i]);
     printf("environ %d\n", count);
+    for (int i = 0; i < count; i++) printf("env %s\n", environ[i]);
     printf("inside %s\n", can_open("inside.txt"));
     printf("outside %s\n", can_open("/etc/passwd"));
     printf("outside %s\n", can_open("../outside.txt"));
