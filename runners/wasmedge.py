@@ -15,13 +15,17 @@ guest path first); WasmEdge gives a module no host environment variable unless `
 
 from __future__ import annotations
 
+import functools
 import os
+import tempfile
 from pathlib import Path
 
 from wasmbench.command_runner import CommandRunner, Program, compile_command
+from wasmbench.errors import WasmbenchError
 from wasmbench.runner import Availability, Invocation, Prepared
 from wasmbench.toolchain import WASM_TARGET
 
+EMPTY_MODULE = b"\0asm\1\0\0\0"
 INSTALL_HINT = "curl -sSf https://raw.githubusercontent.com/WasmEdge/WasmEdge/master/utils/install.sh | bash"
 
 
@@ -41,6 +45,22 @@ def run_mode_flags(mode: str, help_text: str) -> list[str]:
     return ["--force-interpreter"] if mode == "interpreter" else []
 
 
+@functools.cache
+def compiler_failure(wasmedge: Path) -> str | None:
+    """Why ``wasmedge compile`` fails here (a build without LLVM has the command but cannot
+    compile), found by compiling an empty module; None when it works."""
+    with tempfile.TemporaryDirectory(prefix="wasmbench-wasmedge-") as folder:
+        empty = Path(folder) / "empty.wasm"
+        empty.write_bytes(EMPTY_MODULE)
+        try:
+            compile_command(
+                [str(wasmedge), "compile", str(empty), f"{folder}/empty.aot.wasm"], "an empty module"
+            )
+        except WasmbenchError as error:
+            return str(error)
+    return None
+
+
 class WasmEdgeRunner(CommandRunner):
     name = "wasmedge"
     title = "WasmEdge (SSVM)"
@@ -55,15 +75,15 @@ class WasmEdgeRunner(CommandRunner):
 
     def mode_availability(self, mode: str) -> Availability:
         availability = self.availability()
-        if mode == "aot" and availability.available and "USAGE" not in self.compiler_help():
-            return Availability.no(
-                "this wasmedge has no AOT compiler (`wasmedge compile` is missing: built without LLVM)",
-                INSTALL_HINT,
-            )
+        if mode == "aot" and availability.available:
+            failure = compiler_failure(self.program.require())
+            if failure is not None:
+                return Availability.no(f"this wasmedge cannot compile ahead of time: {failure}", INSTALL_HINT)
         return availability
 
-    def compiler_help(self) -> str:
-        return self.program.output("compile", "--help")
+    def version(self) -> dict[str, str]:
+        # It answers "<the path it was started by> version 0.16.0".
+        return {"wasmedge": self.program.version(after=" version ")}
 
     def mode_flags(self, mode: str) -> list[str]:
         return run_mode_flags(mode, self.program.output("--help"))

@@ -70,10 +70,11 @@ class Program:
         """What the program prints (stdout and stderr) for ``args``, e.g. ``--version``."""
         return _output(self.require(), args)
 
-    def version(self, *args: str) -> str:
-        """The first version number in the program's answer to ``args`` (``--version`` by default)."""
+    def version(self, *args: str, after: str = "") -> str:
+        """The first version number in the program's answer to ``args`` (``--version`` by default),
+        or the first after the words ``after``, when what comes before them may hold digits."""
         text = self.output(*(args or ("--version",)))
-        match = VERSION_PATTERN.search(text)
+        match = VERSION_PATTERN.search(text.partition(after)[2] if after else text)
         if match is None:
             raise WasmbenchError(f"{self.name} printed no version number: {text.strip()[:200]!r}")
         return match.group(0)
