@@ -1,5 +1,6 @@
 """WAVM, through ``wavm run`` (LLVM-compiled at load, so one mode: ``jit``), found on PATH.
 
+``--nocache`` keeps WAVM's object cache off, so every run compiles as a cold start does.
 Sandbox: ``--mount-root <workdir>`` makes the working directory the module's whole file system
 (preopened as ``/``); WAVM gives a module no host environment variable.
 """
@@ -21,10 +22,14 @@ class WavmRunner(CommandRunner):
     def version(self) -> dict[str, str]:
         return {"wavm": self.program.version("version")}
 
+    def mode_flags(self, mode: str) -> list[str]:
+        return ["--nocache"]
+
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         return [
             str(self.program.require()),
             "run",
+            *self.mode_flags(prepared.mode),
             "--mount-root",
             str(invocation.workdir),
             str(prepared.path),
