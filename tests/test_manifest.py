@@ -69,3 +69,30 @@ def test_a_malformed_manifest_is_a_clear_error(tmp_path):
 def test_workloads_folder_can_be_overridden(tmp_path, monkeypatch):
     monkeypatch.setenv("WASMBENCH_WORKLOADS", str(tmp_path))
     assert workloads_dir() == tmp_path
+
+
+def test_inference_has_a_wasi_nn_variant_with_its_own_inputs_and_check():
+    inference = load_manifest()["inference"]
+    variant = inference.variant("wasi-nn")
+    assert variant.source.is_file() and variant.source.name == "inference_nn.c"
+    assert variant.inputs == ("mobilenet_v2.xml", "mobilenet_v2.bin")
+    assert variant.builder is not None and variant.check == "classification-labels"
+    program = inference.program("wasi-nn")
+    assert (program.name, program.source, program.sizes) == ("inference_nn", variant.source, inference.sizes)
+    assert inference.program() is inference
+    assert not load_manifest()["nbody"].variants
+
+
+def test_an_unknown_variant_is_a_clear_error():
+    with pytest.raises(WasmbenchError, match="workload 'nbody' has no wasi-nn variant"):
+        load_manifest()["nbody"].program("wasi-nn")
+
+
+def test_a_variant_with_inputs_needs_a_builder(tmp_path):
+    manifest = tmp_path / "manifest.toml"
+    manifest.write_text(
+        '[workloads.x]\nsource = "x.c"\n[workloads.x.sizes.test]\nargs = []\nstdout_sha256 = "0"\n'
+        'stdout_bytes = 0\n[workloads.x.variants.fast]\nsource = "x_fast.c"\ninputs = ["model"]\n'
+    )
+    with pytest.raises(WasmbenchError, match="the fast variant's inputs need its builder"):
+        load_manifest(manifest)
