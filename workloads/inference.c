@@ -280,11 +280,7 @@ int main(int argc, char **argv) {
     uint32_t size;
     size_t largest;
     int i;
-    if (argc < 5) {
-        fprintf(stderr, "usage: %s WEIGHTS LABELS SIZE IMAGE.ppm [IMAGE.ppm ...]\n", program);
-        return 2;
-    }
-    size = parse_size(argv[3]);
+    size = parse_command_line(argc, argv);
     model = load_model(argv[1]);
     labels = load_labels(argv[2], model.layers[model.count - 1].out);
     largest = largest_activation(&model, size);

@@ -65,14 +65,19 @@ static unsigned char *read_file(const char *path, size_t *length) {
     return data;
 }
 
-/* The model input size argument: a whole number from MIN_SIZE to MAX_SIZE, or a clear error. */
-static uint32_t parse_size(const char *text) {
+/* The command line both programs take, WEIGHTS LABELS SIZE IMAGE.ppm [IMAGE.ppm ...]: the usage and
+ * exit status 2 when it is too short; else SIZE, a whole number from MIN_SIZE to MAX_SIZE. */
+static uint32_t parse_command_line(int argc, char **argv) {
     char *end;
     long size;
+    if (argc < 5) {
+        fprintf(stderr, "usage: %s WEIGHTS LABELS SIZE IMAGE.ppm [IMAGE.ppm ...]\n", program);
+        exit(2);
+    }
     errno = 0;
-    size = strtol(text, &end, 10);
+    size = strtol(argv[3], &end, 10);
     if (errno || *end || size < MIN_SIZE || size > MAX_SIZE)
-        fail("SIZE must be a whole number from %d to %d, not %s", MIN_SIZE, MAX_SIZE, text);
+        fail("SIZE must be a whole number from %d to %d, not %s", MIN_SIZE, MAX_SIZE, argv[3]);
     return (uint32_t)size;
 }
 

@@ -121,11 +121,7 @@ int main(int argc, char **argv) {
     float *image, *logits;
     uint32_t size, context, classes = 0, count;
     int i;
-    if (argc < 5) {
-        fprintf(stderr, "usage: %s WEIGHTS LABELS SIZE IMAGE.ppm [IMAGE.ppm ...]\n", program);
-        return 2;
-    }
-    size = parse_size(argv[3]);
+    size = parse_command_line(argc, argv);
     context = load_graph(argv[1]);
     image = allocate((size_t)3 * size * size, sizeof(float));
     logits = allocate(MAX_CLASSES, sizeof(float));
