@@ -128,26 +128,16 @@ class Suite:
                             "hint": availability.hint,
                         }
                     )
-        without_variant = _without_variant(workloads, runtime_modes)
-        skipped += [
-            {
-                "runtime": runtime,
-                "mode": mode,
-                "workloads": names,
-                "reason": f"runs only workloads with a {variant} variant; {', '.join(names)} "
-                f"{'has' if len(names) == 1 else 'have'} none",
-                "hint": "",
-            }
-            for (runtime, mode, variant), names in without_variant.items()
-        ]
+        lacking = _without_variant(workloads, runtime_modes)
+        skipped += [_variant_skip(runtime, mode, *missing) for (runtime, mode), missing in lacking.items()]
         excluded = {
-            (name, runtime, mode) for (runtime, mode, _), names in without_variant.items() for name in names
+            (runtime, mode, name) for (runtime, mode), (_, names) in lacking.items() for name in names
         }
         toolchain = Toolchain(options.opt_level)
         plan = [
             pair
             for pair in make_plan([w.name for w in workloads], options.sizes, runtime_modes, options.seed)
-            if (pair.workload, pair.runtime, pair.mode) not in excluded
+            if (pair.runtime, pair.mode, pair.workload) not in excluded
         ]
         header = {
             "run_id": journal_path.stem,
@@ -320,17 +310,29 @@ class Suite:
 
 def _without_variant(
     workloads: list[Workload], runtime_modes: list[tuple[str, str]]
-) -> dict[tuple[str, str, str], list[str]]:
-    """(runtime, mode, variant) -> the workloads that mode cannot run: it runs only a variant
-    (``Runner.variant_for``) they do not have."""
+) -> dict[tuple[str, str], tuple[str, list[str]]]:
+    """(runtime, mode) -> (variant, the workloads the mode cannot run): a mode that runs only a
+    variant (``Runner.variant_for``) skips the workloads that do not have it."""
     runners = discover_runners()
     lacking = {}
     for runtime, mode in runtime_modes:
         variant = runners[runtime].variant_for(mode)
         names = [w.name for w in workloads if variant is not None and variant not in w.variants]
         if names:
-            lacking[runtime, mode, variant] = names
+            lacking[runtime, mode] = (str(variant), names)
     return lacking
+
+
+def _variant_skip(runtime: str, mode: str, variant: str, workloads: list[str]) -> dict[str, Any]:
+    """The ``skipped`` entry of a mode for the workloads without the variant it runs."""
+    have = "has" if len(workloads) == 1 else "have"
+    return {
+        "runtime": runtime,
+        "mode": mode,
+        "workloads": workloads,
+        "reason": f"runs only workloads with a {variant} variant; {', '.join(workloads)} {have} none",
+        "hint": "",
+    }
 
 
 def _variant_info(workload: Workload, variant: str | None, check: OutputCheck) -> dict[str, str]:
