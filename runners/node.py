@@ -1,0 +1,71 @@
+"""V8, through Node.js's built-in WASI (``node:wasi``, preview 1).
+
+Every run is a fresh ``node`` process running ``node_wasi.mjs`` (shipped beside this file): it
+compiles the module with ``WebAssembly.compile``, instantiates it with a ``WASI`` whose only
+preopened directory is the run's working directory (the process's current directory) as ``.``,
+with the module's arguments and an empty environment, and starts it. Node has no network API
+for a WASI module, so the module has none. The script reports its compile, instantiate and
+execute times on a side channel (a JSON file beside the run's stderr, outside the working
+directory); wall time, CPU and peak RSS are those of the whole node process, start-up included.
+
+``default`` is V8's own tiering: every function starts in Liftoff, the baseline compiler, and hot
+ones move up to TurboFan. ``baseline`` keeps Liftoff's code (``--liftoff --no-wasm-tier-up``), so
+the gap between the two modes is what the optimising tier buys. V8 compiles lazily (a function
+is compiled when first called), so ``compile`` is mostly validation; the rest lands in
+``execute``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from wasmbench.command_runner import CommandRunner, Program
+from wasmbench.runner import Invocation, Prepared, RunOutcome
+from wasmbench.toolchain import WASM_TARGET
+
+SCRIPT = Path(__file__).with_name("node_wasi.mjs")
+# node:wasi prints an ExperimentalWarning on stderr in every run, which is not the module's.
+NODE_FLAGS = ["--no-warnings"]
+MODE_FLAGS = {"default": [], "baseline": ["--liftoff", "--no-wasm-tier-up"]}
+
+
+class NodeRunner(CommandRunner):
+    name = "node"
+    title = "V8 (Node.js)"
+    target = WASM_TARGET
+    modes = tuple(MODE_FLAGS)
+    program = Program("node", "apt-get install nodejs (Node.js 20 or later)")
+
+    def version(self) -> dict[str, str]:
+        versions = json.loads(self.program.output("-p", "JSON.stringify(process.versions)"))
+        return {"node": versions["node"], "v8": versions["v8"]}
+
+    def mode_flags(self, mode: str) -> list[str]:
+        return MODE_FLAGS[mode]
+
+    def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
+        """``node`` with the mode's V8 flags, running the script on the module."""
+        return [
+            str(self.program.require()),
+            *NODE_FLAGS,
+            *self.mode_flags(prepared.mode),
+            str(SCRIPT),
+            str(phase_report(invocation)),
+            str(prepared.path),
+            prepared.artefact.workload,
+            *invocation.args,
+        ]
+
+    def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
+        report_path = phase_report(invocation)
+        report_path.unlink(missing_ok=True)
+        outcome = super().run(prepared, invocation)
+        report = json.loads(report_path.read_text()) if report_path.exists() else {}
+        return replace(outcome, phases_ns=report.get("phases_ns", {}), error=report.get("error"))
+
+
+def phase_report(invocation: Invocation) -> Path:
+    """Where the script writes its phase times: beside the run's stderr, outside the module's sight."""
+    return invocation.stderr.with_name(f"{invocation.stderr.name}.node.json")
