@@ -1,0 +1,79 @@
+"""V8 through Node.js's WASI: versions of both, the script's phase times, the baseline mode's V8
+flags, and a trap's message. What every wasm runtime must do is in test_wasm_runtimes.py."""
+
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from wasmbench.runner import Invocation
+from wasmbench.runners.node import NodeRunner, phase_report
+from wasmbench.toolchain import Artefact
+
+HELLO = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello\\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 6))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
+TRAP = '(module (memory (export "memory") 1) (func (export "_start") unreachable))'
+
+pytestmark = pytest.mark.skipif(
+    not NodeRunner().availability().available, reason="node is not installed (apt-get install nodejs)"
+)
+
+
+def module(tmp_path: Path, text: str) -> Artefact:
+    path = tmp_path / "module.wasm"
+    path.write_bytes(wasmtime.wat2wasm(text))
+    return Artefact("module", "wasm32-wasi", path, "0" * 64, (), cached=False)
+
+
+def run(tmp_path: Path, text: str, mode: str = "default"):
+    (tmp_path / "work").mkdir(exist_ok=True)
+    invocation = Invocation((), tmp_path / "work", tmp_path / "stdout", tmp_path / "stderr", 30.0)
+    runner = NodeRunner()
+    return runner.run(runner.prepare(module(tmp_path, text), mode, tmp_path), invocation)
+
+
+def test_the_versions_of_node_and_v8_are_recorded():
+    versions = NodeRunner().version()
+    assert set(versions) == {"node", "v8"}
+    assert all(version[0].isdigit() for version in versions.values())
+
+
+@pytest.mark.parametrize("mode", NodeRunner.modes)
+def test_a_run_reports_the_scripts_phases_and_only_the_modules_output(tmp_path, mode):
+    outcome = run(tmp_path, HELLO, mode)
+    assert (tmp_path / "stdout").read_text() == "hello\n"
+    assert (tmp_path / "stderr").read_text() == ""  # no ExperimentalWarning
+    assert outcome.exit_code == 0 and outcome.error is None
+    assert set(outcome.phases_ns) == {"compile", "instantiate", "execute"}
+    assert sum(outcome.phases_ns.values()) <= outcome.wall_ns
+
+
+def test_baseline_keeps_liftoffs_code_and_default_tiers_up():
+    runner = NodeRunner()
+    assert runner.mode_flags("baseline")[-2:] == ["--liftoff", "--no-wasm-tier-up"]
+    assert not {"--liftoff", "--no-wasm-tier-up"} & set(runner.mode_flags("default"))
+    assert all("--no-turbo-fast-api-calls" in runner.mode_flags(mode) for mode in runner.modes)
+
+
+def test_the_flags_go_to_node_before_the_script(tmp_path):
+    runner = NodeRunner()
+    (tmp_path / "work").mkdir()
+    invocation = Invocation(("7",), tmp_path / "work", tmp_path / "stdout", tmp_path / "stderr", 30.0)
+    prepared = runner.prepare(module(tmp_path, HELLO), "baseline", tmp_path)
+    command = runner.command(prepared, invocation)
+    flags_end = 1 + len(runner.mode_flags("baseline"))
+    assert command[1:flags_end] == runner.mode_flags("baseline")
+    assert command[flags_end].endswith("node_wasi.mjs")
+    assert command[flags_end + 1 :] == [str(phase_report(invocation)), str(prepared.path), "module", "7"]
+
+
+def test_a_trap_is_an_error_with_its_message(tmp_path):
+    outcome = run(tmp_path, TRAP)
+    assert outcome.error == "wasm trap: unreachable"
+    assert outcome.exit_code == 1
