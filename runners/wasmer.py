@@ -129,21 +129,7 @@ class WasmerRunner(Runner):
                 lambda: _run_module(module, prepared.artefact.workload, invocation, Path(cache)),
                 invocation.timeout_s,
             )
-        report = json.loads(answer) if answer else {}
-        error = report.get("error")
-        if not report and not result.timed_out:
-            error = f"the wasmer-sdk child died (status {result.exit_code}, signal {result.signal})"
-        return RunOutcome(
-            # The child's own clock covers packaging to the written output; the fork is harness overhead.
-            wall_ns=report.get("wall_ns", result.wall_ns),
-            user_s=result.user_s,
-            sys_s=result.sys_s,
-            max_rss_kib=result.max_rss_kib,
-            exit_code=report.get("exit_code"),
-            timed_out=result.timed_out,
-            phases_ns=report.get("phases_ns", {}),
-            error=error,
-        )
+        return RunOutcome.from_fork(result, answer, "wasmer-sdk")
 
     def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         """``wasmer run`` with the mode's compiler and the working directory mapped as ``.``."""

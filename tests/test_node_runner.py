@@ -4,38 +4,21 @@ flags, and a trap's message. What every wasm runtime must do is in test_wasm_run
 from pathlib import Path
 
 import pytest
-import wasmtime
+from wat_modules import HELLO, TRAP, wat_module
 
 from wasmbench.runner import Invocation
 from wasmbench.runners.node import NodeRunner, phase_report
-from wasmbench.toolchain import Artefact
-
-HELLO = """(module
-  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 16) "hello\\n")
-  (func (export "_start")
-    (i32.store (i32.const 0) (i32.const 16))
-    (i32.store (i32.const 4) (i32.const 6))
-    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
-TRAP = '(module (memory (export "memory") 1) (func (export "_start") unreachable))'
 
 pytestmark = pytest.mark.skipif(
     not NodeRunner().availability().available, reason="node is not installed (apt-get install nodejs)"
 )
 
 
-def module(tmp_path: Path, text: str) -> Artefact:
-    path = tmp_path / "module.wasm"
-    path.write_bytes(wasmtime.wat2wasm(text))
-    return Artefact("module", "wasm32-wasi", path, "0" * 64, (), cached=False)
-
-
 def run(tmp_path: Path, text: str, mode: str = "default"):
     (tmp_path / "work").mkdir(exist_ok=True)
     invocation = Invocation((), tmp_path / "work", tmp_path / "stdout", tmp_path / "stderr", 30.0)
     runner = NodeRunner()
-    return runner.run(runner.prepare(module(tmp_path, text), mode, tmp_path), invocation)
+    return runner.run(runner.prepare(wat_module(tmp_path, text), mode, tmp_path), invocation)
 
 
 def test_the_versions_of_node_and_v8_are_recorded():
@@ -65,7 +48,7 @@ def test_the_flags_go_to_node_before_the_script(tmp_path):
     runner = NodeRunner()
     (tmp_path / "work").mkdir()
     invocation = Invocation(("7",), tmp_path / "work", tmp_path / "stdout", tmp_path / "stderr", 30.0)
-    prepared = runner.prepare(module(tmp_path, HELLO), "baseline", tmp_path)
+    prepared = runner.prepare(wat_module(tmp_path, HELLO), "baseline", tmp_path)
     command = runner.command(prepared, invocation)
     flags_end = 1 + len(runner.mode_flags("baseline"))
     assert command[1:flags_end] == runner.mode_flags("baseline")

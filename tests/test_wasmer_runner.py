@@ -7,33 +7,15 @@ import tarfile
 from pathlib import Path
 
 import pytest
-import wasmtime
+from wat_modules import HELLO, TRAP, wat_module
 
 from wasmbench.runner import Invocation
 from wasmbench.runners import wasmer
 from wasmbench.runners.wasmer import SDK_MODES, WasmerRunner
-from wasmbench.toolchain import Artefact
-
-WASI = '(import "wasi_snapshot_preview1" "{name}" (func ${name} {signature}))'
-HELLO = f"""(module
-  {WASI.format(name="fd_write", signature="(param i32 i32 i32 i32) (result i32)")}
-  (memory (export "memory") 1)
-  (data (i32.const 16) "hello\\n")
-  (func (export "_start")
-    (i32.store (i32.const 0) (i32.const 16))
-    (i32.store (i32.const 4) (i32.const 6))
-    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
-TRAP = '(module (memory (export "memory") 1) (func (export "_start") unreachable))'
 
 sdk = pytest.mark.skipif(
     not WasmerRunner().mode_availability("sdk").available, reason="wasmer-sdk does not load here"
 )
-
-
-def module(tmp_path: Path, text: str) -> Artefact:
-    path = tmp_path / "module.wasm"
-    path.write_bytes(wasmtime.wat2wasm(text))
-    return Artefact("module", "wasm32-wasi", path, "0" * 64, (), cached=False)
 
 
 def invocation(tmp_path: Path) -> Invocation:
@@ -45,7 +27,7 @@ def invocation(tmp_path: Path) -> Invocation:
 @pytest.mark.parametrize("mode", SDK_MODES)
 def test_sdk_runs_split_their_phases(tmp_path, mode):
     runner = WasmerRunner()
-    outcome = runner.run(runner.prepare(module(tmp_path, HELLO), mode, tmp_path), invocation(tmp_path))
+    outcome = runner.run(runner.prepare(wat_module(tmp_path, HELLO), mode, tmp_path), invocation(tmp_path))
     assert (tmp_path / "stdout").read_text() == "hello\n"
     assert outcome.exit_code == 0 and outcome.error is None
     assert set(outcome.phases_ns) == {"load", "sandbox", "run"}
@@ -56,11 +38,11 @@ def test_sdk_runs_split_their_phases(tmp_path, mode):
 @sdk
 def test_sdk_cached_keeps_the_compiled_module_and_reuses_it(tmp_path):
     runner = WasmerRunner()
-    prepared = runner.prepare(module(tmp_path, HELLO), "sdk-cached", tmp_path)
+    prepared = runner.prepare(wat_module(tmp_path, HELLO), "sdk-cached", tmp_path)
     assert prepared.prepare_ns and not prepared.cached
     with tarfile.open(prepared.path) as archive:
         assert any(name.endswith(".bin") for name in archive.getnames())
-    assert runner.prepare(module(tmp_path, HELLO), "sdk-cached", tmp_path).cached
+    assert runner.prepare(wat_module(tmp_path, HELLO), "sdk-cached", tmp_path).cached
 
 
 def test_the_working_directorys_files_are_copied_to_the_sandbox_root_without_symlinks(tmp_path):
@@ -75,7 +57,7 @@ def test_the_working_directorys_files_are_copied_to_the_sandbox_root_without_sym
 @sdk
 def test_a_trap_is_an_error_with_its_message(tmp_path):
     runner = WasmerRunner()
-    outcome = runner.run(runner.prepare(module(tmp_path, TRAP), "sdk", tmp_path), invocation(tmp_path))
+    outcome = runner.run(runner.prepare(wat_module(tmp_path, TRAP), "sdk", tmp_path), invocation(tmp_path))
     assert outcome.error and outcome.error.startswith("wasm trap: RuntimeError: unreachable")
     assert not outcome.timed_out
 
@@ -110,7 +92,7 @@ def test_cli_modes_are_the_compilers_the_program_was_built_with(fake_cli):
 
 def test_the_cli_maps_only_the_workdir_and_picks_the_compiler(fake_cli, tmp_path):
     runner = WasmerRunner()
-    prepared = runner.prepare(module(tmp_path, HELLO), "singlepass", tmp_path)
+    prepared = runner.prepare(wat_module(tmp_path, HELLO), "singlepass", tmp_path)
     command = runner.cli_command(prepared, invocation(tmp_path))
     assert command[:3] == [str(fake_cli), "run", "--singlepass"]
     assert command[command.index("--mapdir") + 1] == f".:{tmp_path / 'work'}"
