@@ -37,10 +37,11 @@ def test_a_run_reports_the_scripts_phases_and_only_the_modules_output(tmp_path, 
     assert sum(outcome.phases_ns.values()) <= outcome.wall_ns
 
 
-def test_baseline_keeps_liftoffs_code_and_default_tiers_up():
+def test_baseline_keeps_liftoffs_code_optimizing_skips_it_and_default_tiers_up():
     runner = NodeRunner()
     assert runner.mode_flags("baseline")[-2:] == ["--liftoff", "--no-wasm-tier-up"]
-    assert not {"--liftoff", "--no-wasm-tier-up"} & set(runner.mode_flags("default"))
+    assert runner.mode_flags("optimizing")[-1] == "--no-liftoff"
+    assert not {"--liftoff", "--no-liftoff", "--no-wasm-tier-up"} & set(runner.mode_flags("default"))
     assert all("--no-turbo-fast-api-calls" in runner.mode_flags(mode) for mode in runner.modes)
 
 
