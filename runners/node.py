@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from wasmbench.command_runner import CommandRunner, Program
-from wasmbench.runner import Invocation, Prepared, RunOutcome
+from wasmbench.runner import Availability, Invocation, Prepared, RunOutcome
 from wasmbench.toolchain import WASM_TARGET
 
 SCRIPT = Path(__file__).with_name("node_wasi.mjs")
@@ -35,6 +35,8 @@ SCRIPT = Path(__file__).with_name("node_wasi.mjs")
 # while it reads files, dies of SIGSEGV or a V8 fatal error in most runs without this flag. It
 # changes how the WASI calls are made, not the module's code.
 NODE_FLAGS = ["--no-warnings", "--no-turbo-fast-api-calls"]
+# node:wasi takes ``version: "preview1"`` from Node 20 on.
+OLDEST_NODE = 20
 MODE_FLAGS = {
     "default": [],
     "baseline": ["--liftoff", "--no-wasm-tier-up"],
@@ -47,7 +49,15 @@ class NodeRunner(CommandRunner):
     title = "V8 (Node.js)"
     target = WASM_TARGET
     modes = tuple(MODE_FLAGS)
-    program = Program("node", "apt-get install nodejs (Node.js 20 or later)")
+    program = Program("node", f"apt-get install nodejs (Node.js {OLDEST_NODE} or later)")
+
+    def availability(self) -> Availability:
+        found = self.program.availability()
+        if found.available and int(self.program.version().split(".")[0]) < OLDEST_NODE:
+            return Availability.no(
+                f"node {self.program.version()} is older than {OLDEST_NODE}", self.program.install_hint
+            )
+        return found
 
     def version(self) -> dict[str, str]:
         versions = json.loads(self.program.output("-p", "JSON.stringify(process.versions)"))
@@ -73,6 +83,7 @@ class NodeRunner(CommandRunner):
         report_path.unlink(missing_ok=True)
         outcome = super().run(prepared, invocation)
         report = json.loads(report_path.read_text()) if report_path.exists() else {}
+        report_path.unlink(missing_ok=True)
         return replace(outcome, phases_ns=report.get("phases_ns", {}), error=report.get("error"))
 
 

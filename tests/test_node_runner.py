@@ -9,9 +9,8 @@ from wat_modules import HELLO, TRAP, wat_module
 from wasmbench.runner import Invocation
 from wasmbench.runners.node import NodeRunner, phase_report
 
-pytestmark = pytest.mark.skipif(
-    not NodeRunner().availability().available, reason="node is not installed (apt-get install nodejs)"
-)
+NODE = NodeRunner().availability()
+installed = pytest.mark.skipif(not NODE.available, reason=f"node cannot run here: {NODE.reason}")
 
 
 def run(tmp_path: Path, text: str, mode: str = "default"):
@@ -21,12 +20,14 @@ def run(tmp_path: Path, text: str, mode: str = "default"):
     return runner.run(runner.prepare(wat_module(tmp_path, text), mode, tmp_path), invocation)
 
 
+@installed
 def test_the_versions_of_node_and_v8_are_recorded():
     versions = NodeRunner().version()
     assert set(versions) == {"node", "v8"}
     assert all(version[0].isdigit() for version in versions.values())
 
 
+@installed
 @pytest.mark.parametrize("mode", NodeRunner.modes)
 def test_a_run_reports_the_scripts_phases_and_only_the_modules_output(tmp_path, mode):
     outcome = run(tmp_path, HELLO, mode)
@@ -45,6 +46,7 @@ def test_baseline_keeps_liftoffs_code_optimizing_skips_it_and_default_tiers_up()
     assert all("--no-turbo-fast-api-calls" in runner.mode_flags(mode) for mode in runner.modes)
 
 
+@installed
 def test_the_flags_go_to_node_before_the_script(tmp_path):
     runner = NodeRunner()
     (tmp_path / "work").mkdir()
@@ -57,7 +59,18 @@ def test_the_flags_go_to_node_before_the_script(tmp_path):
     assert command[flags_end + 1 :] == [str(phase_report(invocation)), str(prepared.path), "module", "7"]
 
 
+@installed
 def test_a_trap_is_an_error_with_its_message(tmp_path):
     outcome = run(tmp_path, TRAP)
     assert outcome.error == "wasm trap: unreachable"
     assert outcome.exit_code == 1
+
+
+def test_a_node_older_than_20_is_skipped_with_the_reason(tmp_path, monkeypatch):
+    node = tmp_path / "node"
+    node.write_text("#!/bin/sh\necho v18.19.1\n")
+    node.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    availability = NodeRunner().availability()
+    assert not availability.available
+    assert availability.reason == "node 18.19.1 is older than 20" and "nodejs" in availability.hint
