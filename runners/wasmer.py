@@ -18,9 +18,10 @@ The SDK compiles a module when its command first runs and keeps the machine code
   timeout, which compiles and caches it, then stops it at once; ``prepare_ns`` is that time) and
   keeps the cache; every run starts with a copy of it.
 
-Each run reports three phases: ``load`` (packaging the module and the input files), ``sandbox``
-(creating the sandbox) and ``run`` (the SDK's one call that compiles — or loads the cached code
-— instantiates and executes the module; the SDK does not split it). Like wasmtime's embedded
+Each run reports three phases: ``load`` (starting the SDK's client and packaging the module with
+the input files), ``sandbox`` (creating the sandbox) and ``run`` (the SDK's one call that
+compiles — or loads the cached code — instantiates and executes the module; the SDK does not
+split it). Like wasmtime's embedded
 modes, the SDK works in a supervised fork (``run_in_fork``): the harness never starts its threads,
 a hung module is killed at the timeout, and the child's rusage is the run's own.
 
