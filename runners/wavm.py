@@ -1,6 +1,8 @@
 """WAVM, through ``wavm run`` (LLVM-compiled at load, so one mode: ``jit``), found on PATH.
 
-``--nocache`` keeps WAVM's object cache off, so every run compiles as a cold start does.
+``--nocache`` keeps WAVM's object cache off, so every run compiles as a cold start does;
+``--abi=wasi`` says what every workload is (WAVM guesses the ABI from the imports, and takes a
+module that imports nothing for a bare one, which may not have a mounted directory).
 Sandbox: ``--mount-root <workdir>`` makes the working directory the module's whole file system
 (preopened as ``/``); WAVM gives a module no host environment variable.
 """
@@ -23,7 +25,7 @@ class WavmRunner(CommandRunner):
         return {"wavm": self.program.version("version")}
 
     def mode_flags(self, mode: str) -> list[str]:
-        return ["--nocache"]
+        return ["--abi=wasi", "--nocache"]
 
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         return [

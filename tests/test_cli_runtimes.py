@@ -172,6 +172,7 @@ def test_wavm_mounts_only_the_working_directory(bin_dir, tmp_path):
     assert command == [
         str(wavm),
         "run",
+        "--abi=wasi",
         "--nocache",
         "--mount-root",
         str(tmp_path / "work"),
