@@ -92,6 +92,8 @@ def _host_labels(machine_info: dict[str, Any]) -> dict[str, Any]:
         machine_info.get("label") or machine_info.get("hostname") or machine_info.get("node") or "unknown"
     )
     arch = machine_info.get("arch") or machine_info.get("machine") or ""
+    if machine_info.get("emulated"):
+        arch = f"{arch} (emulated)"  # never to be read as that architecture's hardware
     cpu = machine_info.get("cpu_model") or (machine_info.get("cpu") or {}).get("brand_raw", "")
     return {
         "host": hostname,

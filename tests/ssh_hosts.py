@@ -7,6 +7,7 @@ session it started, as if the host went away.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import shutil
@@ -82,7 +83,9 @@ class SshHost:
         )
         Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation directory
         log = (self.folder / "sshd.log").open("a")
-        self.process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=log, start_new_session=True)
+        self.process = subprocess.Popen(
+            [SSHD, "-D", "-e", "-f", str(config)], stderr=log, start_new_session=True
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with socket.socket() as probe:
@@ -98,10 +101,8 @@ class SshHost:
         if self.process is None:
             return
         for pid in [*descendants(self.process.pid), self.process.pid]:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.process.wait()
         self.process = None
 

@@ -11,6 +11,7 @@ adds a runtime by declaring one entry point, without touching wasmbench.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import os
@@ -20,12 +21,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from wasmbench.cache import content_key
 from wasmbench.errors import WasmbenchError
 from wasmbench.process import ProcessResult
 from wasmbench.toolchain import Artefact
+
+if TYPE_CHECKING:
+    from wasmbench.emulation import Emulation
 
 ENTRY_POINT_GROUP = "wasmbench.runners"
 
@@ -120,6 +124,10 @@ class Runner(ABC):
     modes: ClassVar[tuple[str, ...]] = ("default",)
     prepared_modes: ClassVar[frozenset[str]] = frozenset()
     prepared_suffix: ClassVar[str] = ".prepared"
+    # Modes that can run another architecture's build under ``--emulate`` (``run`` puts
+    # ``command_prefix()`` before the program); the others are skipped there with the reason.
+    emulated_modes: ClassVar[frozenset[str]] = frozenset()
+    emulation: Emulation | None = None
 
     @abstractmethod
     def availability(self) -> Availability:
@@ -134,8 +142,37 @@ class Runner(ABC):
         return self.availability()
 
     def target_for(self, mode: str) -> str:
-        """The build target ``mode`` takes; ``target`` unless a mode runs another artefact."""
+        """The build target ``mode`` takes; ``target`` unless a mode runs another artefact.
+
+        Under emulation ``native`` means the emulated architecture's build.
+        """
+        if self.emulation is not None and self.target == "native":
+            return self.emulation.target
         return self.target
+
+    def emulated(self, emulation: Emulation | None) -> Runner:
+        """This runner for a suite under ``emulation`` (or none): a copy, the shared one unchanged."""
+        runner = copy.copy(self)
+        runner.emulation = emulation
+        return runner
+
+    def suite_availability(self, mode: str) -> Availability:
+        """Whether ``mode`` can run in this suite: under emulation only ``emulated_modes`` can."""
+        if self.emulation is None:
+            return self.mode_availability(mode)
+        if mode not in self.emulated_modes:
+            return Availability.no(self.emulation.skip_reason)
+        emulator = self.emulation.availability()
+        return self.mode_availability(mode) if emulator.available else emulator
+
+    def command_prefix(self) -> list[str]:
+        """What goes before a program's command line: the emulator under emulation, else nothing."""
+        return self.emulation.command_prefix() if self.emulation is not None else []
+
+    def setup_emulation(self, emulation: Emulation) -> str:
+        """Install what the runtime needs to run under ``emulation`` (``wasmbench setup emulation``);
+        returns what was done, "" for nothing."""
+        return ""
 
     def mode_flags(self, mode: str) -> list[str]:
         """The options that make ``mode`` what it is; recorded with every result."""

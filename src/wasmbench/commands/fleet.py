@@ -71,12 +71,13 @@ def handle_run(args: argparse.Namespace) -> int:
     suite_args = run.suite_argv(args.suite_actions, args)
     if args.resume and suite_args:
         raise WasmbenchError("--resume continues the fleet run as it was started; leave out the run options")
-    hosts = inventory_hosts(args.inventory)
     if args.resume:
         fleet = FleetRun.load(args.results)
     else:
         run.suite_options(args).check()
         fleet = FleetRun.new(suite_args)
+    hosts = inventory_hosts(args.inventory)
+    if not args.resume:
         fleet.save(args.results)
     pending = [host for host in hosts if fleet.complete_result(args.results, host) is None]
     names = ", ".join(pending) or "none"
@@ -123,8 +124,10 @@ def handle_run(args: argparse.Namespace) -> int:
 def handle_suite(args: argparse.Namespace) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with _host_lock(args.output.parent / SUITE_LOCK):
-        if journal_path_for(args.output).exists():
+        journal = journal_path_for(args.output)
+        if journal.exists():
             # The journal holds the plan: continue it, whatever options came with this attempt.
+            print(f"resuming the interrupted suite ({journal})")
             args.resume, args.runtime, args.workload, args.size = True, [], [], []
         elif args.output.exists():
             print(f"{args.output} holds this suite already")

@@ -73,6 +73,12 @@ def add_suite_options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
         add("--timeout", type=float, default=300.0, help="seconds before a run is killed (300)"),
         add("--seed", type=int, help="seed of the shuffled run order (default random, recorded)"),
         add("--opt", default="O2", help="optimisation level for every target (default O2)"),
+        add(
+            "--emulate",
+            metavar="ARCH",
+            help="run ARCH's builds here under QEMU (aarch64; results labelled emulated): "
+            "proves the path, measures nothing about ARM hardware",
+        ),
     ]
 
 
@@ -137,6 +143,7 @@ def suite_options(args: argparse.Namespace) -> SuiteOptions:
         timeout_s=args.timeout,
         seed=args.seed,
         opt_level=args.opt,
+        emulate=args.emulate,
     )
 
 
