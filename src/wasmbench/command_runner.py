@@ -1,0 +1,157 @@
+"""What runtimes used through a command-line program share: finding the program, asking its
+version, running one measurement as a fresh process, and running its ahead-of-time compiler.
+
+A runner for such a runtime says only what is its own: where its installer puts the program,
+how its version line reads, and the command lines of a run and of a compile. Every run starts
+with an empty environment and the invocation's working directory as its current directory, and
+the runner's command preopens that directory and nothing else, so a module sees only its files,
+its arguments and no host variables.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import stat
+import subprocess
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.process import run_process
+from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
+
+VERSION_PATTERN = re.compile(r"\d+\.\d+(?:\.\d+)?(?:[-.+][0-9A-Za-z.+-]*)?")
+VERSION_TIMEOUT_S = 30.0
+COMPILE_TIMEOUT_S = 600.0
+
+
+@dataclass(frozen=True)
+class Program:
+    """A runtime's executable: ``name`` on PATH, or in one of ``extra_dirs`` (where an official
+    installer puts it, e.g. ``~/.wasmedge/bin``), or at a fixed ``path`` when a package ships it."""
+
+    name: str
+    install_hint: str
+    extra_dirs: tuple[Path, ...] = ()
+    path: Path | None = None
+
+    def locate(self) -> Path | None:
+        """The program's path, or None when it is nowhere to be found (or cannot be executed)."""
+        if self.path is not None:
+            return _executable(self.path)
+        found = shutil.which(self.name)
+        if found:
+            return Path(found)
+        for directory in self.extra_dirs:
+            candidate = _executable(directory / self.name)
+            if candidate is not None:
+                return candidate
+        return None
+
+    def require(self) -> Path:
+        located = self.locate()
+        if located is None:
+            raise WasmbenchError(f"{self.name} is not installed ({self.install_hint})")
+        return located
+
+    def availability(self) -> Availability:
+        if self.locate() is not None:
+            return Availability.yes()
+        places = ["PATH", *map(str, self.extra_dirs)] if self.path is None else [str(self.path)]
+        return Availability.no(f"{self.name} not found (looked in {', '.join(places)})", self.install_hint)
+
+    def output(self, *args: str) -> str:
+        """What the program prints (stdout and stderr) for ``args``, e.g. ``--version``."""
+        return _output(self.require(), args)
+
+    def version(self, *args: str) -> str:
+        """The first version number in the program's answer to ``args`` (``--version`` by default)."""
+        text = self.output(*(args or ("--version",)))
+        match = VERSION_PATTERN.search(text)
+        if match is None:
+            raise WasmbenchError(f"{self.name} printed no version number: {text.strip()[:200]!r}")
+        return match.group(0)
+
+
+@functools.cache
+def _output(path: Path, args: tuple[str, ...]) -> str:
+    try:
+        answer = subprocess.run(
+            [str(path), *args], capture_output=True, text=True, timeout=VERSION_TIMEOUT_S, env={}
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise WasmbenchError(f"{path} {' '.join(args)} failed: {error}") from error
+    return answer.stdout + answer.stderr
+
+
+def _executable(path: Path) -> Path | None:
+    """``path`` if it is a file that can be executed; a package that ships a binary without the
+    executable bit (wheels do not always keep it) gets it added when its owner may add it."""
+    if not path.is_file():
+        return None
+    if not os.access(path, os.X_OK):
+        try:
+            path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        except OSError:
+            return None
+    return path
+
+
+def run_command(
+    argv: Sequence[str], invocation: Invocation, env: Mapping[str, str] | None = None
+) -> RunOutcome:
+    """One measurement of ``argv``: a fresh process in the run's working directory, measured by
+    the launcher (wall, CPU, peak RSS of the runtime's whole process), with only ``env``."""
+    result = run_process(
+        argv,
+        cwd=invocation.workdir,
+        stdout=invocation.stdout,
+        stderr=invocation.stderr,
+        timeout_s=invocation.timeout_s,
+        env=env or {},
+    )
+    return RunOutcome.from_process(result)
+
+
+def compile_command(argv: Sequence[str], what: str, env: Mapping[str, str] | None = None) -> None:
+    """Run an ahead-of-time compiler; a failure is an error carrying the compiler's last words."""
+    try:
+        answer = subprocess.run(
+            list(argv), capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S, env=dict(env or {})
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise WasmbenchError(f"compiling {what} failed: {error}") from error
+    if answer.returncode != 0:
+        last_words = (answer.stderr or answer.stdout).strip().splitlines()[-3:]
+        raise WasmbenchError(
+            f"compiling {what} failed (status {answer.returncode}): {' / '.join(last_words)}"
+        )
+
+
+class CommandRunner(Runner):
+    """A runner whose every mode runs ``program``: subclasses give the command lines."""
+
+    program: ClassVar[Program]
+
+    def availability(self) -> Availability:
+        return self.program.availability()
+
+    def version(self) -> dict[str, str]:
+        return {self.program.name: self.program.version()}
+
+    def environment(self, mode: str) -> dict[str, str]:
+        """The variables the runtime itself needs (none by default); the module never sees them."""
+        return {}
+
+    @abstractmethod
+    def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
+        """The command line of one run of ``prepared`` with the invocation's arguments."""
+
+    def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
+        return run_command(self.command(prepared, invocation), invocation, self.environment(prepared.mode))

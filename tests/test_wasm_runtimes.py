@@ -1,0 +1,92 @@
+"""What every WebAssembly runtime mode must do, checked on each one this machine has: run a module
+with its arguments, report its exit status, survive a trap, stop a hung module at the timeout,
+and sandbox it (its working directory and nothing else of the host's files, no environment).
+
+A runtime that is not installed shows up here as skipped with the reason the runner gives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from wasmbench.measurement import Status, validate
+from wasmbench.runner import Invocation, Runner, discover_runners
+from wasmbench.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
+
+PROBE = helper_program(Path(__file__).with_name("programs") / "sandbox_probe.c")
+TRAP = '(module (memory (export "memory") 1) (func (export "_start") unreachable))'
+SPIN = '(module (memory (export "memory") 1) (func (export "_start") (loop $forever (br $forever))))'
+
+WASM_MODES = [
+    pytest.param((runner, mode), id=f"{runner.name}:{mode}")
+    for runner in discover_runners().values()
+    if runner.target == WASM_TARGET
+    for mode in runner.modes
+]
+
+
+@pytest.fixture(params=WASM_MODES)
+def runtime(request) -> tuple[Runner, str]:
+    runner, mode = request.param
+    availability = runner.mode_availability(mode)
+    if not availability.available:
+        pytest.skip(f"{runner.name}:{mode} is not available here: {availability.reason}")
+    return runner, mode
+
+
+@pytest.fixture(scope="module")
+def probe() -> Artefact:
+    return Toolchain().build(PROBE, WASM_TARGET)
+
+
+def wat_module(tmp_path: Path, text: str) -> Artefact:
+    path = tmp_path / "module.wasm"
+    path.write_bytes(wasmtime.wat2wasm(text))
+    return Artefact("module", WASM_TARGET, path, "0" * 64, (), cached=False)
+
+
+def run(runtime, artefact: Artefact, tmp_path: Path, args=(), timeout_s: float = 60.0):
+    runner, mode = runtime
+    workdir = tmp_path / "work"
+    workdir.mkdir(exist_ok=True)
+    invocation = Invocation(tuple(args), workdir, tmp_path / "stdout", tmp_path / "stderr", timeout_s)
+    prepared = runner.prepare(artefact, mode, tmp_path / "cache")
+    return runner.run(prepared, invocation)
+
+
+def test_runs_with_arguments_inside_a_sandbox(runtime, probe, tmp_path, monkeypatch):
+    monkeypatch.setenv("WASMBENCH_SECRET", "host")
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "inside.txt").write_text("visible")
+    (tmp_path / "outside.txt").write_text("hidden")
+    outcome = run(runtime, probe, tmp_path, args=["one", "two words"])
+    assert (tmp_path / "stdout").read_text().splitlines() == [
+        "arg one",
+        "arg two words",
+        "environ 0",
+        "inside yes",
+        "outside no",
+        "outside no",
+    ], (tmp_path / "stderr").read_text()
+    assert outcome.exit_code == 0 and outcome.error is None
+    assert outcome.wall_ns > 0 and outcome.max_rss_kib > 0
+
+
+def test_the_exit_status_is_the_modules(runtime, probe, tmp_path):
+    assert run(runtime, probe, tmp_path, args=["x"]).exit_code == 7
+
+
+def test_a_trap_is_a_failed_run(runtime, tmp_path):
+    outcome = run(runtime, wat_module(tmp_path, TRAP), tmp_path)
+    assert outcome.error or outcome.exit_code != 0 or outcome.signal
+    assert not outcome.timed_out
+
+
+def test_a_hung_module_is_stopped_at_the_timeout(runtime, tmp_path):
+    outcome = run(runtime, wat_module(tmp_path, SPIN), tmp_path, timeout_s=1.0)
+    assert outcome.timed_out
+    spec = type("Spec", (), {"stdout_sha256": "", "stdout_bytes": 0})()
+    assert validate(outcome, tmp_path / "stdout", tmp_path / "stderr", spec).status is Status.TIMEOUT
