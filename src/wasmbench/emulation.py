@@ -23,12 +23,25 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.runner import Availability
 from wasmbench.toolchain import resolve_target
 
-# Architecture -> (QEMU user-mode program, its glibc's root, Debian packages providing both).
-EMULATORS: dict[str, tuple[str, Path, tuple[str, ...]]] = {
-    "aarch64": (
+
+@dataclass(frozen=True)
+class Emulator:
+    """A QEMU user-mode program, the root of the foreign libraries it loads programs with, the
+    libraries that must be there (glibc's loader; libgcc_s, which runtimes built with Rust need),
+    and the Debian packages that provide all of it."""
+
+    program: str
+    sysroot: Path
+    libraries: tuple[str, ...]
+    packages: tuple[str, ...]
+
+
+EMULATORS: dict[str, Emulator] = {
+    "aarch64": Emulator(
         "qemu-aarch64-static",
         Path("/usr/aarch64-linux-gnu"),
-        ("qemu-user-static", "libc6-arm64-cross"),
+        ("lib/ld-linux-aarch64.so.1", "lib/libgcc_s.so.1"),
+        ("qemu-user-static", "libc6-arm64-cross", "libgcc-s1-arm64-cross"),
     ),
 }
 
@@ -37,10 +50,10 @@ def parse_emulation(arch: str | None) -> Emulation | None:
     """``--emulate ARCH`` -> an Emulation (None without it); unknown architectures are errors."""
     if arch is None:
         return None
-    if arch not in EMULATORS:
-        raise WasmbenchError(f"cannot emulate {arch!r} (can: {', '.join(EMULATORS)})")
     if arch == platform.machine():
         raise WasmbenchError(f"this machine is {arch} already: run without --emulate")
+    if arch not in EMULATORS:
+        raise WasmbenchError(f"cannot emulate {arch!r} (can: {', '.join(EMULATORS)})")
     return Emulation(arch)
 
 
@@ -59,34 +72,32 @@ class Emulation:
         return f"not under --emulate {self.arch}"
 
     @property
-    def emulator(self) -> str:
-        return EMULATORS[self.arch][0]
-
-    @property
-    def sysroot(self) -> Path:
-        return EMULATORS[self.arch][1]
+    def emulator(self) -> Emulator:
+        return EMULATORS[self.arch]
 
     def command_prefix(self) -> list[str]:
-        """What runs a program of ``arch`` here: the emulator with the foreign glibc's root."""
-        return [shutil.which(self.emulator) or self.emulator, "-L", str(self.sysroot)]
+        """What runs a program of ``arch`` here: the emulator with the foreign libraries' root."""
+        program = self.emulator.program
+        return [shutil.which(program) or program, "-L", str(self.emulator.sysroot)]
 
     def availability(self) -> Availability:
         hint = "wasmbench setup emulation"
-        if shutil.which(self.emulator) is None:
-            return Availability.no(f"{self.emulator} is missing", hint)
-        if not (self.sysroot / "lib").is_dir():
-            return Availability.no(f"no {self.arch} glibc under {self.sysroot}", hint)
+        if shutil.which(self.emulator.program) is None:
+            return Availability.no(f"{self.emulator.program} is missing", hint)
+        missing = [name for name in self.emulator.libraries if not (self.emulator.sysroot / name).exists()]
+        if missing:
+            return Availability.no(f"no {self.arch} {', '.join(missing)} under {self.emulator.sysroot}", hint)
         return Availability.yes()
 
     def version(self) -> str:
-        result = subprocess.run([self.emulator, "--version"], capture_output=True, text=True)
+        result = subprocess.run([self.emulator.program, "--version"], capture_output=True, text=True)
         return result.stdout.splitlines()[0] if result.returncode == 0 and result.stdout else "unknown"
 
     def setup(self) -> str:
-        """Install the emulator and the foreign glibc (Debian packages, as root)."""
+        """Install the emulator and the foreign libraries (Debian packages, as root)."""
         if self.availability().available:
-            return f"{self.emulator} and the {self.arch} glibc are installed"
-        packages = EMULATORS[self.arch][2]
+            return f"{self.emulator.program} and the {self.arch} libraries are installed"
+        packages = self.emulator.packages
         if shutil.which("apt-get") is None:
             raise WasmbenchError(
                 f"install {', '.join(packages)} (Debian package names) with your package manager"

@@ -191,8 +191,9 @@ class Runner(ABC):
         self.check_mode(mode)
         if mode not in self.prepared_modes:
             return Prepared(artefact, mode, artefact.path)
+        emulated = ["emulated", self.emulation.arch] if self.emulation else []
         key = content_key(
-            artefact.sha256, self.name, mode, json.dumps(self.version()), *self.mode_flags(mode)
+            artefact.sha256, self.name, mode, json.dumps(self.version()), *self.mode_flags(mode), *emulated
         )
         path = cache_root / "prepared" / key[:20] / f"{artefact.workload}{self.prepared_suffix}"
         timing = path.with_name(path.name + ".json")
