@@ -1,4 +1,5 @@
-"""Sessions: ``suite`` (the main job), ``tests``, ``lint``, ``bench`` (harness accuracy), ``report``.
+"""Sessions: ``suite`` (the main job), ``tests``, ``lint``, ``fleet`` (Ansible over SSH), ``bench``
+(harness accuracy), ``report``.
 
 Every session installs what it needs from the project's own files: Python packages from
 pyproject.toml, Debian packages with apt-get when a tool is missing.
@@ -33,10 +34,13 @@ def ensure_debian_packages(session: nox.Session, **commands: str) -> None:
 
 
 def set_up_runtimes(session: nox.Session) -> None:
-    """Install and start what runtimes need (a Docker engine: Debian's docker.io, dockerd) where
-    this user may; where not (not root, no apt-get), say why and go on: those runtimes are skipped
-    with the reason, and in CI (``CI`` set) their tests fail instead."""
+    """Install and start what runtimes need (a Docker engine: Debian's docker.io, dockerd; for
+    ``--emulate aarch64``: QEMU, the aarch64 libraries, the aarch64 wasmtime CLI) where this user
+    may; where not (not root, no apt-get), say why and go on: those runtimes are skipped with the
+    reason, and in CI (``CI`` set) their tests fail instead."""
     session.run("wasmbench", "setup", "docker", success_codes=[0, 1, 2])
+    # QEMU, the aarch64 libraries and the aarch64 wasmtime CLI, for run --emulate aarch64
+    session.run("wasmbench", "setup", "emulation", success_codes=[0, 1, 2])
 
 
 @nox.session(python=PYTHON)
@@ -56,7 +60,16 @@ def tests(session: nox.Session) -> None:
     """Unit and end-to-end tests (the end-to-end ones build and run the real workloads)."""
     install_wasmbench(session, ".[test]")
     set_up_runtimes(session)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-m", "not fleet", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def fleet(session: nox.Session) -> None:
+    """``wasmbench fleet run`` for real: Ansible over SSH to two local sshd hosts (minutes: each
+    host installs wasmbench from PyPI)."""
+    ensure_debian_packages(session, sshd="openssh-server", ssh="openssh-client")
+    install_wasmbench(session, ".[test]")
+    session.run("pytest", "-m", "fleet", *session.posargs)
 
 
 @nox.session(python=PYTHON)
