@@ -130,21 +130,7 @@ class WasmtimeRunner(Runner):
         if prepared.mode not in EMBEDDED_MODES:
             return run_command(self.cli_command(prepared, invocation), invocation)
         result, answer = run_in_fork(lambda: _run_module(prepared, invocation), invocation.timeout_s)
-        report = json.loads(answer) if answer else {}
-        error = report.get("error")
-        if not report and not result.timed_out:
-            error = f"the wasmtime child died (status {result.exit_code}, signal {result.signal})"
-        return RunOutcome(
-            # The child's own clock covers compile to exit; the fork is harness overhead.
-            wall_ns=report.get("wall_ns", result.wall_ns),
-            user_s=result.user_s,
-            sys_s=result.sys_s,
-            max_rss_kib=result.max_rss_kib,
-            exit_code=report.get("exit_code"),
-            timed_out=result.timed_out,
-            phases_ns=report.get("phases_ns", {}),
-            error=error,
-        )
+        return RunOutcome.from_fork(result, answer, "wasmtime")
 
     def cli(self) -> Program:
         """The CLI of this machine's architecture, or of the emulated one."""

@@ -10,15 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import wasmtime
+from wat_modules import SPIN, TRAP, wat_module
 
 from wasmbench.measurement import Status, validate
 from wasmbench.runner import Invocation, Runner, discover_runners
 from wasmbench.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
 
 PROBE = helper_program(Path(__file__).with_name("programs") / "sandbox_probe.c")
-TRAP = '(module (memory (export "memory") 1) (func (export "_start") unreachable))'
-SPIN = '(module (memory (export "memory") 1) (func (export "_start") (loop $forever (br $forever))))'
 
 WASM_MODES = [
     pytest.param((runner, mode), id=f"{runner.name}:{mode}")
@@ -40,12 +38,6 @@ def runtime(request) -> tuple[Runner, str]:
 @pytest.fixture(scope="module")
 def probe() -> Artefact:
     return Toolchain().build(PROBE, WASM_TARGET)
-
-
-def wat_module(tmp_path: Path, text: str) -> Artefact:
-    path = tmp_path / "module.wasm"
-    path.write_bytes(wasmtime.wat2wasm(text))
-    return Artefact("module", WASM_TARGET, path, "0" * 64, (), cached=False)
 
 
 def run(runtime, artefact: Artefact, tmp_path: Path, args=(), timeout_s: float = 60.0):

@@ -5,32 +5,11 @@ test_wasm_runtimes.py."""
 from pathlib import Path
 
 import pytest
-import wasmtime
+from wat_modules import EXIT_7, HELLO, SPIN, TRAP, wat_module
 
 from wasmbench.measurement import Status, validate
 from wasmbench.runner import Invocation
 from wasmbench.runners.wasmtime import EMBEDDED_MODES, WasmtimeRunner
-from wasmbench.toolchain import Artefact
-
-WASI = '(import "wasi_snapshot_preview1" "{name}" (func ${name} {signature}))'
-HELLO = f"""(module
-  {WASI.format(name="fd_write", signature="(param i32 i32 i32 i32) (result i32)")}
-  (memory (export "memory") 1)
-  (data (i32.const 16) "hello\\n")
-  (func (export "_start")
-    (i32.store (i32.const 0) (i32.const 16))
-    (i32.store (i32.const 4) (i32.const 6))
-    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
-EXIT_7 = f"""(module {WASI.format(name="proc_exit", signature="(param i32)")}
-  (memory (export "memory") 1) (func (export "_start") (call $proc_exit (i32.const 7))))"""
-TRAP = '(module (memory (export "memory") 1) (func (export "_start") unreachable))'
-SPIN = '(module (memory (export "memory") 1) (func (export "_start") (loop $forever (br $forever))))'
-
-
-def module(tmp_path: Path, text: str) -> Artefact:
-    path = tmp_path / "module.wasm"
-    path.write_bytes(wasmtime.wat2wasm(text))
-    return Artefact("module", "wasm32-wasi", path, "0" * 64, (), cached=False)
 
 
 def invocation(tmp_path: Path, timeout_s: float = 10.0) -> Invocation:
@@ -41,7 +20,7 @@ def invocation(tmp_path: Path, timeout_s: float = 10.0) -> Invocation:
 @pytest.mark.parametrize("mode", sorted(EMBEDDED_MODES))
 def test_embedded_runs_split_their_phases(tmp_path, mode):
     runner = WasmtimeRunner()
-    prepared = runner.prepare(module(tmp_path, HELLO), mode, tmp_path / "cache")
+    prepared = runner.prepare(wat_module(tmp_path, HELLO), mode, tmp_path / "cache")
     outcome = runner.run(prepared, invocation(tmp_path))
     assert (tmp_path / "stdout").read_text() == "hello\n"
     assert outcome.exit_code == 0 and outcome.error is None
@@ -52,21 +31,25 @@ def test_embedded_runs_split_their_phases(tmp_path, mode):
 
 def test_proc_exit_status_is_the_exit_code(tmp_path):
     runner = WasmtimeRunner()
-    outcome = runner.run(runner.prepare(module(tmp_path, EXIT_7), "embedded", tmp_path), invocation(tmp_path))
+    outcome = runner.run(
+        runner.prepare(wat_module(tmp_path, EXIT_7), "embedded", tmp_path), invocation(tmp_path)
+    )
     assert outcome.exit_code == 7
     assert outcome.error is None
 
 
 def test_a_trap_is_an_error_with_its_message(tmp_path):
     runner = WasmtimeRunner()
-    outcome = runner.run(runner.prepare(module(tmp_path, TRAP), "embedded", tmp_path), invocation(tmp_path))
+    outcome = runner.run(
+        runner.prepare(wat_module(tmp_path, TRAP), "embedded", tmp_path), invocation(tmp_path)
+    )
     assert outcome.error and "wasm trap" in outcome.error
     assert not outcome.timed_out
 
 
 def test_a_hung_module_is_interrupted_at_the_timeout(tmp_path):
     runner = WasmtimeRunner()
-    prepared = runner.prepare(module(tmp_path, SPIN), "embedded", tmp_path)
+    prepared = runner.prepare(wat_module(tmp_path, SPIN), "embedded", tmp_path)
     outcome = runner.run(prepared, invocation(tmp_path, timeout_s=0.2))
     assert outcome.timed_out
     assert outcome.wall_ns < 5e9
@@ -76,7 +59,7 @@ def test_a_hung_module_is_interrupted_at_the_timeout(tmp_path):
 
 def test_the_cli_runs_without_a_cache_and_preopens_only_the_workdir(tmp_path):
     runner = WasmtimeRunner()
-    prepared = runner.prepare(module(tmp_path, HELLO), "jit", tmp_path)
+    prepared = runner.prepare(wat_module(tmp_path, HELLO), "jit", tmp_path)
     command = runner.cli_command(prepared, invocation(tmp_path))
     assert command[1:4] == ["run", "-C", "cache=n"]
     assert command[command.index("--dir") + 1] == f"{tmp_path / 'work'}::."
@@ -85,10 +68,10 @@ def test_the_cli_runs_without_a_cache_and_preopens_only_the_workdir(tmp_path):
 
 def test_aot_compiles_once_and_runs_the_precompiled_module(tmp_path):
     runner = WasmtimeRunner()
-    prepared = runner.prepare(module(tmp_path, HELLO), "aot", tmp_path)
+    prepared = runner.prepare(wat_module(tmp_path, HELLO), "aot", tmp_path)
     assert prepared.path.suffix == ".cwasm" and prepared.prepare_ns
     assert "--allow-precompiled" in runner.cli_command(prepared, invocation(tmp_path))
-    assert runner.prepare(module(tmp_path, HELLO), "aot", tmp_path).cached
+    assert runner.prepare(wat_module(tmp_path, HELLO), "aot", tmp_path).cached
     assert runner.run(prepared, invocation(tmp_path)).exit_code == 0
     assert (tmp_path / "stdout").read_text() == "hello\n"
 

@@ -112,6 +112,26 @@ class RunOutcome:
             **extra,  # type: ignore[arg-type]
         )
 
+    @classmethod
+    def from_fork(cls, result: ProcessResult, answer: bytes, runtime: str) -> RunOutcome:
+        """A run done in ``run_in_fork`` by a child that answered with a JSON report (``wall_ns``,
+        ``exit_code``, ``phases_ns``, ``error``); CPU and peak RSS are the child's rusage."""
+        report = json.loads(answer) if answer else {}
+        error = report.get("error")
+        if not report and not result.timed_out:
+            error = f"the {runtime} child died (status {result.exit_code}, signal {result.signal})"
+        return cls(
+            # The child's own clock covers the runtime's work; the fork is harness overhead.
+            wall_ns=report.get("wall_ns", result.wall_ns),
+            user_s=result.user_s,
+            sys_s=result.sys_s,
+            max_rss_kib=result.max_rss_kib,
+            exit_code=report.get("exit_code"),
+            timed_out=result.timed_out,
+            phases_ns=report.get("phases_ns", {}),
+            error=error,
+        )
+
 
 class Runner(ABC):
     """A way to execute a workload artefact. Subclasses set the class attributes and implement

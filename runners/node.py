@@ -1,0 +1,92 @@
+"""V8, through Node.js's built-in WASI (``node:wasi``, preview 1).
+
+Every run is a fresh ``node`` process running ``node_wasi.mjs`` (shipped beside this file): it
+compiles the module with ``WebAssembly.compile``, instantiates it with a ``WASI`` whose only
+preopened directory is the run's working directory (the process's current directory) as ``.``,
+with the module's arguments and an empty environment, and starts it. Node has no network API
+for a WASI module, so the module has none. The script reports its compile, instantiate and
+execute times on a side channel (a JSON file beside the run's stderr, outside the working
+directory); wall time, CPU and peak RSS are those of the whole node process, start-up included.
+
+``default`` is V8's own tiering: every function starts in Liftoff, the baseline compiler, and hot
+ones are recompiled by TurboFan, the optimising one — but a call that is already running keeps
+its Liftoff code (V8 has no on-stack replacement for wasm), so a program whose hot loop is one
+long call, like n-body's ``main``, runs on Liftoff's code to the end. ``baseline`` never leaves
+Liftoff (``--liftoff --no-wasm-tier-up``) and ``optimizing`` compiles every function with TurboFan
+(``--no-liftoff``): the gap between those two is what the optimising tier buys, and ``default``
+shows how much of it V8's tiering gets. V8 compiles lazily (a function is compiled when first
+called), so ``compile`` is mostly validation; the rest lands in ``execute``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from wasmbench.command_runner import CommandRunner, Program
+from wasmbench.runner import Availability, Invocation, Prepared, RunOutcome
+from wasmbench.toolchain import WASM_TARGET
+
+SCRIPT = Path(__file__).with_name("node_wasi.mjs")
+# node:wasi prints an ExperimentalWarning on stderr in every run, which is not the module's.
+# Node calls its WASI functions through V8's fast API calls, during which a garbage collection can
+# start and corrupt the heap (nodejs/node#46777): the inference workload, which grows its memory
+# while it reads files, dies of SIGSEGV or a V8 fatal error in most runs without this flag. It
+# changes how the WASI calls are made, not the module's code.
+NODE_FLAGS = ["--no-warnings", "--no-turbo-fast-api-calls"]
+# node:wasi takes ``version: "preview1"`` from Node 20 on.
+OLDEST_NODE = 20
+MODE_FLAGS = {
+    "default": [],
+    "baseline": ["--liftoff", "--no-wasm-tier-up"],
+    "optimizing": ["--no-liftoff"],
+}
+
+
+class NodeRunner(CommandRunner):
+    name = "node"
+    title = "V8 (Node.js)"
+    target = WASM_TARGET
+    modes = tuple(MODE_FLAGS)
+    program = Program("node", f"apt-get install nodejs (Node.js {OLDEST_NODE} or later)")
+
+    def availability(self) -> Availability:
+        found = self.program.availability()
+        if found.available and int(self.program.version().split(".")[0]) < OLDEST_NODE:
+            return Availability.no(
+                f"node {self.program.version()} is older than {OLDEST_NODE}", self.program.install_hint
+            )
+        return found
+
+    def version(self) -> dict[str, str]:
+        versions = json.loads(self.program.output("-p", "JSON.stringify(process.versions)"))
+        return {"node": versions["node"], "v8": versions["v8"]}
+
+    def mode_flags(self, mode: str) -> list[str]:
+        return [*NODE_FLAGS, *MODE_FLAGS[mode]]
+
+    def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
+        """``node`` with the mode's V8 flags, running the script on the module."""
+        return [
+            str(self.program.require()),
+            *self.mode_flags(prepared.mode),
+            str(SCRIPT),
+            str(phase_report(invocation)),
+            str(prepared.path),
+            prepared.artefact.workload,
+            *invocation.args,
+        ]
+
+    def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
+        report_path = phase_report(invocation)
+        report_path.unlink(missing_ok=True)
+        outcome = super().run(prepared, invocation)
+        report = json.loads(report_path.read_text()) if report_path.exists() else {}
+        report_path.unlink(missing_ok=True)
+        return replace(outcome, phases_ns=report.get("phases_ns", {}), error=report.get("error"))
+
+
+def phase_report(invocation: Invocation) -> Path:
+    """Where the script writes its phase times: beside the run's stderr, outside the module's sight."""
+    return invocation.stderr.with_name(f"{invocation.stderr.name}.node.json")
