@@ -116,10 +116,8 @@ def _on_event(event: dict[str, Any], outcomes: dict[str, HostOutcome]) -> bool:
 
 
 def _reason(res: dict[str, Any]) -> str:
-    """The most telling line Ansible gave: the command's last stderr line, else its message."""
-    for text in (res.get("stderr"), res.get("msg"), res.get("stdout")):
-        lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
-        if lines:
-            suffix = f" (exit status {res['rc']})" if isinstance(res.get("rc"), int) else ""
-            return lines[-1][:300] + suffix
-    return "no message"
+    """The most telling words Ansible gave: the command's last stderr line, else its message."""
+    stderr = [line.strip() for line in str(res.get("stderr") or "").splitlines() if line.strip()]
+    reason = stderr[-1] if stderr else " ".join(str(res.get("msg") or "no message").split())
+    suffix = f" (exit status {res['rc']})" if isinstance(res.get("rc"), int) else ""
+    return reason[:300] + suffix
