@@ -109,3 +109,18 @@ def test_emulated_suite_validates_native_and_wasm_runs_and_labels_them(emulation
         {"runtime": "wasmtime", "mode": "embedded", "reason": "not under --emulate aarch64", "hint": ""}
     ]
     assert "(emulated aarch64) — aarch64 (emulated)" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--emulate", "riscv64"], "cannot emulate 'riscv64'"),
+        (["run", "--resume", "--emulate", "aarch64"], "leave out -r, -w, --size and --emulate"),
+    ],
+)
+def test_bad_emulate_input_is_one_error_line(capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "results").exists() or not list((tmp_path / "results").iterdir())

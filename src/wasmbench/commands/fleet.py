@@ -143,7 +143,7 @@ def handle_suite(args: argparse.Namespace) -> int:
         if journal.exists():
             # The journal holds the plan: continue it, whatever options came with this attempt.
             print(f"resuming the interrupted suite ({journal})")
-            args.resume, args.runtime, args.workload, args.size = True, [], [], []
+            args.resume, args.runtime, args.workload, args.size, args.emulate = True, [], [], [], None
         elif args.output.exists():
             print(f"{args.output} holds this suite already")
             return 0

@@ -96,8 +96,10 @@ def suite_argv(actions: list[argparse.Action], args: argparse.Namespace) -> list
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.resume and (args.runtime or args.workload or args.size):
-        raise WasmbenchError("--resume continues the suite as it was planned; leave out -r, -w and --size")
+    if args.resume and (args.runtime or args.workload or args.size or args.emulate):
+        raise WasmbenchError(
+            "--resume continues the suite as it was planned; leave out -r, -w, --size and --emulate"
+        )
     suite = _resume(args.output) if args.resume else _create(args)
     journal = suite.journal
     for skipped in suite.skipped:
