@@ -93,7 +93,8 @@ def _host_labels(machine_info: dict[str, Any]) -> dict[str, Any]:
     )
     arch = machine_info.get("arch") or machine_info.get("machine") or ""
     if machine_info.get("emulated"):
-        arch = f"{arch} (emulated)"  # never to be read as that architecture's hardware
+        # never to be read as that architecture's hardware
+        arch = f"{arch} emulated on {machine_info.get('host_arch') or 'another architecture'}"
     cpu = machine_info.get("cpu_model") or (machine_info.get("cpu") or {}).get("brand_raw", "")
     return {
         "host": hostname,

@@ -51,11 +51,14 @@ def test_emulated_results_are_labelled_in_the_machine_info_and_every_heading():
     assert host["arch"] == "aarch64" and host["emulated"] is True
     assert host["host_arch"] == platform.machine()
     assert host["label"].endswith("(emulated aarch64)")
-    emulated = {**HOST_X86, "label": "vm (emulated aarch64)", "arch": "aarch64", "emulated": True}
+    emulated = {
+        **HOST_X86,
+        **{"label": "vm (emulated aarch64)", "arch": "aarch64", "emulated": True, "host_arch": "x86_64"},
+    }
     blocks = report_blocks([document(HOST_X86, TWO_RUNTIMES), document(emulated, TWO_RUNTIMES)])
     headings = [block.heading for block in blocks]
     assert headings[0].startswith("azure-d2 — x86_64")
-    assert headings[1].startswith("vm (emulated aarch64) — aarch64 (emulated)")
+    assert headings[1].startswith("vm (emulated aarch64) — aarch64 emulated on x86_64")
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +111,7 @@ def test_emulated_suite_validates_native_and_wasm_runs_and_labels_them(emulation
     assert result["wasmbench"]["skipped"] == [
         {"runtime": "wasmtime", "mode": "embedded", "reason": "not under --emulate aarch64", "hint": ""}
     ]
-    assert "(emulated aarch64) — aarch64 (emulated)" in out
+    assert f"(emulated aarch64) — aarch64 emulated on {platform.machine()}" in out
 
 
 @pytest.mark.parametrize(
