@@ -25,6 +25,8 @@ RUN_COLUMNS = [
 ]
 HOST_COLUMNS = ["host", "host_key", "arch", "cpu_model", "cores", "instance_type"]
 PAIR_COLUMNS = ["workload", "size", "runtime", "mode", "runtime_title", "prepare_ns", "stop_reason"]
+# What a pair that runs a workload's variant (e.g. wasmtime:nn's wasi-nn program) records about it.
+VARIANT_COLUMNS = ["variant", "variant_source", "variant_summary", "validation"]
 # Labels of a table cell: the runs of one pair on one host.
 CELL = ["host_key", "size", "workload", "runtime", "mode"]
 # Workloads that measure start-up rather than work: reported in their own table, not as a column.
@@ -49,6 +51,7 @@ def runs_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
                 "runtime_title": info.get("runtime_title", info["runtime"]),
                 "prepare_ns": info.get("prepare_ns"),
                 "stop_reason": info.get("stop_reason", ""),
+                **{column: info.get(column, "") for column in VARIANT_COLUMNS},
                 "run_id": section.get("run_id"),
             }
             metadata = {
@@ -83,7 +86,7 @@ def row_label(runtime: str, mode: str) -> str:
 
 
 def _column_order(columns: pd.Index) -> list[str]:
-    leading = [*HOST_COLUMNS, *PAIR_COLUMNS, "run_id", "run", *RUN_COLUMNS]
+    leading = [*HOST_COLUMNS, *PAIR_COLUMNS, *VARIANT_COLUMNS, "run_id", "run", *RUN_COLUMNS]
     return [*leading, *sorted(column for column in columns if column not in leading)]
 
 

@@ -24,6 +24,10 @@ def render_block(block: HostBlock, titles: tuple[str, ...] | None = None) -> str
     """The block's tables (only those whose title starts with one of ``titles``, if given)."""
     tables = [table for table in block.tables if titles is None or table.title.startswith(titles)]
     parts = [f"## {block.heading}", *(render_table(table) for table in tables)]
+    if block.variants:
+        parts.append(
+            "**Variants** (modes that run another program for a workload)\n\n" + _bullets(block.variants)
+        )
     if block.failures:
         parts.append("**Failed runs** (counted, never averaged in)\n\n" + _bullets(block.failures))
     if block.skipped:

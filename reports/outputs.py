@@ -25,7 +25,12 @@ def output_lines(documents: list[dict[str, Any]]) -> list[str]:
             differing = [f"{digest[:12]}… in {labels}" for digest, labels in described.items()]
             agreement = "stdout differs: " + "; ".join(differing)
         lines.append(f"{host} {workload}/{size}: {agreement}")
-        lines += [f"  {line}" for line in rows["summary"].iloc[0].split("; ")]
+        summaries = rows.groupby("summary", sort=False)["row"].unique()
+        indent = "    " if len(summaries) > 1 else "  "
+        for summary, labels in summaries.items():
+            if len(summaries) > 1:  # e.g. a variant computing in other precision: say who printed what
+                lines.append(f"  {', '.join(sorted(labels, key=_native_first))}:")
+            lines += [f"{indent}{line}" for line in summary.split("; ")]
     return lines
 
 

@@ -10,12 +10,12 @@ import math
 
 import pandas as pd
 
-from wasmbench.reports.frame import CELL, STARTUP_WORKLOADS, row_label
+from wasmbench.reports.frame import CELL, STARTUP_WORKLOADS, VARIANT_COLUMNS, row_label
 from wasmbench.reports.statistics import geometric_mean, ratio, summarise
 
 BASELINE = ("native", "default")
 BASELINE_ROW = row_label(*BASELINE)
-LABELS = ["host", "arch", "cpu_model", "cores", "instance_type", "runtime_title"]
+LABELS = ["host", "arch", "cpu_model", "cores", "instance_type", "runtime_title", *VARIANT_COLUMNS]
 
 
 def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from wasmbench.reports.frame import STARTUP_WORKLOADS
+from wasmbench.reports.statistics import ratio
 from wasmbench.reports.summary import (
     BASELINE_ROW,
     geometric_means,
@@ -58,6 +59,7 @@ class HostBlock:
     tables: list[Table]
     skipped: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    variants: list[str] = field(default_factory=list)
 
 
 def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
@@ -72,6 +74,7 @@ def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
         tables = [
             time_table(block),
             ratio_table(block),
+            speedup_table(block),
             startup_table(block),
             prepare_table(block),
             memory_table(block),
@@ -86,6 +89,7 @@ def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
                 tables=[table for table in tables if table is not None],
                 skipped=_skipped_lines(skipped[skipped["host_key"] == host_key]),
                 failures=_failure_lines(block),
+                variants=_variant_lines(block),
             )
         )
     return blocks
@@ -133,6 +137,38 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         best = len(means) > 1 and means.get(row) == means.min()
         cells[GEOMEAN] = Cell(f"{means[row]:.2f}", best=best) if row in means else Cell("—")
     return Table(table.title, [*table.columns, GEOMEAN], table.rows, table.legend)
+
+
+def speedup_table(block: pd.DataFrame) -> Table | None:
+    """Each mode that runs a workload's variant (e.g. with the network on the host) against the same
+    runtime's modes that run the workload's own program: how much the variant gains."""
+    measured = block[block["mean"].notna()]
+    variants = measured[measured["variant"] != ""]
+    rows = []
+    for _, cell in variants.iterrows():
+        plain = measured[
+            (measured["runtime"] == cell["runtime"])
+            & (measured["workload"] == cell["workload"])
+            & (measured["variant"] == "")
+        ]
+        for _, base in plain.iterrows():
+            value, error = ratio(base["mean"], base["stddev"], cell["mean"], cell["stddev"])
+            rows.append(
+                {"row": f"{cell['row']} over {base['row']}", "workload": cell["workload"], "n": cell["n"]}
+                | {"speedup": value, "speedup_error": error, "failed": 0, "warnings": ()}
+            )
+    if not rows:
+        return None
+    return _pivot(
+        pd.DataFrame(rows),
+        "Speed-up of variants",
+        lambda cell: f"{cell['speedup']:.2f}× ± {cell['speedup_error']:.2f}",
+        best_by="speedup",
+        legend="time of the runtime's mode running the workload's own program ÷ time of the mode "
+        "running its variant (> 1: the variant is faster) ± propagated uncertainty",
+        warn=False,
+        mark_best=False,
+    )
 
 
 def startup_table(block: pd.DataFrame) -> Table | None:
@@ -276,6 +312,16 @@ def _skipped_lines(skipped: pd.DataFrame) -> list[str]:
         hint = f" (install: {entry['hint']})" if entry["hint"] else ""
         lines.append(f"{entry['runtime']}:{entry['mode']} skipped: {entry['reason']}{hint}")
     return lines
+
+
+def _variant_lines(block: pd.DataFrame) -> list[str]:
+    """What each mode that runs a workload's variant runs instead, and how its output was judged."""
+    variants = block[block["variant"] != ""].drop_duplicates(["row", "workload"])
+    return [
+        f"{cell['row']} runs {cell['workload']} as {cell['variant_source']} ({cell['variant']} variant: "
+        f"{cell['variant_summary']}); validated by {cell['validation']}"
+        for _, cell in variants.iterrows()
+    ]
 
 
 def _failure_lines(block: pd.DataFrame) -> list[str]:

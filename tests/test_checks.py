@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from wasmbench.checks import ClassificationCheck, output_check, parse_classification, verdict
+from wasmbench.checks import ClassificationCheck, LabelCheck, output_check, parse_classification, verdict
 from wasmbench.errors import WasmbenchError
 from wasmbench.manifest import SizeSpec
 from wasmbench.measurement import Status, validate
@@ -119,3 +119,44 @@ def test_a_reference_check_without_its_reference_is_a_clear_error(tmp_path):
         output_check(spec, tmp_path)
     with pytest.raises(WasmbenchError, match="unknown output check 'psnr'"):
         output_check(SizeSpec(args=(), check="psnr"), tmp_path)
+
+
+@pytest.fixture
+def label_check(tmp_path) -> LabelCheck:
+    path = tmp_path / "expected.json"
+    path.write_text(json.dumps(REFERENCE))
+    return output_check(SizeSpec(args=(), inputs=("a",), check="classification-labels"), tmp_path)
+
+
+def test_the_label_check_ignores_probabilities_a_host_engine_may_round(label_check):
+    assert isinstance(label_check, LabelCheck)
+    bf16 = OUTPUT.replace("0.964393", "0.961000").replace("0.028945", "0.031000")
+    assert label_check.mismatch(bf16.encode()) is None
+    assert "labels only" in label_check.description
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            (
+                "  1.  967 0.964393 espresso\n  2.  968 0.028945 cup",
+                "  1.  968 0.964393 cup\n  2.  967 0.028945 espresso",
+            ),
+            "top class cup, the reference's is espresso",
+        ),
+        (
+            ("968 0.028945 cup", "441 0.028945 beer glass"),
+            "class 441 (beer glass) is not among the reference's top 5",
+        ),
+        (("968 0.028945 cup", "968 0.028945 mug"), "class 968 is labelled 'mug'"),
+        (("very likely", "likely"), "sentence 'It is likely an espresso.'"),
+    ],
+)
+def test_the_label_check_still_wants_the_references_classes_and_labels(label_check, change, problem):
+    assert problem in label_check.mismatch(OUTPUT.replace(*change).encode())
+
+
+def test_the_label_check_allows_a_near_tie_at_the_fifth_place(label_check):
+    swapped = OUTPUT.replace("  5.  809 0.000577 soup bowl", "  5.  960 0.000570 chocolate sauce")
+    assert label_check.mismatch(swapped.encode()) is None

@@ -29,13 +29,25 @@ def test_inference_sizes_list_their_inputs_and_are_checked_against_a_reference()
     assert inference.sizes["test"].args[2:] == ("192", "coffee.ppm", "chelsea.ppm")
 
 
-def test_a_size_with_inputs_needs_an_input_builder(tmp_path):
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        (
+            '[workloads.x.sizes.test]\nargs = []\ninputs = ["a"]\ncheck = "classification"\n',
+            "needs the workload's \\[inputs\\] builder",
+        ),
+        (
+            '[workloads.x.sizes.test]\nargs = []\nstdout_sha256 = "0"\nstdout_bytes = 0\n'
+            '[workloads.x.variants.fast]\nsource = "x_fast.c"\ninputs = ["model"]\n',
+            "the fast variant's inputs need its builder",
+        ),
+    ],
+    ids=["size", "variant"],
+)
+def test_inputs_need_an_input_builder(tmp_path, entries, message):
     manifest = tmp_path / "manifest.toml"
-    manifest.write_text(
-        '[workloads.x]\nsource = "x.c"\n'
-        '[workloads.x.sizes.test]\nargs = []\ninputs = ["a"]\ncheck = "classification"\n'
-    )
-    with pytest.raises(WasmbenchError, match="needs the workload's \\[inputs\\] builder"):
+    manifest.write_text('[workloads.x]\nsource = "x.c"\n' + entries)
+    with pytest.raises(WasmbenchError, match=message):
         load_manifest(manifest)
 
 
@@ -69,3 +81,20 @@ def test_a_malformed_manifest_is_a_clear_error(tmp_path):
 def test_workloads_folder_can_be_overridden(tmp_path, monkeypatch):
     monkeypatch.setenv("WASMBENCH_WORKLOADS", str(tmp_path))
     assert workloads_dir() == tmp_path
+
+
+def test_inference_has_a_wasi_nn_variant_with_its_own_inputs_and_check():
+    inference = load_manifest()["inference"]
+    variant = inference.variant("wasi-nn")
+    assert variant.source.is_file() and variant.source.name == "inference_nn.c"
+    assert variant.inputs == ("mobilenet_v2.xml", "mobilenet_v2.bin")
+    assert variant.builder is not None and variant.check == "classification-labels"
+    program = inference.program("wasi-nn")
+    assert (program.name, program.source, program.sizes) == ("inference_nn", variant.source, inference.sizes)
+    assert inference.program() is inference
+    assert not load_manifest()["nbody"].variants
+
+
+def test_an_unknown_variant_is_a_clear_error():
+    with pytest.raises(WasmbenchError, match="workload 'nbody' has no wasi-nn variant"):
+        load_manifest()["nbody"].program("wasi-nn")

@@ -164,3 +164,25 @@ def _skipped() -> dict[str, str]:
         "reason": "docker is not installed",
         "hint": "apt-get install docker.io",
     }
+
+
+def test_a_variant_mode_gets_its_speed_up_over_the_plain_modes_and_a_note_on_its_validation():
+    means = {("inference", "native", "default"): 1.0, ("inference", "wasmtime", "jit"): 2.0}
+    means |= {("inference", "wasmtime", "embedded"): 2.2, ("inference", "wasmtime", "nn"): 0.5}
+    doc = document(HOST_X86, means, noise=0.0)
+    nn = next(entry for entry in doc["benchmarks"] if entry["extra_info"]["mode"] == "nn")
+    nn["extra_info"] |= {
+        "variant": "wasi-nn",
+        "variant_source": "inference_nn.c",
+        "variant_summary": "the network runs in the host's OpenVINO",
+        "validation": "labels only",
+    }
+    [block] = blocks_of(doc)
+    speedup = next(table for table in block.tables if table.title == "Speed-up of variants")
+    assert sorted(speedup.rows) == ["wasmtime:nn over wasmtime:embedded", "wasmtime:nn over wasmtime:jit"]
+    assert speedup.rows["wasmtime:nn over wasmtime:jit"]["inference"].text == "4.00× ± 0.00"
+    assert block.variants == [
+        "wasmtime:nn runs inference as inference_nn.c (wasi-nn variant: the network runs in the host's "
+        "OpenVINO); validated by labels only"
+    ]
+    assert "**Variants**" in render([block])

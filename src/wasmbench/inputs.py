@@ -6,6 +6,10 @@ reference-checked size, the reference its output is judged against. The folder i
 content of everything that could change it, like the compiled programs. Before a run the files a
 size lists are hard-linked (or copied, across file systems) into the run's working directory —
 the program's only visible directory under WASI, which would not follow a symlink out of it.
+
+A workload's variant (see ``manifest.Variant``) gets the size's inputs plus its own, made by its
+own builder into a folder of their own (so a variant's extra packages are needed only by the
+modes that run it), and is judged by its own check.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -24,22 +28,25 @@ from packaging.requirements import InvalidRequirement, Requirement
 from wasmbench.cache import cache_dir, content_key
 from wasmbench.checks import output_check
 from wasmbench.errors import WasmbenchError
-from wasmbench.manifest import InputBuilder, Workload, workloads_dir
+from wasmbench.manifest import InputBuilder, SizeSpec, Workload, workloads_dir
 from wasmbench.measurement import OutputCheck
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """A size's input files (``folder``/``files``) and the check its output must pass."""
+    """A size's input files (``folder``/``files``), a variant's own (``extra``, full paths), and the
+    check its output must pass."""
 
     folder: Path | None
     files: tuple[str, ...]
     check: OutputCheck
+    extra: tuple[Path, ...] = ()
 
     def stage(self, workdir: Path) -> None:
         """Put every input file into ``workdir``: a hard link when possible, else a copy."""
-        for name in self.files:
-            source, target = self.folder / name, workdir / name  # type: ignore[operator]
+        sources = [self.folder / name for name in self.files]  # type: ignore[operator]
+        for source in [*sources, *self.extra]:
+            target = workdir / source.name
             try:
                 os.link(source, target)
             except OSError:
@@ -51,42 +58,53 @@ class InputStore:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = (root or cache_dir()) / "inputs"
-        self._known: dict[tuple[str, str], Inputs] = {}
+        self._known: dict[tuple[str, str, str | None], Inputs] = {}
 
-    def inputs(self, workload: Workload, size: str) -> Inputs:
-        """The inputs of ``workload`` at ``size``, built on the first call (or found in the cache)."""
-        if (workload.name, size) not in self._known:
+    def inputs(self, workload: Workload, size: str, variant: str | None = None) -> Inputs:
+        """The inputs of ``workload`` (or its ``variant``) at ``size``, built on the first call (or
+        found in the cache)."""
+        key = (workload.name, size, variant)
+        if key not in self._known:
             spec = workload.size(size)
-            folder = self._build(workload, size) if workload.inputs else None
-            self._known[workload.name, size] = Inputs(folder, spec.inputs, output_check(spec, folder))
-        return self._known[workload.name, size]
+            folder = self._build(workload.name, size, workload.inputs, spec) if workload.inputs else None
+            inputs = Inputs(folder, spec.inputs, output_check(spec, folder))
+            self._known[key] = self._with_variant(inputs, workload, size, variant) if variant else inputs
+        return self._known[key]
 
-    def _build(self, workload: Workload, size: str) -> Path:
-        builder = workload.inputs
-        assert builder is not None
+    def _with_variant(self, inputs: Inputs, workload: Workload, size: str, name: str) -> Inputs:
+        variant = workload.variant(name)
         spec = workload.size(size)
-        versions = _installed_versions(workload.name, builder)
+        extra: tuple[Path, ...] = ()
+        if variant.builder is not None:
+            own = replace(spec, inputs=variant.inputs)
+            folder = self._build(f"{workload.name}.{name}", size, variant.builder, own)
+            extra = tuple(folder / file for file in variant.inputs)
+        check = output_check(replace(spec, check=variant.check), inputs.folder) if variant.check else None
+        return replace(inputs, extra=extra, check=check or inputs.check)
+
+    def _build(self, name: str, size: str, builder: InputBuilder, spec: SizeSpec) -> Path:
+        versions = _installed_versions(name, builder)
         function = _resolve(builder.function)
         key = content_key(
-            workload.name,
+            name,
             size,
             json.dumps([spec.args, spec.inputs, spec.check, builder.function, versions]),
             *_folder_contents(Path(function.__code__.co_filename).parent),
             *_folder_contents(workloads_dir()),
         )
-        folder = self.root / key[:20] / f"{workload.name}-{size}"
+        folder = self.root / key[:20] / f"{name}-{size}"
         if folder.is_dir():
             return folder
         folder.parent.mkdir(parents=True, exist_ok=True)
         partial = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".partial-"))
         try:
             function(spec, partial)
-            missing = [name for name in spec.inputs if not (partial / name).is_file()]
+            missing = [file for file in spec.inputs if not (partial / file).is_file()]
             if missing:
                 raise WasmbenchError(f"{builder.function} did not write {', '.join(missing)}")
             os.replace(partial, folder)
         except (OSError, ValueError) as error:
-            raise WasmbenchError(f"building the inputs of {workload.name}/{size} failed: {error}") from error
+            raise WasmbenchError(f"building the inputs of {name}/{size} failed: {error}") from error
         finally:
             shutil.rmtree(partial, ignore_errors=True)  # gone after the rename unless it failed
         return folder

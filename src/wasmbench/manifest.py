@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -50,6 +50,10 @@ class SizeSpec:
         """A digest-checked output is fixed by the manifest: nothing to add to the report."""
         return ""
 
+    @property
+    def description(self) -> str:
+        return "stdout sha256 equal to the manifest's"
+
 
 @dataclass(frozen=True)
 class InputBuilder:
@@ -63,8 +67,23 @@ class InputBuilder:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """Another program doing a workload's work another way, for the runtime modes that need it
+    (a runner's ``variant_for(mode)``), e.g. the image classifier with its network run by the host
+    through WASI-NN. It takes the workload's arguments and inputs, plus ``inputs`` of its own made
+    by ``builder``, and its output is judged by the check ``check`` (the size's when empty)."""
+
+    name: str
+    source: Path
+    summary: str
+    inputs: tuple[str, ...] = ()
+    builder: InputBuilder | None = None
+    check: str = ""
+
+
+@dataclass(frozen=True)
 class Workload:
-    """One benchmark program: a C source plus its sizes."""
+    """One benchmark program: a C source plus its sizes, and the variants some modes run instead."""
 
     name: str
     title: str
@@ -73,6 +92,20 @@ class Workload:
     libs: tuple[str, ...]
     sizes: dict[str, SizeSpec]
     inputs: InputBuilder | None = None
+    variants: dict[str, Variant] = field(default_factory=dict)
+
+    def program(self, variant: str | None = None) -> Workload:
+        """What to compile: the workload itself, or its ``variant``'s source (named after that file)."""
+        if variant is None:
+            return self
+        source = self.variant(variant).source
+        return replace(self, name=source.stem, source=source, variants={})
+
+    def variant(self, name: str) -> Variant:
+        try:
+            return self.variants[name]
+        except KeyError:
+            raise WasmbenchError(f"workload {self.name!r} has no {name} variant") from None
 
     def size(self, size: str) -> SizeSpec:
         try:
@@ -102,6 +135,9 @@ def load_manifest(path: Path | None = None) -> dict[str, Workload]:
 
 def _parse_workload(name: str, entry: dict, folder: Path) -> Workload:
     builder = entry.get("inputs")
+    variants = {
+        variant: _parse_variant(variant, spec, folder) for variant, spec in entry.get("variants", {}).items()
+    }
     sizes = {
         size: _parse_size(spec, has_builder=builder is not None) for size, spec in entry["sizes"].items()
     }
@@ -112,13 +148,30 @@ def _parse_workload(name: str, entry: dict, folder: Path) -> Workload:
         source=folder / entry["source"],
         libs=tuple(entry.get("libs", ())),
         sizes=sizes,
-        inputs=InputBuilder(
-            function=str(builder["builder"]),
-            requires=tuple(builder.get("requires", ())),
-            install=str(builder.get("install", "")),
-        )
-        if builder
-        else None,
+        inputs=_parse_builder(builder) if builder else None,
+        variants=variants,
+    )
+
+
+def _parse_builder(entry: dict) -> InputBuilder:
+    return InputBuilder(
+        function=str(entry["builder"]),
+        requires=tuple(entry.get("requires", ())),
+        install=str(entry.get("install", "")),
+    )
+
+
+def _parse_variant(name: str, entry: dict, folder: Path) -> Variant:
+    inputs = tuple(str(file) for file in entry.get("inputs", ()))
+    if inputs and "builder" not in entry:
+        raise ValueError(f"the {name} variant's inputs need its builder")
+    return Variant(
+        name=name,
+        source=folder / entry["source"],
+        summary=str(entry.get("summary", "")),
+        inputs=inputs,
+        builder=_parse_builder(entry) if "builder" in entry else None,
+        check=str(entry.get("check", "")),
     )
 
 

@@ -25,6 +25,10 @@ class OutputCheck(Protocol):
     def summary(self, output: bytes) -> str:
         """What a right ``output`` says, in one line for the report ("" when nothing is worth it)."""
 
+    @property
+    def description(self) -> str:
+        """How the output is judged, in a few words for the report."""
+
 
 class Status(StrEnum):
     OK = "ok"

@@ -194,6 +194,12 @@ class Runner(ABC):
         returns what was done, "" for nothing."""
         return ""
 
+    def variant_for(self, mode: str) -> str | None:
+        """The workload variant ``mode`` runs instead of the workload's own program (see
+        ``manifest.Variant``), e.g. one that calls a host API only this mode provides; None when the
+        mode runs the workloads themselves. Workloads without that variant are skipped for the mode."""
+        return None
+
     def mode_flags(self, mode: str) -> list[str]:
         """The options that make ``mode`` what it is; recorded with every result."""
         return []

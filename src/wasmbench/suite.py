@@ -135,8 +135,17 @@ class Suite:
                             "hint": availability.hint,
                         }
                     )
+        lacking = _without_variant(workloads, runtime_modes)
+        skipped += [_variant_skip(runtime, mode, *missing) for (runtime, mode), missing in lacking.items()]
+        excluded = {
+            (runtime, mode, name) for (runtime, mode), (_, names) in lacking.items() for name in names
+        }
         toolchain = Toolchain(options.opt_level)
-        plan = make_plan([w.name for w in workloads], options.sizes, runtime_modes, options.seed)
+        plan = [
+            pair
+            for pair in make_plan([w.name for w in workloads], options.sizes, runtime_modes, options.seed)
+            if (pair.runtime, pair.mode, pair.workload) not in excluded
+        ]
         header = {
             "run_id": journal_path.stem,
             "started": datetime.now(UTC).isoformat(),
@@ -161,13 +170,23 @@ class Suite:
     def build(self, progress: bool = True) -> None:
         """Compile every artefact and make every input the pending pairs need (cached ones cost nothing)."""
         pending = self.journal.pending()
-        needed = sorted({(p.workload, self.runners[p.runtime].target_for(p.mode)) for p in pending})
-        for workload, target in tqdm(
+        needed = sorted(
+            {
+                (p.workload, self.runners[p.runtime].target_for(p.mode), self._variant(p) or "")
+                for p in pending
+            }
+        )
+        for workload, target, variant in tqdm(
             needed, desc="build", unit="artefact", disable=not progress, file=sys.stderr
         ):
-            self.toolchain.build(self.manifest[workload], target)
-        for workload, size in sorted({(pair.workload, pair.size) for pair in pending}):
-            self.inputs.inputs(self.manifest[workload], size)
+            self.toolchain.build(self.manifest[workload].program(variant or None), target)
+        for workload, size, variant in sorted(
+            {(p.workload, p.size, self._variant(p) or "") for p in pending}
+        ):
+            self.inputs.inputs(self.manifest[workload], size, variant or None)
+
+    def _variant(self, pair: Pair) -> str | None:
+        return self.runners[pair.runtime].variant_for(pair.mode)
 
     def measure_pair(self, pair: Pair, benchmark: Any) -> list[Measurement]:
         """Prepare the pair, then run its remaining rounds through ``benchmark.pedantic``."""
@@ -178,13 +197,15 @@ class Suite:
         done = len(self.journal.runs.get(pair.key, []))
         remaining = self.options.rounds - done
         try:
-            artefact = self.toolchain.build(workload, runner.target_for(pair.mode))
+            variant = runner.variant_for(pair.mode)
+            artefact = self.toolchain.build(workload.program(variant), runner.target_for(pair.mode))
             prepared = runner.prepare(artefact, pair.mode, cache_dir())
-            inputs = self.inputs.inputs(workload, pair.size)
+            inputs = self.inputs.inputs(workload, pair.size, variant)
         except (WasmbenchError, OSError) as error:
             self._fail_pair(pair, f"prepare failed: {error}")
             raise PairAbandoned(f"{pair.key}: prepare failed: {error}") from error
-        self.journal.record_pair(pair, self._pair_info(pair, runner, workload, prepared))
+        info = self._pair_info(pair, runner, workload, prepared)
+        self.journal.record_pair(pair, {**info, **_variant_info(workload, variant, inputs.check)})
         if remaining > 0:
             with tempfile.TemporaryDirectory(prefix="wasmbench-") as scratch:
                 invocation = self._invocation(workload, pair, Path(scratch))
@@ -292,6 +313,45 @@ class Suite:
     def machine_info(self) -> dict[str, Any]:
         header = self.journal.header
         return {**header["machine_info"], "toolchain": header["toolchain"], "runtimes": header["runtimes"]}
+
+
+def _without_variant(
+    workloads: list[Workload], runtime_modes: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, list[str]]]:
+    """(runtime, mode) -> (variant, the workloads the mode cannot run): a mode that runs only a
+    variant (``Runner.variant_for``) skips the workloads that do not have it."""
+    runners = discover_runners()
+    lacking = {}
+    for runtime, mode in runtime_modes:
+        variant = runners[runtime].variant_for(mode)
+        names = [w.name for w in workloads if variant is not None and variant not in w.variants]
+        if names:
+            lacking[runtime, mode] = (str(variant), names)
+    return lacking
+
+
+def _variant_skip(runtime: str, mode: str, variant: str, workloads: list[str]) -> dict[str, Any]:
+    """The ``skipped`` entry of a mode for the workloads without the variant it runs."""
+    have = "has" if len(workloads) == 1 else "have"
+    return {
+        "runtime": runtime,
+        "mode": mode,
+        "workloads": workloads,
+        "reason": f"runs only workloads with a {variant} variant; {', '.join(workloads)} {have} none",
+        "hint": "",
+    }
+
+
+def _variant_info(workload: Workload, variant: str | None, check: OutputCheck) -> dict[str, str]:
+    """What a pair that runs a variant records: which, how it differs, and how it was judged."""
+    if variant is None:
+        return {}
+    return {
+        "variant": variant,
+        "variant_source": workload.variant(variant).source.name,
+        "variant_summary": workload.variant(variant).summary,
+        "validation": check.description,
+    }
 
 
 class _RoundCounter:

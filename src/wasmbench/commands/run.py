@@ -26,7 +26,7 @@ EXIT_FAILED_RUNS = 1
 EXIT_INTERRUPTED = 130
 PYTEST_INTERRUPTED = 2
 # The tables printed at the end of a suite; ``wasmbench report`` writes them all.
-RUN_TABLES = ("Time", "Ratio to native", "Start-up", "Prepare")
+RUN_TABLES = ("Time", "Ratio to native", "Speed-up", "Start-up", "Prepare")
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
