@@ -97,12 +97,17 @@ class SshHost:
         raise RuntimeError(f"sshd for {self.name} did not start: {(self.folder / 'sshd.log').read_text()}")
 
     def stop(self) -> None:
-        """Kill sshd and every process below it (sessions and what they run)."""
+        """Kill sshd and its sessions: every connection drops, as when the host goes away.
+
+        What the sessions were running is left to end on its own (a shell killed half-way through
+        its start-up files could leave their locks behind, e.g. pyenv's rehash lock).
+        """
         if self.process is None:
             return
         for pid in [*descendants(self.process.pid), self.process.pid]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+            if _command_name(pid) == "sshd":
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
         self.process.wait()
         self.process = None
 
@@ -125,6 +130,13 @@ def descendants(pid: int) -> list[int]:
             found.append(child)
             queue.append(child)
     return found
+
+
+def _command_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def inventory(hosts: dict[str, dict[str, object]], key: Path, groups: dict[str, list[str]]) -> dict:
