@@ -34,13 +34,10 @@ def ensure_debian_packages(session: nox.Session, **commands: str) -> None:
 
 
 def set_up_runtimes(session: nox.Session) -> None:
-    """Install and start what runtimes need (a Docker engine: Debian's docker.io, dockerd; for
-    ``--emulate aarch64``: QEMU, the aarch64 libraries, the aarch64 wasmtime CLI) where this user
-    may; where not (not root, no apt-get), say why and go on: those runtimes are skipped with the
-    reason, and in CI (``CI`` set) their tests fail instead."""
+    """Install and start what runtimes need (a Docker engine: Debian's docker.io, dockerd) where
+    this user may; where not (not root, no apt-get), say why and go on: those runtimes are skipped
+    with the reason, and in CI (``CI`` set) their tests fail instead."""
     session.run("wasmbench", "setup", "docker", success_codes=[0, 1, 2])
-    # QEMU, the aarch64 libraries and the aarch64 wasmtime CLI, for run --emulate aarch64
-    session.run("wasmbench", "setup", "emulation", success_codes=[0, 1, 2])
 
 
 @nox.session(python=PYTHON)
@@ -60,6 +57,8 @@ def tests(session: nox.Session) -> None:
     """Unit and end-to-end tests (the end-to-end ones build and run the real workloads)."""
     install_wasmbench(session, ".[test]")
     set_up_runtimes(session)
+    # QEMU, the aarch64 libraries and the aarch64 wasmtime CLI, for the --emulate aarch64 tests
+    session.run("wasmbench", "setup", "emulation", success_codes=[0, 1, 2])
     session.run("pytest", "-m", "not fleet", *session.posargs)
 
 
