@@ -1,4 +1,5 @@
-"""Sessions: ``suite`` (the main job), ``tests``, ``lint``, ``bench`` (harness accuracy), ``report``.
+"""Sessions: ``suite`` (the main job), ``tests``, ``lint``, ``fleet`` (Ansible over SSH), ``bench``
+(harness accuracy), ``report``.
 
 Every session installs what it needs from the project's own files: Python packages from
 pyproject.toml, Debian packages with apt-get when a tool is missing.
@@ -56,7 +57,18 @@ def tests(session: nox.Session) -> None:
     """Unit and end-to-end tests (the end-to-end ones build and run the real workloads)."""
     install_wasmbench(session, ".[test]")
     set_up_runtimes(session)
-    session.run("pytest", *session.posargs)
+    # QEMU, the aarch64 libraries and the aarch64 wasmtime CLI, for the --emulate aarch64 tests
+    session.run("wasmbench", "setup", "emulation", success_codes=[0, 1, 2])
+    session.run("pytest", "-m", "not fleet", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def fleet(session: nox.Session) -> None:
+    """``wasmbench fleet run`` for real: Ansible over SSH to two local sshd hosts (minutes: each
+    host installs wasmbench from PyPI)."""
+    ensure_debian_packages(session, sshd="openssh-server", ssh="openssh-client")
+    install_wasmbench(session, ".[test]")
+    session.run("pytest", "-m", "fleet", *session.posargs)
 
 
 @nox.session(python=PYTHON)

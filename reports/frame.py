@@ -1,8 +1,9 @@
 """Result files -> one tidy pandas frame: a row per measured run, every label as a column.
 
 All tables and charts derive from this frame, so no view of the results depends on which runner
-made them. Hosts are told apart by hostname, architecture and CPU model (``host_key``); ``host``
-is the label shown, the hostname unless two different hosts share it.
+made them. Hosts are told apart by label (``$WASMBENCH_HOST_LABEL``, e.g. the fleet's inventory
+name, else the hostname), architecture and CPU model (``host_key``); ``host`` is the name shown,
+the label unless two different hosts share it.
 """
 
 from __future__ import annotations
@@ -90,8 +91,13 @@ def _column_order(columns: pd.Index) -> list[str]:
 
 
 def _host_labels(machine_info: dict[str, Any]) -> dict[str, Any]:
-    hostname = machine_info.get("hostname") or machine_info.get("node") or "unknown"
+    hostname = (
+        machine_info.get("label") or machine_info.get("hostname") or machine_info.get("node") or "unknown"
+    )
     arch = machine_info.get("arch") or machine_info.get("machine") or ""
+    if machine_info.get("emulated"):
+        # never to be read as that architecture's hardware
+        arch = f"{arch} emulated on {machine_info.get('host_arch') or 'another architecture'}"
     cpu = machine_info.get("cpu_model") or (machine_info.get("cpu") or {}).get("brand_raw", "")
     return {
         "host": hostname,

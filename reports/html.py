@@ -51,7 +51,7 @@ def _block(block: HostBlock) -> str:
 
 
 def _table(table: Table) -> str:
-    head = "".join(f"<th>{escape(column)}</th>" for column in ["runtime", *table.columns])
+    head = "".join(f"<th>{escape(column)}</th>" for column in [table.row_header, *table.columns])
     rows = "".join(
         f"<tr><td>{escape(row)}</td>{''.join(_cell(cells[column]) for column in table.columns)}</tr>"
         for row, cells in table.rows.items()

@@ -12,7 +12,7 @@ def render_table(table: Table) -> str:
     lines = [
         f"**{table.title}** — {table.legend}" if table.legend else f"**{table.title}**",
         "",
-        *table_lines(["runtime", *table.columns], rows),
+        *table_lines([table.row_header, *table.columns], rows),
     ]
     warnings = table.warning_lines()
     if warnings:

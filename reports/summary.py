@@ -39,6 +39,9 @@ def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
                 "peak_rss_mib": valid["max_rss_kib"].median() / 1024 if len(valid) else math.nan,
                 "prepare_s": _prepare_seconds(runs["prepare_ns"].iloc[0]),
                 "stop_reason": runs["stop_reason"].iloc[0],
+                # the program or module the runs executed: the same bytes wherever the sha256 matches
+                "artefact_target": runs.iloc[0].get("pair.artefact.target"),
+                "artefact_sha256": runs.iloc[0].get("pair.artefact.sha256"),
             }
         )
     cells = pd.DataFrame(rows)

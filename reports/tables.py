@@ -40,6 +40,7 @@ class Table:
     columns: list[str]
     rows: dict[str, dict[str, Cell]]
     legend: str = ""
+    row_header: str = "runtime"
 
     def warning_lines(self) -> list[str]:
         return [
@@ -78,6 +79,7 @@ def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
             prepare_table(block),
             memory_table(block),
             stopping_table(block),
+            modules_table(block),
         ]
         blocks.append(
             HostBlock(
@@ -232,6 +234,29 @@ def stopping_table(block: pd.DataFrame) -> Table | None:
         legend="valid runs and why measuring stopped: 95 % CI within the target, max runs or max time",
         warn=False,
         mark_best=False,
+    )
+
+
+def modules_table(block: pd.DataFrame) -> Table | None:
+    """Which bytes ran: the sha256 of each build (rows: targets), so hosts can be seen to run the
+    same wasm module."""
+    built = block[block["artefact_sha256"].notna()].drop_duplicates(["artefact_target", "workload"])
+    if built.empty:
+        return None
+    columns = sorted(built["workload"].unique())
+    rows: dict[str, dict[str, Cell]] = {}
+    for target, builds in built.groupby("artefact_target", sort=True):
+        digests = dict(zip(builds["workload"], builds["artefact_sha256"], strict=True))
+        rows[target] = {
+            column: Cell(digests[column][:12] if column in digests else "—") for column in columns
+        }
+    return Table(
+        "Modules (sha256)",
+        columns,
+        rows,
+        legend="first 12 hex digits of each program's sha256 per build target; "
+        "the same wasm32-wasi digest on two hosts means they ran the same module",
+        row_header="target",
     )
 
 

@@ -12,6 +12,7 @@ class NativeRunner(Runner):
     name = "native"
     title = "native"
     target = "native"
+    emulated_modes = frozenset({"default"})
 
     def availability(self) -> Availability:
         if platform.system() != "Linux":
@@ -27,7 +28,7 @@ class NativeRunner(Runner):
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
         # An empty environment, like the wasm modules get: nothing from the host tunes the run.
         result = run_process(
-            [str(prepared.path), *invocation.args],
+            [*self.command_prefix(), str(prepared.path), *invocation.args],
             cwd=invocation.workdir,
             stdout=invocation.stdout,
             stderr=invocation.stderr,

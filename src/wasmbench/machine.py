@@ -10,11 +10,15 @@ from pathlib import Path
 DMI = Path("/sys/class/dmi/id")
 # Vendors whose DMI product name is the instance type (e.g. "m6g.large").
 INSTANCE_TYPE_VENDORS = ("Amazon EC2",)
+# Names the host in results and reports instead of its hostname; ``fleet run`` sets it to the
+# inventory name, so hosts are told apart by the name the user gave them.
+HOST_LABEL_VARIABLE = "WASMBENCH_HOST_LABEL"
 
 
 def machine_info() -> dict[str, object]:
     vendor, product = _read(DMI / "sys_vendor"), _read(DMI / "product_name")
     return {
+        "label": host_label(),
         "hostname": socket.gethostname(),
         "arch": platform.machine(),
         "cpu_model": cpu_model(),
@@ -27,6 +31,11 @@ def machine_info() -> dict[str, object]:
         "instance_type": product if vendor in INSTANCE_TYPE_VENDORS else "",
         "python": platform.python_version(),
     }
+
+
+def host_label() -> str:
+    """``$WASMBENCH_HOST_LABEL``, else the hostname."""
+    return os.environ.get(HOST_LABEL_VARIABLE) or socket.gethostname()
 
 
 def cpu_model() -> str:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
+
+from wasmbench.machine import host_label
 
 RESULTS_DIR = Path("results")
 
 
 def default_result_path(results_dir: Path = RESULTS_DIR) -> Path:
-    """``results/<host>-<UTC time>.json``: sortable, and never overwrites an earlier suite."""
+    """``results/<host label>-<UTC time>.json``: sortable, and never overwrites an earlier suite."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     results_dir.mkdir(parents=True, exist_ok=True)
-    return results_dir / f"{socket.gethostname()}-{stamp}.json"
+    return results_dir / f"{host_label()}-{stamp}.json"
 
 
 def journal_path_for(result_path: Path) -> Path:

@@ -11,6 +11,7 @@ adds a runtime by declaring one entry point, without touching wasmbench.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import os
@@ -20,12 +21,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from wasmbench.cache import content_key
 from wasmbench.errors import WasmbenchError
 from wasmbench.process import ProcessResult
 from wasmbench.toolchain import Artefact
+
+if TYPE_CHECKING:
+    from wasmbench.emulation import Emulation
 
 ENTRY_POINT_GROUP = "wasmbench.runners"
 
@@ -157,6 +161,10 @@ class Runner(ABC):
     # The environment variables the runtime hands every module whatever the host's: a limitation
     # of its sandbox, stated here so that tests hold it to exactly these (none for most runtimes).
     module_environment: ClassVar[tuple[str, ...]] = ()
+    # Modes that can run another architecture's build under ``--emulate`` (``run`` puts
+    # ``command_prefix()`` before the program); the others are skipped there with the reason.
+    emulated_modes: ClassVar[frozenset[str]] = frozenset()
+    emulation: Emulation | None = None
 
     @abstractmethod
     def availability(self) -> Availability:
@@ -171,8 +179,37 @@ class Runner(ABC):
         return self.availability()
 
     def target_for(self, mode: str) -> str:
-        """The build target ``mode`` takes; ``target`` unless a mode runs another artefact."""
+        """The build target ``mode`` takes; ``target`` unless a mode runs another artefact.
+
+        Under emulation ``native`` means the emulated architecture's build.
+        """
+        if self.emulation is not None and self.target == "native":
+            return self.emulation.target
         return self.target
+
+    def emulated(self, emulation: Emulation | None) -> Runner:
+        """This runner for a suite under ``emulation`` (or none): a copy, the shared one unchanged."""
+        runner = copy.copy(self)
+        runner.emulation = emulation
+        return runner
+
+    def suite_availability(self, mode: str) -> Availability:
+        """Whether ``mode`` can run in this suite: under emulation only ``emulated_modes`` can."""
+        if self.emulation is None:
+            return self.mode_availability(mode)
+        if mode not in self.emulated_modes:
+            return Availability.no(self.emulation.skip_reason)
+        emulator = self.emulation.availability()
+        return self.mode_availability(mode) if emulator.available else emulator
+
+    def command_prefix(self) -> list[str]:
+        """What goes before a program's command line: the emulator under emulation, else nothing."""
+        return self.emulation.command_prefix() if self.emulation is not None else []
+
+    def setup_emulation(self, emulation: Emulation) -> str:
+        """Install what the runtime needs to run under ``emulation`` (``wasmbench setup emulation``);
+        returns what was done, "" for nothing."""
+        return ""
 
     def variant_for(self, mode: str) -> str | None:
         """The workload variant ``mode`` runs instead of the workload's own program (see
@@ -197,8 +234,9 @@ class Runner(ABC):
         self.check_mode(mode)
         if mode not in self.prepared_modes:
             return Prepared(artefact, mode, artefact.path)
+        emulated = ["emulated", self.emulation.arch] if self.emulation else []
         key = content_key(
-            artefact.sha256, self.name, mode, json.dumps(self.version()), *self.mode_flags(mode)
+            artefact.sha256, self.name, mode, json.dumps(self.version()), *self.mode_flags(mode), *emulated
         )
         path = cache_root / "prepared" / key[:20] / f"{artefact.workload}{self.prepared_suffix}"
         timing = path.with_name(path.name + ".json")

@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from wasmbench.cache import cache_dir
 from wasmbench.clock import MEASURED_CLOCK
+from wasmbench.emulation import parse_emulation
 from wasmbench.errors import WasmbenchError
 from wasmbench.inputs import InputStore
 from wasmbench.journal import Journal
@@ -48,6 +49,8 @@ class SuiteOptions:
     max_runs: int = 30
     max_time_s: float = 120.0
     ci_target: float = 0.02
+    # --emulate ARCH: run that architecture's builds here under QEMU (see emulation.py).
+    emulate: str | None = None
 
     @property
     def rounds(self) -> int:
@@ -67,6 +70,7 @@ class SuiteOptions:
             raise WasmbenchError("--warmup cannot be negative")
         if self.timeout_s <= 0:
             raise WasmbenchError("--timeout must be a positive number of seconds")
+        parse_emulation(self.emulate)
         unknown = [size for size in self.sizes if size not in SIZES]
         if unknown:
             raise WasmbenchError(f"unknown size {', '.join(unknown)} (known: {', '.join(SIZES)})")
@@ -99,7 +103,8 @@ class Suite:
         self.manifest = load_manifest()
         self.toolchain = Toolchain(self.options.opt_level)
         self.inputs = InputStore()
-        self.runners = discover_runners()
+        self.emulation = parse_emulation(self.options.emulate)
+        self.runners = {name: runner.emulated(self.emulation) for name, runner in discover_runners().items()}
         self._progress: tqdm | None = None
 
     @classmethod
@@ -111,11 +116,13 @@ class Suite:
         for workload in workloads:
             for size in options.sizes:
                 workload.size(size)
+        emulation = parse_emulation(options.emulate)
         runtime_modes, skipped, runtimes = [], [], {}
         for spec in options.runtimes or list(discover_runners()):
-            runner, modes = parse_runner_spec(spec)
+            shared, modes = parse_runner_spec(spec)
+            runner = shared.emulated(emulation)
             for mode in modes:
-                availability = runner.mode_availability(mode)
+                availability = runner.suite_availability(mode)
                 if availability.available:
                     runtime_modes.append((runner.name, mode))
                     runtimes[runner.name] = {"title": runner.title, "version": runner.version()}
@@ -148,7 +155,7 @@ class Suite:
             "skipped": skipped,
             "toolchain": toolchain.describe(),
             "runtimes": runtimes,
-            "machine_info": machine_info(),
+            "machine_info": emulation.machine_info(machine_info()) if emulation else machine_info(),
         }
         return cls(Journal.create(journal_path, header))
 

@@ -44,7 +44,8 @@ def handle(args: argparse.Namespace) -> int:
         artefacts.append(toolchain.build(workload, target))
     for artefact in artefacts:
         state = "cached" if artefact.cached else "built "
-        print(f"  {state} {artefact.workload:<14} {artefact.target:<14} {artefact.path}")
+        digest = artefact.sha256[:12]
+        print(f"  {state} {artefact.workload:<14} {artefact.target:<14} {digest} {artefact.path}")
     built = sum(not artefact.cached for artefact in artefacts)
     print(f"{built} compiled, {len(artefacts) - built} from cache")
     store = InputStore()

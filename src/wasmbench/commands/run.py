@@ -31,34 +31,7 @@ RUN_TABLES = ("Time", "Ratio to native", "Speed-up", "Start-up", "Prepare")
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser("run", help="measure workloads x runtimes and write a result file")
-    parser.add_argument(
-        "-r", "--runtime", action="append", default=[], help="runtime or runtime:mode (repeatable)"
-    )
-    parser.add_argument(
-        "-w", "--workload", action="append", default=[], help="workload (repeatable; default all)"
-    )
-    parser.add_argument("--size", action="append", default=[], help="test, default or large (repeatable)")
-    parser.add_argument(
-        "--runs",
-        type=runs_argument,
-        default=5,
-        help="measured runs per pair (default 5), or auto: until the 95%% CI is within --ci-target",
-    )
-    parser.add_argument("--max-runs", type=int, default=30, help="with --runs auto: most runs per pair (30)")
-    parser.add_argument(
-        "--max-time", type=float, default=120.0, help="with --runs auto: most measured seconds per pair (120)"
-    )
-    parser.add_argument(
-        "--ci-target",
-        type=float,
-        default=2.0,
-        metavar="PCT",
-        help="with --runs auto: 95%% CI half-width to reach, in %% of the mean (2)",
-    )
-    parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs before them (default 1)")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds before a run is killed (300)")
-    parser.add_argument("--seed", type=int, help="seed of the shuffled run order (default random, recorded)")
-    parser.add_argument("--opt", default="O2", help="optimisation level for every target (default O2)")
+    add_suite_options(parser)
     parser.add_argument("-o", "--output", type=Path, help="result file (default results/<host>-<time>.json)")
     parser.add_argument(
         "--resume", action="store_true", help="continue the newest (or --output) unfinished suite"
@@ -66,9 +39,67 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
+def add_suite_options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    """What a suite measures and how: the options ``run`` and ``fleet run`` share.
+
+    Returns the options' actions, so ``fleet run`` can forward them (``suite_argv``).
+    """
+    add = parser.add_argument
+    return [
+        add("-r", "--runtime", action="append", default=[], help="runtime or runtime:mode (repeatable)"),
+        add("-w", "--workload", action="append", default=[], help="workload (repeatable; default all)"),
+        add("--size", action="append", default=[], help="test, default or large (repeatable)"),
+        add(
+            "--runs",
+            type=runs_argument,
+            default=5,
+            help="measured runs per pair (default 5), or auto: until the 95%% CI is within --ci-target",
+        ),
+        add("--max-runs", type=int, default=30, help="with --runs auto: most runs per pair (30)"),
+        add(
+            "--max-time",
+            type=float,
+            default=120.0,
+            help="with --runs auto: most measured seconds per pair (120)",
+        ),
+        add(
+            "--ci-target",
+            type=float,
+            default=2.0,
+            metavar="PCT",
+            help="with --runs auto: 95%% CI half-width to reach, in %% of the mean (2)",
+        ),
+        add("--warmup", type=int, default=1, help="unmeasured runs before them (default 1)"),
+        add("--timeout", type=float, default=300.0, help="seconds before a run is killed (300)"),
+        add("--seed", type=int, help="seed of the shuffled run order (default random, recorded)"),
+        add("--opt", default="O2", help="optimisation level for every target (default O2)"),
+        add(
+            "--emulate",
+            metavar="ARCH",
+            help="run ARCH's builds here under QEMU (aarch64; results labelled emulated): "
+            "proves the path, measures nothing about ARM hardware",
+        ),
+    ]
+
+
+def suite_argv(actions: list[argparse.Action], args: argparse.Namespace) -> list[str]:
+    """The command-line options that reproduce ``args`` for ``actions`` (defaults left out)."""
+    argv: list[str] = []
+    for action in actions:
+        value = getattr(args, action.dest)
+        if value == action.default or value is None:
+            continue
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            argv += [action.option_strings[-1], str(item)]
+    return argv
+
+
 def handle(args: argparse.Namespace) -> int:
-    if args.resume and (args.runtime or args.workload or args.size):
-        raise WasmbenchError("--resume continues the suite as it was planned; leave out -r, -w and --size")
+    if args.resume and (args.runtime or args.workload or args.size or args.emulate):
+        raise WasmbenchError(
+            "--resume continues the suite as it was planned; leave out -r, -w, --size and --emulate"
+        )
     suite = _resume(args.output) if args.resume else _create(args)
     journal = suite.journal
     for skipped in suite.skipped:
@@ -100,7 +131,12 @@ def _create(args: argparse.Namespace) -> Suite:
     output = args.output or default_result_path()
     if output.exists():
         raise WasmbenchError(f"{output} exists already; choose another --output")
-    options = SuiteOptions(
+    return Suite.create(suite_options(args), journal_path_for(output))
+
+
+def suite_options(args: argparse.Namespace) -> SuiteOptions:
+    """The suite the options of ``add_suite_options`` describe."""
+    return SuiteOptions(
         workloads=args.workload,
         sizes=args.size or ["default"],
         runtimes=args.runtime,
@@ -109,8 +145,8 @@ def _create(args: argparse.Namespace) -> Suite:
         timeout_s=args.timeout,
         seed=args.seed,
         opt_level=args.opt,
+        emulate=args.emulate,
     )
-    return Suite.create(options, journal_path_for(output))
 
 
 def _print_tables(document: dict) -> None:

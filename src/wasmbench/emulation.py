@@ -1,0 +1,119 @@
+"""Running another architecture's programs here under QEMU user-mode emulation (``--emulate aarch64``).
+
+The point is to prove the ARM path end to end on a machine without ARM hardware: the aarch64
+builds, their outputs and the ARM runtimes' set-up. Emulated times say nothing about ARM
+hardware, so every result of such a suite is labelled ``emulated`` (machine info, host label,
+every report heading).
+
+The harness owns what is common — which target to build, the command prefix
+(``qemu-aarch64-static -L <aarch64 glibc>``: zig's aarch64-linux-gnu programs are dynamically
+linked against glibc, which Debian's ``libc6-arm64-cross`` provides) — and each runner that can
+run emulated applies it; the others are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import platform
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.runner import Availability
+from wasmbench.toolchain import resolve_target
+
+
+@dataclass(frozen=True)
+class Emulator:
+    """A QEMU user-mode program, the root of the foreign libraries it loads programs with, the
+    libraries that must be there (glibc's loader; libgcc_s, which runtimes built with Rust need),
+    and the Debian packages that provide all of it."""
+
+    program: str
+    sysroot: Path
+    libraries: tuple[str, ...]
+    packages: tuple[str, ...]
+
+
+EMULATORS: dict[str, Emulator] = {
+    "aarch64": Emulator(
+        "qemu-aarch64-static",
+        Path("/usr/aarch64-linux-gnu"),
+        ("lib/ld-linux-aarch64.so.1", "lib/libgcc_s.so.1"),
+        ("qemu-user-static", "libc6-arm64-cross", "libgcc-s1-arm64-cross"),
+    ),
+}
+
+
+def parse_emulation(arch: str | None) -> Emulation | None:
+    """``--emulate ARCH`` -> an Emulation (None without it); unknown architectures are errors."""
+    if arch is None:
+        return None
+    if arch == platform.machine():
+        raise WasmbenchError(f"this machine is {arch} already: run without --emulate")
+    if arch not in EMULATORS:
+        raise WasmbenchError(f"cannot emulate {arch!r} (can: {', '.join(EMULATORS)})")
+    return Emulation(arch)
+
+
+@dataclass(frozen=True)
+class Emulation:
+    arch: str
+
+    @property
+    def target(self) -> str:
+        """The build target that stands in for ``native``."""
+        return resolve_target(self.arch)
+
+    @property
+    def skip_reason(self) -> str:
+        """Why a runner that cannot run emulated is skipped."""
+        return f"not under --emulate {self.arch}"
+
+    @property
+    def emulator(self) -> Emulator:
+        return EMULATORS[self.arch]
+
+    def command_prefix(self) -> list[str]:
+        """What runs a program of ``arch`` here: the emulator with the foreign libraries' root."""
+        program = self.emulator.program
+        return [shutil.which(program) or program, "-L", str(self.emulator.sysroot)]
+
+    def availability(self) -> Availability:
+        hint = "wasmbench setup emulation"
+        if shutil.which(self.emulator.program) is None:
+            return Availability.no(f"{self.emulator.program} is missing", hint)
+        missing = [name for name in self.emulator.libraries if not (self.emulator.sysroot / name).exists()]
+        if missing:
+            return Availability.no(f"no {self.arch} {', '.join(missing)} under {self.emulator.sysroot}", hint)
+        return Availability.yes()
+
+    def version(self) -> str:
+        result = subprocess.run([self.emulator.program, "--version"], capture_output=True, text=True)
+        return result.stdout.splitlines()[0] if result.returncode == 0 and result.stdout else "unknown"
+
+    def setup(self) -> str:
+        """Install the emulator and the foreign libraries (Debian packages, as root)."""
+        if self.availability().available:
+            return f"{self.emulator.program} and the {self.arch} libraries are installed"
+        packages = self.emulator.packages
+        if shutil.which("apt-get") is None:
+            raise WasmbenchError(
+                f"install {', '.join(packages)} (Debian package names) with your package manager"
+            )
+        for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *packages]):
+            if subprocess.run(command).returncode != 0:
+                raise WasmbenchError(f"`{' '.join(command)}` failed (as root?)")
+        return f"installed {', '.join(packages)}"
+
+    def machine_info(self, host: dict[str, object]) -> dict[str, object]:
+        """The host's description, as what it is here: an emulated ``arch`` on this CPU."""
+        return {
+            **host,
+            "label": f"{host['label']} (emulated {self.arch})",
+            "arch": self.arch,
+            "emulated": True,
+            "emulator": self.version(),
+            "host_arch": host["arch"],
+        }
