@@ -5,12 +5,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 PANEL_WIDTH_PER_GROUP = 1.4  # inches per bar group, plus room for the axis and the legend
 PANEL_HEIGHT = 3.6
+# Above this many bars per group the value labels run into each other; the tables have the numbers.
+MAX_LABELLED_SERIES = 6
 
 
 def figure(panels: int, groups: int) -> tuple[Figure, list[Axes]]:
@@ -33,14 +36,25 @@ def grouped_bars(
     value_format: str | None = None,
     legend: bool = True,
 ) -> None:
-    """One bar per series in each group; NaN values leave a gap. ``value_format`` labels bar tops."""
+    """One bar per series in each group; NaN values leave a gap. ``value_format`` labels bar tops
+    when there are few enough bars for the labels to be read."""
     positions = np.arange(len(groups))
     width = 0.8 / max(1, len(series))
+    colours = _colours(len(series))
     for index, (label, (values, errors)) in enumerate(series.items()):
         offsets = positions - 0.4 + width * (index + 0.5)
         shown_errors = [error if error else np.nan for error in errors]  # no cap where there is no spread
-        ax.bar(offsets, values, width, yerr=shown_errors, label=label, capsize=3, error_kw={"elinewidth": 1})
-        if value_format:
+        ax.bar(
+            offsets,
+            values,
+            width,
+            yerr=shown_errors,
+            label=label,
+            color=colours[index],
+            capsize=3,
+            error_kw={"elinewidth": 1},
+        )
+        if value_format and len(series) <= MAX_LABELLED_SERIES:
             for x, value, error in zip(offsets, values, errors, strict=True):
                 _label_above(ax, x, value, error, value_format)
     ax.set_xticks(positions, groups, rotation=20 if len(groups) > 5 else 0)
@@ -54,6 +68,13 @@ def grouped_bars(
     ax.set_axisbelow(True)
     if legend:
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
+
+
+def _colours(count: int) -> list:
+    """A distinct colour per series: matplotlib's ten-colour cycle repeats after ten, so that two
+    runtimes of a large suite would share a colour; twenty distinct colours from tab20 then."""
+    palette = colormaps["tab10" if count <= 10 else "tab20"]
+    return [palette(index % palette.N) for index in range(count)]
 
 
 def _plain_log_axis(ax: Axes) -> None:
