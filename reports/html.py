@@ -39,14 +39,9 @@ def render(blocks: list[HostBlock], charts: dict[str, Path], title: str = "wasmb
 
 def _block(block: HostBlock) -> str:
     parts = [f"<h2>{escape(block.heading)}</h2>", *(_table(table) for table in block.tables)]
-    if block.variants:
-        parts.append(
-            "<h3>Variants (modes that run another program for a workload)</h3>" + _list(block.variants)
-        )
-    if block.failures:
-        parts.append("<h3>Failed runs (counted, never averaged in)</h3>" + _list(block.failures))
-    if block.skipped:
-        parts.append("<h3>Skipped runtimes</h3>" + _list(block.skipped))
+    for title, meaning, lines in block.notes():
+        heading = f"{title} ({meaning})" if meaning else title
+        parts.append(f"<h3>{escape(heading)}</h3>" + _list(lines))
     return "".join(parts)
 
 

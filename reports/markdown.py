@@ -24,14 +24,8 @@ def render_block(block: HostBlock, titles: tuple[str, ...] | None = None) -> str
     """The block's tables (only those whose title starts with one of ``titles``, if given)."""
     tables = [table for table in block.tables if titles is None or table.title.startswith(titles)]
     parts = [f"## {block.heading}", *(render_table(table) for table in tables)]
-    if block.variants:
-        parts.append(
-            "**Variants** (modes that run another program for a workload)\n\n" + _bullets(block.variants)
-        )
-    if block.failures:
-        parts.append("**Failed runs** (counted, never averaged in)\n\n" + _bullets(block.failures))
-    if block.skipped:
-        parts.append("**Skipped runtimes**\n\n" + _bullets(block.skipped))
+    for title, meaning, lines in block.notes():
+        parts.append(f"**{title}**" + (f" ({meaning})" if meaning else "") + "\n\n" + _bullets(lines))
     return "\n\n".join(parts)
 
 

@@ -61,6 +61,16 @@ class HostBlock:
     failures: list[str] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
 
+    def notes(self) -> list[tuple[str, str, list[str]]]:
+        """The lists under the tables, as (title, what it means, lines), in the order every report
+        format shows them; empty lists are left out."""
+        notes = [
+            ("Variants", "modes that run another program for a workload", self.variants),
+            ("Failed runs", "counted, never averaged in", self.failures),
+            ("Skipped runtimes", "", self.skipped),
+        ]
+        return [note for note in notes if note[2]]
+
 
 def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
     """A block per host and size, in the order the result files gave them."""
