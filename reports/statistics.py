@@ -13,13 +13,13 @@ from enum import StrEnum
 import numpy as np
 from scipy import stats
 
-CONFIDENCE = 0.95
+from wasmbench.stats import MIN_RUNS, ci_half_width
+
 # Iglewicz & Hoaglin: |modified z| > 3.5 marks an outlier; 0.6745 makes the MAD comparable to σ.
 OUTLIER_Z = 3.5
 MAD_TO_Z = 0.6745
 # A cell is flagged unstable beyond these (the issue's thresholds).
 UNSTABLE_COV = 0.05
-MIN_RUNS = 5
 SHORTEST_RELIABLE_S = 1e-3
 
 
@@ -59,20 +59,12 @@ def summarise(values: np.ndarray | list[float]) -> Summary:
         median=float(np.median(values)),
         minimum=float(values.min()),
         maximum=float(values.max()),
-        ci95=ci_half_width(values),
+        ci95=ci_half_width(values.tolist()),
         cov=cov,
         outliers=int(outlier_mask(values).sum()),
         warnings=(),
     )
     return Summary(**{**asdict(summary), "warnings": _warnings(summary)})
-
-
-def ci_half_width(values: np.ndarray | list[float], confidence: float = CONFIDENCE) -> float:
-    """Half-width of the Student-t confidence interval of the mean (NaN below two runs)."""
-    values = np.asarray(values, dtype=float)
-    if len(values) < 2:
-        return math.nan
-    return float(stats.t.ppf((1 + confidence) / 2, len(values) - 1) * stats.sem(values))
 
 
 def outlier_mask(values: np.ndarray) -> np.ndarray:

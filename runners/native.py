@@ -1,23 +1,35 @@
-"""The baseline: the compiled program run directly, one fresh process per measurement."""
+"""The baseline: the compiled program run directly, one fresh process per measurement.
+
+``default`` is the portable build (the architecture's baseline CPU, as a distribution ships it, and
+the byte-identical binary the Docker modes run): the denominator of every ratio. ``host`` is the
+same source built for this machine's CPU (``-mcpu=native``), the row that shows how close a runtime
+compiling for the host gets to what this CPU can do.
+"""
 
 from __future__ import annotations
 
 import platform
 
+from wasmbench.layout import layout_environment
 from wasmbench.process import run_process
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
+from wasmbench.toolchain import tuned_target
+
+HOST_MODE = "host"
 
 
 class NativeRunner(Runner):
     name = "native"
     title = "native"
     target = "native"
+    modes = ("default", HOST_MODE)
     emulated_modes = frozenset({"default"})
+    layout_randomized = True
 
     def availability(self) -> Availability:
         if platform.system() != "Linux":
             return Availability.no(
-                f"native runs need Linux (posix_spawn, pidfd, wait4), not {platform.system()}"
+                f"native runs need Linux (fork, wait4, process groups), not {platform.system()}"
             )
         return Availability.yes()
 
@@ -25,14 +37,21 @@ class NativeRunner(Runner):
         libc, libc_version = platform.libc_ver()
         return {"kernel": platform.release(), "libc": f"{libc} {libc_version}".strip()}
 
+    def target_for(self, mode: str) -> str:
+        return tuned_target() if mode == HOST_MODE and self.emulation is None else super().target_for(mode)
+
+    def mode_flags(self, mode: str) -> list[str]:
+        return ["-mcpu=native"] if mode == HOST_MODE else []
+
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
-        # An empty environment, like the wasm modules get: nothing from the host tunes the run.
+        # No environment but the layout padding, like the wasm modules get none: nothing from the
+        # host tunes the run.
         result = run_process(
             [*self.command_prefix(), str(prepared.path), *invocation.args],
             cwd=invocation.workdir,
             stdout=invocation.stdout,
             stderr=invocation.stderr,
             timeout_s=invocation.timeout_s,
-            env={},
+            env=layout_environment(invocation.layout_padding),
         )
         return RunOutcome.from_process(result)

@@ -25,6 +25,7 @@ class WamrRunner(CommandRunner):
     title = "WAMR"
     target = WASM_TARGET
     modes = ("interpreter", "aot")
+    opt_in_modes = frozenset({"interpreter"})
     prepared_modes = frozenset({"aot"})
     prepared_suffix = ".aot"
     program = IWASM

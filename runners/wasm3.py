@@ -28,6 +28,7 @@ class Wasm3Runner(CommandRunner):
     title = "wasm3"
     target = WASM_TARGET
     modes = ("interpreter",)
+    opt_in_modes = frozenset({"interpreter"})
     program = Program("wasm3", "build wasm3 from github.com/wasm3/wasm3 (cmake)")
 
     @property

@@ -66,6 +66,7 @@ class WasmEdgeRunner(CommandRunner):
     title = "WasmEdge (SSVM)"
     target = WASM_TARGET
     modes = ("interpreter", "aot")
+    opt_in_modes = frozenset({"interpreter"})
     prepared_modes = frozenset({"aot"})
     prepared_suffix = ".aot.wasm"
 

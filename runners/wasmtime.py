@@ -109,6 +109,9 @@ class WasmtimeRunner(Runner):
     prepared_suffix = ".cwasm"
     emulated_modes = frozenset({"jit", "aot"})
 
+    def randomizes_layout(self, mode: str) -> bool:
+        return mode not in EMBEDDED_MODES  # the CLI modes start a process of their own
+
     def availability(self) -> Availability:
         embedded = self.mode_availability("embedded")
         return embedded if embedded.available else self.mode_availability("jit")

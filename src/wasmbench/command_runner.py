@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from wasmbench.errors import WasmbenchError
+from wasmbench.layout import layout_environment
 from wasmbench.process import run_process
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 
@@ -108,14 +109,15 @@ def run_command(
     argv: Sequence[str], invocation: Invocation, env: Mapping[str, str] | None = None
 ) -> RunOutcome:
     """One measurement of ``argv``: a fresh process in the run's working directory, measured by
-    the launcher (wall, CPU, peak RSS of the runtime's whole process), with only ``env``."""
+    the launcher (wall, CPU, peak RSS of the runtime's whole process), with only ``env`` and the
+    invocation's layout padding."""
     result = run_process(
         argv,
         cwd=invocation.workdir,
         stdout=invocation.stdout,
         stderr=invocation.stderr,
         timeout_s=invocation.timeout_s,
-        env=env or {},
+        env={**(env or {}), **layout_environment(invocation.layout_padding)},
     )
     return RunOutcome.from_process(result)
 
@@ -139,6 +141,7 @@ class CommandRunner(Runner):
     """A runner whose every mode runs ``program``: subclasses give the command lines."""
 
     program: ClassVar[Program]
+    layout_randomized = True
 
     def availability(self) -> Availability:
         return self.program.availability()

@@ -40,15 +40,28 @@ def host_label() -> str:
 
 def cpu_model() -> str:
     """The CPU's marketing name (x86 ``model name``), or its ARM implementer/part codes."""
-    fields: dict[str, str] = {}
-    for line in _read(Path("/proc/cpuinfo")).splitlines():
-        name, _, value = line.partition(":")
-        fields.setdefault(name.strip(), value.strip())
+    fields = _cpuinfo()
     if "model name" in fields:
         return fields["model name"]
     if "CPU implementer" in fields:
         return f"ARM implementer {fields['CPU implementer']} part {fields.get('CPU part', '?')}"
     return platform.processor() or "unknown"
+
+
+def cpu_flags() -> str:
+    """The instruction-set extensions the kernel reports (x86 ``flags``, ARM ``Features``): what a
+    build for this CPU may use, which a VM may show differently from the same CPU model elsewhere."""
+    fields = _cpuinfo()
+    return fields.get("flags") or fields.get("Features", "")
+
+
+def _cpuinfo() -> dict[str, str]:
+    """The first processor's fields of /proc/cpuinfo."""
+    fields: dict[str, str] = {}
+    for line in _read(Path("/proc/cpuinfo")).splitlines():
+        name, _, value = line.partition(":")
+        fields.setdefault(name.strip(), value.strip())
+    return fields
 
 
 def _memory_bytes() -> int:

@@ -8,7 +8,7 @@ never enters a statistic.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -28,6 +28,9 @@ class OutputCheck(Protocol):
     @property
     def description(self) -> str:
         """How the output is judged, in a few words for the report."""
+
+
+RUN_CONTEXT = ("round", "position", "layout_padding")
 
 
 class Status(StrEnum):
@@ -54,13 +57,27 @@ class Measurement:
     phases_ns: dict[str, int] = field(default_factory=dict)
     detail: str = ""
     summary: str = ""
+    round: int | None = None
+    position: int | None = None
+    layout_padding: int | None = None
+
+    @classmethod
+    def failure(cls, status: Status, detail: str) -> Measurement:
+        return cls(status, 0, 0.0, 0.0, 0, None, None, "", 0, detail=detail)
+
+    def with_run_context(
+        self, round: int | None, position: int | None, layout_padding: int | None
+    ) -> Measurement:
+        return replace(self, round=round, position=position, layout_padding=layout_padding)
 
     @property
     def ok(self) -> bool:
         return self.status is Status.OK
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self) | {"status": self.status.value}
+        return {
+            key: value for key, value in asdict(self).items() if value is not None or key not in RUN_CONTEXT
+        } | {"status": self.status.value}
 
     @classmethod
     def from_dict(cls, data: dict) -> Measurement:

@@ -1,12 +1,14 @@
-"""What a suite measures: (workload, size, runtime, mode) pairs in a shuffled, reproducible order.
+"""What a suite measures: (workload, size, runtime, mode) pairs, grouped by (workload, size).
 
-The order is shuffled with a recorded seed so that drift of the machine (heat, other load) hits
-every runtime alike instead of whichever happens to run last.
+A group is the unit of the interleaved schedule: each of its rounds runs every pair of the group
+once. Groups come in an order shuffled with the recorded seed, so that drift of the machine (heat,
+other load) does not always fall on the same workload.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -23,6 +25,11 @@ class Pair:
     def key(self) -> str:
         return f"{self.workload}/{self.size}/{self.runtime}/{self.mode}"
 
+    @property
+    def group(self) -> str:
+        """The workload and size: the pairs that share rounds."""
+        return f"{self.workload}/{self.size}"
+
     @classmethod
     def from_key(cls, key: str) -> Pair:
         workload, size, runtime, mode = key.split("/")
@@ -30,14 +37,19 @@ class Pair:
 
 
 def make_plan(
-    workloads: list[str], sizes: list[str], runtime_modes: list[tuple[str, str]], seed: int
+    workloads: Iterable[str], sizes: Iterable[str], runtime_modes: Iterable[tuple[str, str]], seed: int
 ) -> list[Pair]:
-    """Every combination, shuffled by ``seed``: the same seed gives the same order."""
-    pairs = [
-        Pair(workload, size, runtime, mode)
-        for workload in workloads
-        for size in sizes
-        for runtime, mode in runtime_modes
-    ]
-    random.Random(seed).shuffle(pairs)
-    return pairs
+    """Every combination once (repeated names are merged), groups in an order shuffled by ``seed``:
+    the same seed gives the same plan."""
+    groups = [(workload, size) for workload in dict.fromkeys(workloads) for size in dict.fromkeys(sizes)]
+    random.Random(seed).shuffle(groups)
+    modes = list(dict.fromkeys(runtime_modes))
+    return [Pair(workload, size, runtime, mode) for workload, size in groups for runtime, mode in modes]
+
+
+def groups(pairs: Iterable[Pair]) -> dict[str, list[Pair]]:
+    """The pairs by group, in the order the groups first appear."""
+    grouped: dict[str, list[Pair]] = {}
+    for pair in pairs:
+        grouped.setdefault(pair.group, []).append(pair)
+    return grouped

@@ -11,7 +11,6 @@ adds a runtime by declaring one entry point, without touching wasmbench.
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import os
@@ -70,7 +69,8 @@ class Invocation:
     """One measured run: the program's arguments and the files around it.
 
     ``workdir`` is the only directory the program may see (the preopened directory of a wasm
-    module); stdout and stderr go to files outside it.
+    module); stdout and stderr go to files outside it. ``layout_padding`` is the length of the
+    padding variable the runtime's process gets (``layout.py``), for runners that start one.
     """
 
     args: tuple[str, ...]
@@ -78,6 +78,7 @@ class Invocation:
     stdout: Path
     stderr: Path
     timeout_s: float
+    layout_padding: int | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ class RunOutcome:
     timed_out: bool = False
     phases_ns: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+
+    @classmethod
+    def failure(cls, error: str) -> RunOutcome:
+        return cls(0, 0.0, 0.0, 0, exit_code=None, error=error)
 
     @classmethod
     def from_process(cls, result: ProcessResult, **extra: object) -> RunOutcome:
@@ -164,6 +169,12 @@ class Runner(ABC):
     # Modes that can run another architecture's build under ``--emulate`` (``run`` puts
     # ``command_prefix()`` before the program); the others are skipped there with the reason.
     emulated_modes: ClassVar[frozenset[str]] = frozenset()
+    # Whether runs start a process of their own whose environment the harness sets, so that it can
+    # carry the layout padding (``layout.py``); in-process and container modes cannot.
+    layout_randomized: ClassVar[bool] = False
+    # Modes a suite runs only when they are named or ``--all-modes`` is given: interpreters, whose
+    # every large workload would spend the whole timeout.
+    opt_in_modes: ClassVar[frozenset[str]] = frozenset()
     emulation: Emulation | None = None
 
     @abstractmethod
@@ -188,10 +199,19 @@ class Runner(ABC):
         return self.target
 
     def emulated(self, emulation: Emulation | None) -> Runner:
-        """This runner for a suite under ``emulation`` (or none): a copy, the shared one unchanged."""
-        runner = copy.copy(self)
+        """A new runner of this kind for a suite under ``emulation`` (or none); it shares no state
+        (clients, containers) with this one."""
+        runner = type(self)()
         runner.emulation = emulation
         return runner
+
+    def randomizes_layout(self, mode: str) -> bool:
+        """Whether a run of ``mode`` gets the layout padding (``layout_randomized`` by default)."""
+        return self.layout_randomized
+
+    def default_modes(self) -> list[str]:
+        """The modes a suite runs when the runtime is named without a mode (or not named at all)."""
+        return [mode for mode in self.modes if mode not in self.opt_in_modes]
 
     def suite_availability(self, mode: str) -> Availability:
         """Whether ``mode`` can run in this suite: under emulation only ``emulated_modes`` can."""
@@ -277,23 +297,30 @@ class Runner(ABC):
 
 
 @functools.cache
-def discover_runners() -> dict[str, Runner]:
-    """Every installed runner, by name, from the ``wasmbench.runners`` entry points."""
-    runners: dict[str, Runner] = {}
+def runner_classes() -> dict[str, type[Runner]]:
+    """Every installed runner class, by name, from the ``wasmbench.runners`` entry points."""
+    classes: dict[str, type[Runner]] = {}
     for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda entry: entry.name):
         runner_class = entry.load()
-        runners[runner_class.name] = runner_class()
-    return runners
+        classes[runner_class.name] = runner_class
+    return classes
 
 
-def parse_runner_spec(spec: str) -> tuple[Runner, list[str]]:
-    """``wasmtime`` -> all its modes; ``wasmtime:embedded`` -> one mode. Unknown names are errors."""
+def discover_runners() -> dict[str, Runner]:
+    """A new runner of every installed kind, by name: each suite has its own."""
+    return {name: runner_class() for name, runner_class in runner_classes().items()}
+
+
+def parse_runner_spec(
+    spec: str, runners: dict[str, Runner], all_modes: bool = False
+) -> tuple[Runner, list[str]]:
+    """``wasmtime`` -> its default modes (every mode with ``all_modes``); ``wasmtime:jit`` -> one
+    mode. Unknown names are errors."""
     name, _, mode = spec.partition(":")
-    runners = discover_runners()
     if name not in runners:
         raise WasmbenchError(f"unknown runtime {name!r} (known: {', '.join(runners)})")
     runner = runners[name]
     if mode:
         runner.check_mode(mode)
         return runner, [mode]
-    return runner, list(runner.modes)
+    return runner, list(runner.modes) if all_modes else runner.default_modes()

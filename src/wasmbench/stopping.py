@@ -1,15 +1,19 @@
-"""``--runs auto``: when a pair has been measured enough, and why it stopped.
+"""``--runs auto``: when a workload's rounds have measured enough, and why they stopped.
 
-A pair keeps running until the 95 % confidence interval of its mean is within ``ci_target`` of
-the mean (at least ``MIN_RUNS`` valid runs), or until ``max_runs`` runs or ``max_time_s`` seconds
-of measured time, whichever comes first (pyperf and hyperfine use the same idea).
+A workload's rounds go on until the 95 % confidence interval of every mode's mean is within
+``ci_target`` of that mean (each with at least ``MIN_RUNS`` valid runs), or until ``max_runs``
+rounds, or until one mode has spent ``max_time_s`` seconds of measured time, whichever comes first
+(pyperf and hyperfine use the same idea for one command). The modes of a workload stop together,
+so that every round holds every mode and the paired ratios keep their pairs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wasmbench.measurement import Measurement
+from wasmbench.stats import MIN_RUNS, ci_half_width
 
 AUTO = "auto"
 CI_REACHED = "ci target reached"
@@ -17,29 +21,25 @@ MAX_RUNS = "max runs"
 MAX_TIME = "max time"
 
 
-class EnoughRuns(Exception):
-    """Raised from the measured function to end ``benchmark.pedantic``'s rounds early."""
-
-
 @dataclass(frozen=True)
 class StopRule:
     ci_target: float
     max_time_s: float
 
-    def reason(self, runs: list[Measurement]) -> str | None:
-        """Why to stop after these runs of one pair, or None to go on."""
-        # Imported when a suite first asks, not with the suite: scipy stays out of the harness
-        # process of fixed-count suites (see ``commands/run.py`` on harness memory).
-        from wasmbench.reports.statistics import MIN_RUNS, ci_half_width
-
-        valid = [run.wall_ns / 1e9 for run in runs if run.ok]
-        if len(valid) >= MIN_RUNS:
-            mean = sum(valid) / len(valid)
-            if ci_half_width(valid) <= self.ci_target * mean:
-                return CI_REACHED
-        if sum(run.wall_ns for run in runs) / 1e9 >= self.max_time_s:
+    def reason(self, runs_of_each_mode: Sequence[Sequence[Measurement]]) -> str | None:
+        """Why a workload's rounds stop after these runs of its modes, or None to go on."""
+        if all(self.settled(runs) for runs in runs_of_each_mode):
+            return CI_REACHED
+        if any(sum(run.wall_ns for run in runs) / 1e9 >= self.max_time_s for runs in runs_of_each_mode):
             return MAX_TIME
         return None
+
+    def settled(self, runs: Sequence[Measurement]) -> bool:
+        """Whether one mode's mean is known within the target."""
+        valid = [run.wall_ns / 1e9 for run in runs if run.ok]
+        if len(valid) < MIN_RUNS:
+            return False
+        return ci_half_width(valid) <= self.ci_target * sum(valid) / len(valid)
 
 
 def runs_argument(text: str) -> int | str:

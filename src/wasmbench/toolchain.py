@@ -20,6 +20,7 @@ from pathlib import Path
 
 from wasmbench.cache import cache_dir, content_key, file_sha256
 from wasmbench.errors import WasmbenchError
+from wasmbench.machine import cpu_flags, cpu_model
 from wasmbench.manifest import Workload
 
 WASM_TARGET = "wasm32-wasi"
@@ -33,9 +34,16 @@ TARGET_FLAGS: dict[str, tuple[str, ...]] = {
     WASM_TARGET: ("-target", "wasm32-wasi"),
 }
 
+# ``native:host`` runs the same source built for this machine's CPU (``-mcpu=native``: every
+# instruction-set extension it has), the physical limit a JIT that compiles for the host can reach.
+# Such a build is only valid on a CPU like this one, so the CPU's identity keys its cache.
+TUNED_SUFFIX = "-tuned"
+
 # -ffp-contract=off: no fused multiply-add, so floating-point output is identical on every target.
 # -s: no debug sections, which runtimes would otherwise parse on every start.
 BASE_FLAGS = ("-std=c99", "-ffp-contract=off", "-s")
+# The optimisation levels ``--opt`` takes (clang's).
+OPT_LEVELS = ("O0", "O1", "O2", "O3", "Os", "Oz")
 
 
 def host_target() -> str:
@@ -47,13 +55,29 @@ def host_target() -> str:
     return target
 
 
+def tuned_target() -> str:
+    """This machine's target built for its very CPU, e.g. ``x86_64-linux-tuned``."""
+    return host_target() + TUNED_SUFFIX
+
+
+def target_flags(target: str) -> tuple[str, ...]:
+    """The compiler flags of a resolved target: the host-tuned one swaps the baseline CPU for
+    ``-mcpu=native``."""
+    if target == tuned_target():
+        return tuple(
+            "-mcpu=native" if flag == "-mcpu=baseline" else flag for flag in TARGET_FLAGS[host_target()]
+        )
+    return TARGET_FLAGS[target]
+
+
 def resolve_target(name: str) -> str:
-    """Accept ``native``, ``wasm``, a target name, or a bare architecture (``aarch64``)."""
-    aliases = {"native": host_target(), "wasm": WASM_TARGET, "wasm32": WASM_TARGET}
-    resolved = aliases.get(name) or (name if name in TARGET_FLAGS else f"{name}-linux")
-    if resolved not in TARGET_FLAGS:
-        known = ", ".join(["native", *TARGET_FLAGS])
-        raise WasmbenchError(f"unknown build target {name!r} (known: {known})")
+    """Accept ``native``, ``host`` (host-tuned), ``wasm``, a target name, or a bare architecture
+    (``aarch64``)."""
+    aliases = {"native": host_target(), "host": tuned_target(), "wasm": WASM_TARGET, "wasm32": WASM_TARGET}
+    known = {*TARGET_FLAGS, tuned_target()}
+    resolved = aliases.get(name) or (name if name in known else f"{name}-linux")
+    if resolved not in known:
+        raise WasmbenchError(f"unknown build target {name!r} (known: {', '.join(['native', 'host', *known])})")
     return resolved
 
 
@@ -95,9 +119,11 @@ class Toolchain:
     """Builds workloads for targets, with a content-addressed cache."""
 
     def __init__(self, opt_level: str = "O2", root: Path | None = None) -> None:
-        if not opt_level.lstrip("-").startswith("O"):
-            raise WasmbenchError(f"optimisation level must look like O2, O3 or Os, not {opt_level!r}")
-        self.flags = (f"-{opt_level.lstrip('-')}", *BASE_FLAGS)
+        if opt_level not in OPT_LEVELS:
+            raise WasmbenchError(
+                f"optimisation level must be one of {', '.join(OPT_LEVELS)}, not {opt_level!r}"
+            )
+        self.flags = (f"-{opt_level}", *BASE_FLAGS)
         self.root = (root or cache_dir()) / "build"
 
     @functools.cached_property
@@ -124,7 +150,7 @@ class Toolchain:
     def build(self, workload: Workload, target: str) -> Artefact:
         """Return the artefact for (workload, target), compiling only when the cache misses."""
         target = resolve_target(target)
-        flags = (*self.flags, *TARGET_FLAGS[target])
+        flags = (*self.flags, *target_flags(target))
         libs = tuple(f"-l{lib}" for lib in workload.libs)
         # The key covers the source and the headers beside it, which the sources share.
         sources = [workload.source, *sorted(workload.source.parent.glob("*.h"))]
@@ -135,6 +161,7 @@ class Toolchain:
             self.compiler.zig_version,
             self.compiler.clang_version,
             target,
+            *((cpu_model(), cpu_flags()) if target == tuned_target() else ()),
         )
         suffix = ".wasm" if target == WASM_TARGET else ""
         path = self.root / key[:20] / f"{workload.name}{suffix}"

@@ -1,30 +1,32 @@
-"""``wasmbench run``: build, then measure the suite through pytest-benchmark, then print the table.
+"""``wasmbench run``: build, measure the suite with wasmbench's own loop, then print the tables.
 
 Every measurement is journalled as it finishes (``results/<name>.jsonl``); the result file
-(``results/<name>.json``) is written at the end. After Ctrl-C, a crash or a power loss,
-``wasmbench run --resume`` continues the newest unfinished suite.
+(``results/<name>.json``, pytest-benchmark's JSON format) is written once at the end, atomically.
+After Ctrl-C, a crash or a power loss, ``wasmbench run --resume`` continues the newest unfinished
+suite. pytest is not involved: no pytest option, plugin or environment variable changes what a
+suite measures.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
+import sys
+import traceback
 from pathlib import Path
 
-import pytest
 from pytest_benchmark.utils import get_commit_info
 
-import wasmbench.benchmarks
 from wasmbench.errors import WasmbenchError
 from wasmbench.journal import Journal
+from wasmbench.options import SCHEDULES, SuiteOptions, runs_options
 from wasmbench.paths import default_result_path, journal_path_for, latest_journal, result_path_for
 from wasmbench.results import load_result, result_document, write_document
 from wasmbench.stopping import runs_argument
-from wasmbench.suite import Suite, SuiteOptions, runs_options
+from wasmbench.suite import Suite
 
 EXIT_FAILED_RUNS = 1
+EXIT_HARNESS_ERROR = 1
 EXIT_INTERRUPTED = 130
-PYTEST_INTERRUPTED = 2
 # The tables printed at the end of a suite; ``wasmbench report`` writes them all.
 RUN_TABLES = ("Time", "Ratio to native", "Speed-up", "Start-up", "Prepare")
 
@@ -53,14 +55,15 @@ def add_suite_options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
             "--runs",
             type=runs_argument,
             default=5,
-            help="measured runs per pair (default 5), or auto: until the 95%% CI is within --ci-target",
+            help="measured rounds per workload, each running every mode once (default 5), "
+            "or auto: until every mode's 95%% CI is within --ci-target",
         ),
-        add("--max-runs", type=int, default=30, help="with --runs auto: most runs per pair (30)"),
+        add("--max-runs", type=int, default=30, help="with --runs auto: most rounds per workload (30)"),
         add(
             "--max-time",
             type=float,
             default=120.0,
-            help="with --runs auto: most measured seconds per pair (120)",
+            help="with --runs auto: most measured seconds of one mode per workload (120)",
         ),
         add(
             "--ci-target",
@@ -69,10 +72,28 @@ def add_suite_options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
             metavar="PCT",
             help="with --runs auto: 95%% CI half-width to reach, in %% of the mean (2)",
         ),
-        add("--warmup", type=int, default=1, help="unmeasured runs before them (default 1)"),
+        add("--warmup", type=int, default=1, help="unmeasured rounds before them (default 1)"),
         add("--timeout", type=float, default=300.0, help="seconds before a run is killed (300)"),
         add("--seed", type=int, help="seed of the shuffled run order (default random, recorded)"),
-        add("--opt", default="O2", help="optimisation level for every target (default O2)"),
+        add("--opt", default="O2", help="optimisation level for every target: O0, O1, O2, O3, Os, Oz (O2)"),
+        add(
+            "--schedule",
+            choices=SCHEDULES,
+            default=SCHEDULES[0],
+            help="interleaved: shuffled rounds of every mode (default); "
+            "consecutive: each pair's runs back to back",
+        ),
+        add(
+            "--no-layout-randomization",
+            dest="layout_randomization",
+            action="store_false",
+            help="no padding variable of random length in the environment of each run",
+        ),
+        add(
+            "--all-modes",
+            action="store_true",
+            help="also the modes left out by default (interpreters; `wasmbench list` marks them)",
+        ),
         add(
             "--emulate",
             metavar="ARCH",
@@ -104,27 +125,54 @@ def handle(args: argparse.Namespace) -> int:
     journal = suite.journal
     for skipped in suite.skipped:
         print(f"skipped {skipped['runtime']}:{skipped['mode']}: {skipped['reason']}")
-    pending = journal.pending()
+    options = suite.options
     print(
-        f"{len(pending)} of {len(journal.plan)} pairs to measure, {_runs_description(suite.options)} "
-        f"(+{suite.options.warmup} warmup), seed {suite.options.seed}; journal: {journal.path}"
+        f"{len(journal.pending())} of {len(journal.plan)} pairs to measure, {options.describe_runs()} "
+        f"(+{options.warmup} warmup), {options.schedule} schedule, seed {options.seed}; "
+        f"journal: {journal.path}"
     )
-    suite.build()
+    engine = None
+    try:
+        suite.build()
+        engine = suite.engine()
+        engine.run()
+    except KeyboardInterrupt:
+        pass  # the journal holds every finished run; the partial result is written below
+    except WasmbenchError:
+        raise
+    except Exception as error:  # a bug of the harness, not a failed run: keep the journal, say where
+        return _harness_error(error, journal, engine.current if engine else None)
+    finally:
+        suite.close()
+    return _finish(Journal.open(journal.path))
+
+
+def _finish(journal: Journal) -> int:
+    """Write the result file (also for an interrupted suite), print the tables, choose the status."""
     output = result_path_for(journal.path)
-    started = time.time()
-    code = pytest.main(_pytest_args(journal.path, output)) if pending else pytest.ExitCode.OK
-    journal = Journal.open(journal.path)
-    if not output.exists() or output.stat().st_mtime < started:
-        write_document(output, result_document(journal, get_commit_info()))
+    write_document(output, result_document(journal, get_commit_info()))
     document = load_result(output)
     _print_tables(document)
     print(f"charts, HTML, CSV and more tables: wasmbench report {output}")
-    if code == PYTEST_INTERRUPTED or journal.pending():
+    if journal.pending():
         print(f"interrupted with {len(journal.pending())} pairs left; continue with: wasmbench run --resume")
         return EXIT_INTERRUPTED
     journal.path.unlink()  # complete: the result file holds every run
     print(f"results: {output}")
     return EXIT_FAILED_RUNS if document["wasmbench"]["failed"] or _any_failed_run(document) else 0
+
+
+def _harness_error(error: Exception, journal: Journal, pair: object) -> int:
+    """One line naming the pair and where the traceback went; the journal is kept for --resume."""
+    saved = journal.path.with_suffix(".traceback.txt")
+    saved.write_text("".join(traceback.format_exception(error)))
+    where = f" while measuring {pair.key}" if pair is not None else ""  # type: ignore[attr-defined]
+    print(
+        f"wasmbench: harness error{where}: {type(error).__name__}: {error} (traceback: {saved}; "
+        "the journal is kept: wasmbench run --resume continues)",
+        file=sys.stderr,
+    )
+    return EXIT_HARNESS_ERROR
 
 
 def _create(args: argparse.Namespace) -> Suite:
@@ -146,6 +194,9 @@ def suite_options(args: argparse.Namespace) -> SuiteOptions:
         seed=args.seed,
         opt_level=args.opt,
         emulate=args.emulate,
+        schedule=args.schedule,
+        layout_randomization=args.layout_randomization,
+        all_modes=args.all_modes,
     )
 
 
@@ -166,37 +217,11 @@ def _print_tables(document: dict) -> None:
         print(line)
 
 
-def _runs_description(options: SuiteOptions) -> str:
-    if not options.auto:
-        return f"{options.runs} runs each"
-    return (
-        f"runs until the 95% CI is within ±{options.ci_target:.0%} of the mean "
-        f"(at most {options.max_runs} runs or {options.max_time_s:g} s each)"
-    )
-
-
 def _resume(output: Path | None) -> Suite:
     journal = journal_path_for(output) if output else latest_journal()
     if journal is None or not journal.exists():
         raise WasmbenchError("there is no unfinished suite to resume (no journal under results/)")
     return Suite.resume(journal)
-
-
-def _pytest_args(journal: Path, output: Path) -> list[str]:
-    suite_dir = Path(wasmbench.benchmarks.__file__).parent
-    return [
-        str(suite_dir),
-        f"--rootdir={suite_dir}",
-        "--override-ini=addopts=",
-        # wasmbench prints its own table and failures; pytest's terminal output would repeat them.
-        "-p",
-        "no:terminal",
-        "-p",
-        "no:cacheprovider",
-        "--capture=no",
-        f"--wb-journal={journal}",
-        f"--benchmark-json={output}",
-    ]
 
 
 def _any_failed_run(document: dict) -> bool:

@@ -1,0 +1,148 @@
+"""The measuring loop: randomized interleaved rounds, every run validated and journalled.
+
+For each (workload, size) group the loop runs rounds; in each round every pair of the group runs
+once, in a freshly shuffled order. One noisy phase of a shared machine then falls on all runtime
+modes alike instead of on whichever pair happened to run during it, and each mode's time can be
+divided by native's time *of the same round* (paired ratios). This is the randomized multiple
+interleaved trials method of Abedi and Brecht ("Conducting Repeatable Experiments in Highly Variable
+Cloud Computing Environments", ICPE 2017). ``--schedule consecutive`` runs each pair's rounds back
+to back instead, the older order, kept to show what interleaving buys.
+
+Each round's order and layout paddings come from a generator seeded by (suite seed, group, round),
+so a resumed suite runs the same order it would have run. Unrecorded warmup rounds come first.
+Every finished run is on disk (the journal) before the next starts: a pair's round index is the
+number of runs it has, so a suite killed in the middle of a round resumes with the pairs that
+round still lacks.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Callable, Sequence
+
+from tqdm import tqdm
+
+from wasmbench.job import Job
+from wasmbench.journal import Journal
+from wasmbench.layout import random_padding
+from wasmbench.measurement import Status
+from wasmbench.options import CONSECUTIVE, SuiteOptions
+from wasmbench.plan import Pair, groups
+from wasmbench.stopping import MAX_RUNS
+
+TIMED_OUT = "timeout"
+WARMUP = "warmup"
+
+
+class Engine:
+    """Runs a suite's pending groups through ``bind`` (pair -> ready job, or None when binding
+    failed and the failure is journalled) and the journal."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        options: SuiteOptions,
+        bind: Callable[[Pair], Job | None],
+        progress: bool = True,
+    ) -> None:
+        self.journal = journal
+        self.options = options
+        self.bind = bind
+        self.current: Pair | None = None  # the pair being measured, for a harness error's message
+        self._progress = tqdm(
+            total=self._planned_runs(), unit="run", file=sys.stderr, dynamic_ncols=True, disable=not progress
+        )
+
+    def run(self) -> None:
+        """Measure every pending group; the jobs of a group exist only while it is measured."""
+        try:
+            for pairs in groups(self.journal.pending()).values():
+                jobs = [job for job in map(self._bind, pairs) if job is not None]
+                try:
+                    self.run_group(jobs)
+                finally:
+                    for job in jobs:
+                        job.close()
+        finally:
+            self._progress.close()
+
+    def run_group(self, jobs: Sequence[Job]) -> None:
+        if self.options.schedule == CONSECUTIVE:
+            order = list(jobs)
+            self._rng(jobs[0].pair.group if jobs else "", "pairs").shuffle(order)
+            for job in order:
+                self._rounds([job])
+        else:
+            self._rounds(list(jobs))
+
+    def _rounds(self, jobs: list[Job]) -> None:
+        active = [job for job in jobs if job.pair.key not in self.journal.done]
+        for warmup in range(self.options.warmup if active else 0):
+            active = self._round(
+                active, round_index=None, rng=self._rng(active[0].pair.group, WARMUP, warmup)
+            )
+        while active:
+            round_index = min(self._runs(job) for job in active)
+            if round_index >= self.options.rounds:
+                self._finish(active, MAX_RUNS if self.options.auto else "")
+                return
+            lacking = [job for job in active if self._runs(job) == round_index]
+            active = self._round(lacking, round_index, self._rng(lacking[0].pair.group, round_index)) + [
+                job for job in active if job not in lacking
+            ]
+            rule = self.options.stop_rule
+            reason = (
+                rule.reason([self.journal.runs[job.pair.key] for job in active]) if rule and active else None
+            )
+            if reason:
+                self._finish(active, reason)
+                return
+
+    def _round(self, jobs: list[Job], round_index: int | None, rng: random.Random) -> list[Job]:
+        """Run each job once in a shuffled order; return those still active (a timeout leaves the
+        group's remaining rounds: every later run would spend the timeout too)."""
+        order = list(jobs)
+        rng.shuffle(order)
+        still_active = []
+        for position, job in enumerate(order):
+            self.current = job.pair
+            self._progress.set_description(job.pair.key)
+            padding = (
+                random_padding(rng) if self.options.layout_randomization and job.randomizes_layout else None
+            )
+            measurement = job.run_once(padding).with_run_context(round_index, position, padding)
+            self._progress.update()
+            timed_out = measurement.status is Status.TIMEOUT
+            if round_index is not None or timed_out:
+                self.journal.record_run(job.pair, measurement)
+            if timed_out:
+                self.journal.record_done(job.pair, TIMED_OUT)
+            else:
+                still_active.append(job)
+        self.current = None
+        return [job for job in jobs if job in still_active]
+
+    def _finish(self, jobs: list[Job], reason: str) -> None:
+        for job in jobs:
+            self.journal.record_done(job.pair, reason)
+
+    def _bind(self, pair: Pair) -> Job | None:
+        self.current = pair
+        self._progress.set_description(f"prepare {pair.key}")
+        job = self.bind(pair)
+        self.current = None
+        return job
+
+    def _runs(self, job: Job) -> int:
+        return len(self.journal.runs.get(job.pair.key, []))
+
+    def _rng(self, group: str, *stage: object) -> random.Random:
+        """The generator of one round (or warmup round) of one group: the same on a resume."""
+        return random.Random(":".join(map(str, (self.options.seed, group, *stage))))
+
+    def _planned_runs(self) -> int:
+        """Runs left at most (warmups included), for the progress bar."""
+        pending = self.journal.pending()
+        left = sum(max(0, self.options.rounds - len(self.journal.runs.get(pair.key, []))) for pair in pending)
+        return left + self.options.warmup * len(pending)
