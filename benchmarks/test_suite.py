@@ -1,18 +1,24 @@
-"""Measure one (workload, size, runtime, mode) pair per test; fail when any run was not valid."""
+"""One test per (workload, size) group: its interleaved rounds, run by wasmbench's engine."""
 
 from __future__ import annotations
 
 import pytest
 
-from wasmbench.clock import MEASURED_CLOCK
 from wasmbench.plan import Pair
 from wasmbench.suite import Suite
 
 
-@pytest.mark.benchmark(timer=MEASURED_CLOCK)
-def test_pair(pair: Pair, suite: Suite, benchmark) -> None:
-    runs = suite.measure_pair(pair, benchmark)
-    failures = [run for run in runs if not run.ok]
+def test_group(group: list[Pair], suite: Suite, request: pytest.FixtureRequest) -> None:
+    engine = request.config.wasmbench_engine  # type: ignore[attr-defined]
+    jobs = [job for job in map(suite.bind, group) if job is not None]
+    try:
+        engine.run_group(jobs)
+    finally:
+        for job in jobs:
+            job.close()
+    runs = {pair.key: suite.journal.runs.get(pair.key, []) for pair in group}
+    failures = [
+        f"{key}: {run.status.value}: {run.detail}" for key, done in runs.items() for run in done if not run.ok
+    ]
     if failures:
-        first = failures[0]
-        pytest.fail(f"{pair.key}: {len(failures)} of {len(runs)} runs {first.status.value}: {first.detail}")
+        pytest.fail(f"{len(failures)} failed runs; first: {failures[0]}")

@@ -1,4 +1,4 @@
-from wasmbench.plan import Pair, make_plan
+from wasmbench.plan import Pair, groups, make_plan
 
 RUNTIMES = [("native", "default"), ("wasmtime", "embedded"), ("wasmtime", "embedded-aot")]
 
@@ -19,3 +19,11 @@ def test_same_seed_same_order_and_other_seeds_shuffle_differently():
 def test_pair_key_round_trips():
     pair = Pair("nbody", "test", "wasmtime", "embedded-aot")
     assert Pair.from_key(pair.key) == pair
+
+
+def test_repeated_names_are_merged_and_pairs_of_a_group_stay_together():
+    plan = make_plan(["nbody", "nbody"], ["test", "test"], [*RUNTIMES, RUNTIMES[0]], seed=3)
+    assert len(plan) == len(set(plan)) == 3
+    grouped = groups(make_plan(["a", "b"], ["test", "default"], RUNTIMES, seed=5))
+    assert len(grouped) == 4 and all(len(pairs) == 3 for pairs in grouped.values())
+    assert all({pair.group for pair in pairs} == {key} for key, pairs in grouped.items())

@@ -15,10 +15,26 @@ def test_native_and_wasmtime_are_found_through_entry_points():
     assert all(isinstance(runner, Runner) for runner in runners.values())
 
 
-def test_a_runtime_spec_selects_all_modes_or_one():
-    runner, modes = parse_runner_spec("wasmtime")
+def test_a_runtime_spec_selects_its_default_modes_or_one():
+    runners = discover_runners()
+    runner, modes = parse_runner_spec("wasmtime", runners)
     assert modes == list(runner.modes)
-    assert parse_runner_spec("wasmtime:embedded")[1] == ["embedded"]
+    assert parse_runner_spec("wasmtime:embedded", runners)[1] == ["embedded"]
+
+
+def test_interpreter_modes_run_only_when_named_or_with_all_modes():
+    runners = discover_runners()
+    assert parse_runner_spec("wasmedge", runners)[1] == ["aot"]
+    assert parse_runner_spec("wasmedge", runners, all_modes=True)[1] == ["interpreter", "aot"]
+    assert parse_runner_spec("wasmedge:interpreter", runners)[1] == ["interpreter"]
+    assert parse_runner_spec("wasm3", runners)[1] == []
+
+
+def test_every_suite_gets_runners_of_its_own():
+    first, second = discover_runners(), discover_runners()
+    assert all(first[name] is not second[name] for name in first)
+    emulated = first["docker"].emulated(None)
+    assert emulated is not first["docker"] and type(emulated) is type(first["docker"])
 
 
 @pytest.mark.parametrize(
@@ -26,7 +42,7 @@ def test_a_runtime_spec_selects_all_modes_or_one():
 )
 def test_unknown_names_are_errors_that_list_the_known_ones(spec, message):
     with pytest.raises(WasmbenchError, match=message):
-        parse_runner_spec(spec)
+        parse_runner_spec(spec, discover_runners())
 
 
 class CountingRunner(Runner):

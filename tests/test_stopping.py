@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from wasmbench.measurement import Measurement, Status
+from wasmbench.options import SuiteOptions, runs_options
 from wasmbench.stopping import CI_REACHED, MAX_TIME, StopRule, runs_argument
-from wasmbench.suite import SuiteOptions, runs_options
 
 
 def runs(*seconds: float, status: Status = Status.OK) -> list[Measurement]:
@@ -16,21 +16,29 @@ def runs(*seconds: float, status: Status = Status.OK) -> list[Measurement]:
 RULE = StopRule(ci_target=0.02, max_time_s=60.0)
 
 
+STEADY = runs(1.0, 1.001, 0.999, 1.0, 1.002)
+NOISY = runs(1.0, 1.5, 0.7, 1.3, 0.8)
+
+
 def test_steady_runs_stop_once_five_are_within_the_target():
-    assert RULE.reason(runs(1.0, 1.001, 0.999, 1.0)) is None, "fewer than five runs never stop on the CI"
-    assert RULE.reason(runs(1.0, 1.001, 0.999, 1.0, 1.002)) == CI_REACHED
+    assert RULE.reason([runs(1.0, 1.001, 0.999, 1.0)]) is None, "fewer than five runs never stop on the CI"
+    assert RULE.reason([STEADY]) == CI_REACHED
 
 
-def test_noisy_runs_go_on_until_the_time_budget_is_spent():
-    noisy = runs(1.0, 1.5, 0.7, 1.3, 0.8)
-    assert RULE.reason(noisy) is None
-    assert StopRule(ci_target=0.02, max_time_s=5.0).reason(noisy) == MAX_TIME
+def test_a_workload_stops_only_when_every_mode_is_within_the_target():
+    assert RULE.reason([STEADY, NOISY]) is None
+    assert RULE.reason([STEADY, STEADY]) == CI_REACHED
+
+
+def test_noisy_runs_go_on_until_one_mode_has_spent_the_time_budget():
+    assert RULE.reason([NOISY]) is None
+    assert StopRule(ci_target=0.02, max_time_s=5.0).reason([STEADY, NOISY]) == MAX_TIME
 
 
 def test_failed_runs_count_towards_time_but_not_towards_the_interval():
     failed = runs(1.0, 1.0, 1.0, 1.0, 1.0, status=Status.WRONG_OUTPUT)
-    assert RULE.reason(failed) is None
-    assert StopRule(ci_target=0.02, max_time_s=5.0).reason(failed) == MAX_TIME
+    assert RULE.reason([failed]) is None
+    assert StopRule(ci_target=0.02, max_time_s=5.0).reason([failed]) == MAX_TIME
 
 
 def test_runs_argument_and_the_options_it_gives():

@@ -21,9 +21,10 @@ from wasmbench.checks import LabelCheck
 from wasmbench.inputs import InputStore
 from wasmbench.manifest import load_manifest
 from wasmbench.measurement import Status, validate
+from wasmbench.options import SuiteOptions
 from wasmbench.runner import Invocation
 from wasmbench.runners.wasmtime import NN_MODE, WasmtimeRunner
-from wasmbench.suite import Suite, SuiteOptions
+from wasmbench.suite import Suite
 from wasmbench.toolchain import Toolchain
 from wasmbench.workloads import mobilenet_v2
 from wasmbench.workloads.inference_inputs import folded_layers, load_photo

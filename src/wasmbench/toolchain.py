@@ -77,7 +77,8 @@ def resolve_target(name: str) -> str:
     known = {*TARGET_FLAGS, tuned_target()}
     resolved = aliases.get(name) or (name if name in known else f"{name}-linux")
     if resolved not in known:
-        raise WasmbenchError(f"unknown build target {name!r} (known: {', '.join(['native', 'host', *known])})")
+        names = ", ".join(["native", "host", *sorted(known)])
+        raise WasmbenchError(f"unknown build target {name!r} (known: {names})")
     return resolved
 
 

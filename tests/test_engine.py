@@ -1,0 +1,192 @@
+"""The measuring loop, tested fast with a fake runner: rounds and their order, warmup, timeouts,
+the stop rule, resume after a kill in the middle of a round, layout padding, the schedules."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from wasmbench.engine import Engine
+from wasmbench.inputs import Inputs
+from wasmbench.job import Job
+from wasmbench.journal import Journal
+from wasmbench.layout import MAX_PADDING
+from wasmbench.options import CONSECUTIVE, SuiteOptions
+from wasmbench.plan import Pair, make_plan
+from wasmbench.runner import Invocation, Prepared, Runner, RunOutcome
+from wasmbench.stopping import CI_REACHED, MAX_RUNS
+from wasmbench.toolchain import Artefact
+
+MODES = ("a", "b", "c")
+
+
+class Expected:
+    """The output check of the fake program: it must print ``ok``."""
+
+    description = "prints ok"
+
+    def mismatch(self, output: bytes) -> str | None:
+        return None if output == b"ok\n" else f"printed {output!r}"
+
+    def summary(self, output: bytes) -> str:
+        return ""
+
+
+class FakeRunner(Runner):
+    """Runs nothing: each call logs its mode and answers with ``behaviour(mode, call number)``
+    (seconds, or an outcome), writing the expected output."""
+
+    name = "fake"
+    title = "fake"
+    target = "native"
+    modes = MODES
+    layout_randomized = True
+
+    def __init__(self, behaviour: Callable[[str, int], float | RunOutcome] = lambda mode, call: 1.0) -> None:
+        self.behaviour = behaviour
+        self.calls: list[str] = []
+
+    def availability(self):  # pragma: no cover - never asked by the engine
+        raise AssertionError
+
+    def version(self) -> dict[str, str]:
+        return {"fake": "1"}
+
+    def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
+        self.calls.append(prepared.mode)
+        answer = self.behaviour(prepared.mode, sum(mode == prepared.mode for mode in self.calls))
+        invocation.stdout.write_bytes(b"ok\n")
+        return answer if isinstance(answer, RunOutcome) else RunOutcome(int(answer * 1e9), 0.0, 0.0, 1024)
+
+
+def suite(tmp_path: Path, runner: FakeRunner, **options) -> tuple[Journal, Engine]:
+    options = SuiteOptions(**{"seed": 1, "runs": 4, "warmup": 1, **options})
+    plan = make_plan(["w"], ["test"], [("fake", mode) for mode in MODES], options.seed)
+    journal = Journal.create(
+        tmp_path / "suite.jsonl", {"plan": [p.key for p in plan], "options": asdict(options)}
+    )
+    return journal, engine(journal, runner, options)
+
+
+def engine(journal: Journal, runner: FakeRunner, options: SuiteOptions) -> Engine:
+    artefact = Artefact("w", "native", Path("/bin/true"), "0" * 64, (), cached=True)
+
+    def bind(pair: Pair) -> Job:
+        prepared = Prepared(artefact, pair.mode, artefact.path)
+        return Job.bind(pair, runner, prepared, Inputs(None, (), Expected()), (), 10.0, {})
+
+    return Engine(journal, options, bind, progress=False)
+
+
+def rounds_of(journal: Journal) -> dict[str, list[int | None]]:
+    return {key.split("/")[-1]: [run.round for run in runs] for key, runs in journal.runs.items()}
+
+
+def test_every_round_runs_every_mode_once_in_a_shuffled_order_after_a_warmup_round(tmp_path):
+    runner = FakeRunner()
+    journal, loop = suite(tmp_path, runner)
+    loop.run()
+    assert len(runner.calls) == 5 * 3, "one warmup round, then four measured rounds"
+    blocks = [runner.calls[start : start + 3] for start in range(0, 15, 3)]
+    assert all(sorted(block) == list(MODES) for block in blocks), "each round runs every mode before the next"
+    assert len({tuple(block) for block in blocks}) > 1, "the order is shuffled afresh in each round"
+    assert rounds_of(journal) == {mode: [0, 1, 2, 3] for mode in MODES}
+    for index in range(4):
+        positions = sorted(runs[index].position for runs in journal.runs.values())
+        assert positions == [0, 1, 2]
+    assert set(journal.done.values()) == {""}
+
+
+def test_the_same_seed_gives_the_same_order_and_another_seed_another(tmp_path):
+    orders = []
+    for seed in (1, 1, 2):
+        runner = FakeRunner()
+        folder = tmp_path / f"{len(orders)}"
+        folder.mkdir()
+        suite(folder, runner, seed=seed)[1].run()
+        orders.append(runner.calls)
+    assert orders[0] == orders[1] != orders[2]
+
+
+def test_a_timeout_leaves_that_modes_remaining_rounds_and_the_others_go_on(tmp_path):
+    timed_out = RunOutcome(10**10, 0.0, 0.0, 0, exit_code=None, timed_out=True)
+    runner = FakeRunner(lambda mode, call: timed_out if (mode, call) == ("b", 3) else 1.0)
+    journal, loop = suite(tmp_path, runner)
+    loop.run()
+    assert [run.status.value for run in journal.runs["w/test/fake/b"]] == ["ok", "timeout"]
+    assert journal.done["w/test/fake/b"] == "timeout"
+    assert rounds_of(journal)["a"] == rounds_of(journal)["c"] == [0, 1, 2, 3]
+
+
+def test_auto_stops_when_every_mode_is_within_the_target_and_not_before(tmp_path):
+    steady = FakeRunner(lambda mode, call: 1.0 + call * 1e-4)
+    journal, loop = suite(tmp_path, steady, runs=30, auto=True, max_runs=30)
+    loop.run()
+    assert rounds_of(journal)["a"] == [0, 1, 2, 3, 4]
+    assert set(journal.done.values()) == {CI_REACHED}
+
+    noisy = FakeRunner(lambda mode, call: 1.0 + (0.5 * (call % 2) if mode == "c" else 0.0))
+    (tmp_path / "noisy").mkdir()
+    journal, loop = suite(tmp_path / "noisy", noisy, runs=8, auto=True, max_runs=8)
+    loop.run()
+    assert all(len(runs) == 8 for runs in journal.runs.values()), "one unsettled mode keeps them all going"
+    assert set(journal.done.values()) == {MAX_RUNS}
+
+
+def test_a_suite_killed_mid_round_resumes_with_what_that_round_lacks(tmp_path):
+    def killed_at_the_ninth_run(mode: str, call: int) -> float:
+        if len(runner.calls) == 9:
+            raise KeyboardInterrupt
+        return 1.0
+
+    runner = FakeRunner(killed_at_the_ninth_run)
+    journal, loop = suite(tmp_path, runner)
+    with pytest.raises(KeyboardInterrupt):
+        loop.run()
+    counts = sorted(len(runs) for runs in Journal.open(journal.path).runs.values())
+    assert counts == [1, 2, 2], "warmup (3 calls), round 0 (3), then two of round 1 before the kill"
+
+    resumed = Journal.open(journal.path)
+    options = SuiteOptions(**resumed.header["options"])
+    engine(resumed, FakeRunner(), options).run()
+    assert rounds_of(Journal.open(journal.path)) == {mode: [0, 1, 2, 3] for mode in MODES}
+
+
+def test_layout_padding_is_random_per_run_recorded_and_can_be_turned_off(tmp_path):
+    journal, loop = suite(tmp_path, FakeRunner(), runs=10)
+    loop.run()
+    paddings = [run.layout_padding for runs in journal.runs.values() for run in runs]
+    assert all(0 <= padding <= MAX_PADDING for padding in paddings) and len(set(paddings)) > 10
+    (tmp_path / "off").mkdir()
+    journal, loop = suite(tmp_path / "off", FakeRunner(), layout_randomization=False)
+    loop.run()
+    assert {run.layout_padding for runs in journal.runs.values() for run in runs} == {None}
+
+
+def test_the_consecutive_schedule_runs_each_pairs_runs_back_to_back(tmp_path):
+    runner = FakeRunner()
+    journal, loop = suite(tmp_path, runner, schedule=CONSECUTIVE)
+    loop.run()
+    assert [mode for mode, _ in itertools.groupby(runner.calls)] == list(dict.fromkeys(runner.calls))
+    assert rounds_of(journal) == {mode: [0, 1, 2, 3] for mode in MODES}
+
+
+def test_the_loop_keeps_pandas_scipy_matplotlib_and_pytest_out_of_the_harness(tmp_path):
+    probe = f"""
+import sys
+from wasmbench.options import SuiteOptions
+from wasmbench.suite import Suite
+options = SuiteOptions(workloads=["nop"], sizes=["test"], runtimes=["native:default"], auto=True, max_runs=2)
+suite = Suite.create(options, __import__("pathlib").Path({str(tmp_path)!r}) / "s.jsonl")
+suite.build(progress=False)
+suite.engine(progress=False).run()
+print(sorted(name for name in ("pandas", "scipy", "matplotlib", "pytest") if name in sys.modules))
+"""
+    answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert answer.stdout.strip() == "[]"
