@@ -22,6 +22,8 @@ RUN_COLUMNS = [
     "detail",
     "stdout_sha256",
     "summary",
+    "round",
+    "layout_padding",
 ]
 HOST_COLUMNS = ["host", "host_key", "arch", "cpu_model", "cores", "instance_type"]
 PAIR_COLUMNS = ["workload", "size", "runtime", "mode", "runtime_title", "prepare_ns", "stop_reason"]
@@ -66,6 +68,7 @@ def runs_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.json_normalize(rows, sep=".") if rows else pd.DataFrame()
     frame = frame.reindex(columns=_column_order(frame.columns))
     frame["wall_s"] = frame["wall_ns"] / 1e9
+    frame["round"] = frame["round"].astype("Int64")  # absent (NA) in files from before rounds
     frame["host"] = _host_names(frame)
     return frame
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from wasmbench.reports.frame import CELL, STARTUP_WORKLOADS, VARIANT_COLUMNS, row_label
 from wasmbench.reports.statistics import geometric_mean, ratio, summarise
+from wasmbench.stats import geometric_mean_interval
 
 BASELINE = ("native", "default")
 BASELINE_ROW = row_label(*BASELINE)
@@ -47,7 +48,7 @@ def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
     cells = pd.DataFrame(rows)
     if cells.empty:
         return cells
-    return _with_ratios(cells)
+    return _with_ratios(cells, frame)
 
 
 def ordered_rows(cells: pd.DataFrame) -> list[str]:
@@ -75,14 +76,52 @@ def geometric_means(cells: pd.DataFrame, workloads: list[str], by: str) -> pd.Se
     return measured.groupby(by, sort=False)["ratio"].agg(lambda ratios: geometric_mean(list(ratios)))
 
 
-def _with_ratios(cells: pd.DataFrame) -> pd.DataFrame:
-    """Each cell's mean against native's on the same host and size, with propagated uncertainty."""
+def _with_ratios(cells: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """Each cell against native on the same host and size.
+
+    Where the cell and native ran in the same rounds, the ratio is *paired*: the geometric mean of
+    the per-round ratios (this mode's time ÷ native's time in the same round of the same suite),
+    with its 95 % CI computed on the log scale (``ratio_low``, ``ratio_high``; ``ratio_n`` rounds).
+    Slow drift of the machine, which both saw, cancels in each round's ratio. Elsewhere (result
+    files from before rounds) it is the ratio of the means with hyperfine's propagated uncertainty.
+    """
     keys = ["host_key", "size", "workload"]
-    is_native = (cells["runtime"] == BASELINE[0]) & (cells["mode"] == BASELINE[1])
-    native = cells.loc[is_native, [*keys, "mean", "stddev"]]
+    native = cells.loc[_is_baseline(cells), [*keys, "mean", "stddev"]]
     both = cells.merge(native, on=keys, how="left", suffixes=("", "_native"))
     value, error = ratio(both["mean"], both["stddev"], both["mean_native"], both["stddev_native"])
-    return cells.assign(ratio=value.to_numpy(), ratio_error=error.to_numpy())
+    cells = cells.assign(ratio=value.to_numpy(), ratio_error=error.to_numpy(), ratio_paired=False)
+    paired = _paired_ratios(frame)
+    if paired.empty:
+        return cells
+    cells = cells.merge(paired, on=CELL, how="left")
+    found = cells["paired_n"].notna()
+    cells.loc[found, "ratio"] = cells.loc[found, "paired_ratio"]
+    cells.loc[found, "ratio_error"] = (cells.loc[found, "ratio_high"] - cells.loc[found, "ratio_low"]) / 2
+    cells.loc[found, "ratio_paired"] = True
+    return cells.drop(columns=["paired_ratio"])
+
+
+def _paired_ratios(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per cell: geometric mean of its per-round ratios to native, the log-scale CI, the count."""
+    valid = frame[(frame["status"] == "ok") & frame["round"].notna()]
+    same_round = ["host_key", "size", "workload", "run_id", "round"]
+    native = valid[_is_baseline(valid)][[*same_round, "wall_s"]]
+    matched = valid.merge(native, on=same_round, suffixes=("", "_native"))
+    matched = matched.assign(round_ratio=matched["wall_s"] / matched["wall_s_native"])
+    rows = []
+    for key, cell in matched.groupby(CELL, sort=False):
+        if len(cell) < 2:
+            continue
+        centre, low, high = geometric_mean_interval(cell["round_ratio"].tolist())
+        rows.append(
+            {**dict(zip(CELL, key, strict=True)), "paired_ratio": centre, "ratio_low": low}
+            | {"ratio_high": high, "paired_n": len(cell)}
+        )
+    return pd.DataFrame(rows, columns=[*CELL, "paired_ratio", "ratio_low", "ratio_high", "paired_n"])
+
+
+def _is_baseline(frame: pd.DataFrame) -> pd.Series:
+    return (frame["runtime"] == BASELINE[0]) & (frame["mode"] == BASELINE[1])
 
 
 def _prepare_seconds(prepare_ns: object) -> float:

@@ -136,10 +136,13 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
     table = _pivot(
         work,
         "Ratio to native",
-        lambda cell: f"{cell['ratio']:.2f} ± {cell['ratio_error']:.2f}",
+        _ratio_text,
         best_by="ratio",
-        legend="time ÷ native time on this host ± propagated uncertainty; "
-        "geomean: geometric mean over the workloads (> 1: slower than native)",
+        legend="time ÷ native time on this host (> 1: slower than native). Paired: geometric mean of "
+        "the per-round ratios (the mode's time ÷ native's in the same round), [95 % CI on the log "
+        "scale] (n rounds); ± : ratio of means ± propagated uncertainty (results without rounds). "
+        "native = the portable build; native:host = the same source built for this CPU. "
+        "geomean: geometric mean over the workloads",
         warn=False,
     )
     means = geometric_means(work, workloads, by="row")
@@ -147,6 +150,13 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         best = len(means) > 1 and means.get(row) == means.min()
         cells[GEOMEAN] = Cell(f"{means[row]:.2f}", best=best) if row in means else Cell("—")
     return Table(table.title, [*table.columns, GEOMEAN], table.rows, table.legend)
+
+
+def _ratio_text(cell: pd.Series) -> str:
+    if cell["ratio_paired"]:
+        interval = f"[{cell['ratio_low']:.2f}, {cell['ratio_high']:.2f}]"
+        return f"{cell['ratio']:.2f} {interval} ({int(cell['paired_n'])})"
+    return f"{cell['ratio']:.2f} ± {cell['ratio_error']:.2f}"
 
 
 def speedup_table(block: pd.DataFrame) -> Table | None:

@@ -186,3 +186,32 @@ def test_a_variant_mode_gets_its_speed_up_over_the_plain_modes_and_a_note_on_its
         "OpenVINO); validated by labels only"
     ]
     assert "**Variants**" in render([block])
+
+
+def test_paired_ratios_cancel_drift_that_both_modes_saw_in_a_round():
+    """Each round's machine speed swings by ±40 %, but wasmtime is exactly 1.5× native within it:
+    the paired ratio says 1.50 with a tight interval; the ratio of means cannot."""
+    drift = [0.6, 1.4, 1.0, 0.7, 1.3, 1.1, 0.9, 1.2]
+    runs_native = [{**run(speed), "round": index} for index, speed in enumerate(drift)]
+    runs_wasm = [
+        {**run(1.5 * speed * (1 + 0.001 * (-1) ** index)), "round": index}
+        for index, speed in enumerate(drift)
+    ]
+    paired = {
+        "machine_info": HOST_X86,
+        "benchmarks": [
+            entry("nbody", "native", "default", runs_native),
+            entry("nbody", "wasmtime", "jit", runs_wasm),
+        ],
+        "wasmbench": {"run_id": "paired", "failed": [], "skipped": []},
+    }
+    cells = cell_summaries(runs_frame([paired]))
+    wasm = cells[cells["runtime"] == "wasmtime"].iloc[0]
+    assert wasm["ratio_paired"] and wasm["paired_n"] == 8
+    assert wasm["ratio"] == pytest.approx(1.5, rel=1e-3)
+    assert 1.49 < wasm["ratio_low"] < 1.5 < wasm["ratio_high"] < 1.51
+    cells_without_rounds = cell_summaries(runs_frame([document(HOST_X86, TWO_RUNTIMES)]))
+    assert not cells_without_rounds["ratio_paired"].any() and cells_without_rounds["ratio"].notna().any()
+    [block] = host_blocks(cells, skipped_frame([paired]))
+    ratio_table = next(table for table in block.tables if table.title == "Ratio to native")
+    assert ratio_table.rows["wasmtime:jit"]["nbody"].text == "1.50 [1.50, 1.50] (8)"
