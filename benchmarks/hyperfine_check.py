@@ -1,71 +1,81 @@
-"""Is wasmbench's native wall time honest? Compare it with ``hyperfine -N`` on the same binary.
+"""Is wasmbench's native wall time honest, in both directions? Compare it with ``hyperfine -N``.
 
-Both tools time the same native nbody program at ``default`` size, alternating a few times in one
-session so machine drift hits both alike. The goal: wasmbench's mean / hyperfine's mean <= 1.02.
-Run it with ``nox -s bench`` (it is a benchmark, not a test: it measures, it does not assert behaviour).
+Both tools time the same native binary at ``default`` size with the same, empty environment
+(wasmbench without layout padding; hyperfine started under ``env -i``), alternating in one session
+in a shuffled order per round, so drift of the machine hits both alike. Each round gives one ratio,
+wasmbench's mean ÷ hyperfine's mean; the goal is a geometric mean of those within 0.98–1.02: a
+harness that reads 2 % fast is as wrong as one that reads 2 % slow.
+Run it with ``nox -s bench`` (a benchmark, not a test: it measures, it does not assert behaviour).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
+import random
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from wasmbench.manifest import load_manifest
+from wasmbench.stats import geometric_mean_interval
 from wasmbench.toolchain import Toolchain
 
-GOAL = 1.02
+GOAL = (0.98, 1.02)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workload", default="nbody")
+    parser.add_argument("-w", "--workload", action="append", default=[], help="mandelbrot and fannkuchredux")
     parser.add_argument("--size", default="default")
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two tools")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each tool per round")
+    parser.add_argument("--rounds", type=int, default=4, help="alternations of the two tools")
     args = parser.parse_args()
+    verdicts = [_check(name, args) for name in args.workload or ["mandelbrot", "fannkuchredux"]]
+    return 0 if all(verdicts) else 1
 
-    workload = load_manifest()[args.workload]
+
+def _check(name: str, args: argparse.Namespace) -> bool:
+    workload = load_manifest()[name]
     binary = Toolchain().build(workload, "native").path
-    command = " ".join([str(binary), *workload.size(args.size).args])
-    hyperfine_means, wasmbench_means = [], []
+    arguments = list(workload.size(args.size).args)
+    rng = random.Random(1)
+    ratios = []
     with tempfile.TemporaryDirectory() as scratch:
-        for round_number in range(args.rounds):
-            hyperfine_means.append(_hyperfine(command, args.runs, Path(scratch) / f"h{round_number}.json"))
-            wasmbench_means.append(_wasmbench(args, Path(scratch) / f"w{round_number}.json"))
+        for number in range(args.rounds):
+            order = ["hyperfine", "wasmbench"]
+            rng.shuffle(order)
+            means = {}
+            for tool in order:
+                output = Path(scratch) / f"{tool}{number}.json"
+                if tool == "hyperfine":
+                    means[tool] = _hyperfine(binary, arguments, args.runs, output)
+                else:
+                    means[tool] = _wasmbench(name, args, output)
+            ratios.append(means["wasmbench"] / means["hyperfine"])
             print(
-                f"round {round_number + 1}: hyperfine {hyperfine_means[-1]:.4f} s, "
-                f"wasmbench {wasmbench_means[-1]:.4f} s",
+                f"{name} round {number + 1} ({' then '.join(order)}): hyperfine {means['hyperfine']:.4f} s, "
+                f"wasmbench {means['wasmbench']:.4f} s, ratio {ratios[-1]:.4f}",
                 flush=True,
             )
-    hyperfine_mean = statistics.mean(hyperfine_means)
-    wasmbench_mean = statistics.mean(wasmbench_means)
-    ratio = wasmbench_mean / hyperfine_mean
+    centre, low, high = geometric_mean_interval(ratios)
+    within = GOAL[0] <= centre <= GOAL[1]
     print(
-        f"{command}\n  hyperfine -N mean {hyperfine_mean:.4f} s\n  wasmbench   mean {wasmbench_mean:.4f} s\n"
-        f"  ratio {ratio:.4f} (goal <= {GOAL})"
+        f"{name} {' '.join(arguments)}: wasmbench ÷ hyperfine -N = {centre:.4f} "
+        f"(95 % CI {low:.4f}–{high:.4f}, {len(ratios)} rounds of {args.runs} runs each); "
+        f"goal {GOAL[0]}–{GOAL[1]}: {'met' if within else 'MISSED'}",
+        flush=True,
     )
-    return 0 if ratio <= GOAL else 1
+    return within
 
 
-def _hyperfine(command: str, runs: int, export: Path) -> float:
+def _hyperfine(binary: Path, arguments: list[str], runs: int, export: Path) -> float:
+    command = " ".join([str(binary), *arguments])
     subprocess.run(
         [
-            "hyperfine",
-            "-N",
-            "--warmup",
-            "1",
-            "--runs",
-            str(runs),
-            "--style",
-            "none",
-            "--export-json",
-            str(export),
-            command,
+            *("env", "-i", "hyperfine", "-N", "--warmup", "1", "--runs", str(runs)),
+            *("--style", "none", "--export-json", str(export), command),
         ],
         check=True,
         stdout=subprocess.DEVNULL,
@@ -73,25 +83,12 @@ def _hyperfine(command: str, runs: int, export: Path) -> float:
     return json.loads(export.read_text())["results"][0]["mean"]
 
 
-def _wasmbench(args: argparse.Namespace, output: Path) -> float:
+def _wasmbench(name: str, args: argparse.Namespace, output: Path) -> float:
     subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "wasmbench",
-            "run",
-            "-r",
-            "native",
-            "-w",
-            args.workload,
-            "--size",
-            args.size,
-            "--runs",
-            str(args.runs),
-            "--warmup",
-            "1",
-            "-o",
-            str(output),
+            *(sys.executable, "-m", "wasmbench", "run", "-r", "native:default", "-w", name),
+            *("--size", args.size, "--runs", str(args.runs), "--warmup", "1", "--no-layout-randomization"),
+            *("-o", str(output)),
         ],
         check=True,
         stdout=subprocess.DEVNULL,

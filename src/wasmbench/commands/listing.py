@@ -29,5 +29,10 @@ def handle(args: argparse.Namespace) -> int:
             else:
                 hint = f" (install: {availability.hint})" if availability.hint else ""
                 detail = f"{availability.reason}{hint}"
-            print(f"  {runner.name + ':' + mode:<24} {availability.status:<10} {detail}")
+            selection = "opt-in" if mode in runner.opt_in_modes else "default"
+            print(f"  {runner.name + ':' + mode:<24} {availability.status:<10} {selection:<8} {detail}")
+    print(
+        "\nA suite runs the available modes marked default; opt-in modes (interpreters) run when named "
+        "(-r wasmedge:interpreter) or with --all-modes."
+    )
     return 0
