@@ -1,5 +1,5 @@
 """Sessions: ``suite`` (the main job), ``tests``, ``lint``, ``fleet`` (Ansible over SSH), ``bench``
-(harness accuracy), ``report``.
+(harness accuracy), ``reproducibility`` (ratios under a background load), ``report``.
 
 Every session installs what it needs from the project's own files: Python packages from
 pyproject.toml, Debian packages with apt-get when a tool is missing.
@@ -80,10 +80,19 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Harness accuracy: wasmbench's mean wall time for native nbody against ``hyperfine -N``."""
+    """Harness accuracy: wasmbench's mean wall time for native mandelbrot and fannkuch-redux
+    against ``hyperfine -N`` (goal 0.98–1.02)."""
     ensure_debian_packages(session, hyperfine="hyperfine")
     session.install(".")
     session.run("python", "benchmarks/hyperfine_check.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def reproducibility(session: nox.Session) -> None:
+    """Ratio-to-native cells of one suite quiet and under a background load, for both schedules
+    (goal: every cell within 5 %; about half an hour on 2 cores)."""
+    install_wasmbench(session)
+    session.run("python", "benchmarks/reproducibility.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)
