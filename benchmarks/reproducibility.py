@@ -57,7 +57,7 @@ def _suite(args: argparse.Namespace, schedule: str, output: Path) -> pd.DataFram
     command += [*(f"-w{workload}" for workload in WORKLOADS), "--size", args.size, "--runs", str(args.runs)]
     command += ["--seed", str(args.seed), "--schedule", schedule, "-o", str(output)]
     started = time.monotonic()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print(f"{output.stem}: {time.monotonic() - started:.0f} s", flush=True)
     cells = runtime_ratios(cell_summaries(runs_frame([load_result(output)])))
     return cells.set_index(["workload", "row"])["ratio"]
