@@ -6,10 +6,11 @@ It opens offline and can be mailed as a single attachment.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from wasmbench.reports.tables import Cell, HostBlock, Table
+from wasmbench.reports.tables import Cell, HostBlock, Section, Table
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 78em; color: #222; padding: 0 1em; }
@@ -24,9 +25,15 @@ img { max-width: 100%; height: auto; border: 1px solid #eee; }
 """
 
 
-def render(blocks: list[HostBlock], charts: dict[str, Path], title: str = "wasmbench report") -> str:
+def render(
+    blocks: list[HostBlock],
+    charts: dict[str, Path],
+    sections: Sequence[Section] = (),
+    title: str = "wasmbench report",
+) -> str:
     body = [f"<h1>{escape(title)}</h1>"]
     body += [_block(block) for block in blocks] or ["<p>no measurements</p>"]
+    body += [f"<h2>{escape(section.heading)}</h2>{_notes(section.notes)}" for section in sections]
     if charts:
         body.append("<h2>Charts</h2>")
         body += [_figure(name, path) for name, path in charts.items()]
@@ -39,10 +46,14 @@ def render(blocks: list[HostBlock], charts: dict[str, Path], title: str = "wasmb
 
 def _block(block: HostBlock) -> str:
     parts = [f"<h2>{escape(block.heading)}</h2>", *(_table(table) for table in block.tables)]
-    for title, meaning, lines in block.notes():
-        heading = f"{title} ({meaning})" if meaning else title
-        parts.append(f"<h3>{escape(heading)}</h3>" + _list(lines))
-    return "".join(parts)
+    return "".join(parts) + _notes(block.notes())
+
+
+def _notes(notes: list[tuple[str, str, list[str]]]) -> str:
+    return "".join(
+        f"<h3>{escape(f'{title} ({meaning})' if meaning else title)}</h3>{_list(lines)}"
+        for title, meaning, lines in notes
+    )
 
 
 def _table(table: Table) -> str:

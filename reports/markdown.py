@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from wasmbench.reports.tables import HostBlock, Table
+from collections.abc import Sequence
+
+from wasmbench.reports.tables import HostBlock, Section, Table
 
 
 def render_table(table: Table) -> str:
@@ -23,15 +25,19 @@ def render_table(table: Table) -> str:
 def render_block(block: HostBlock, titles: tuple[str, ...] | None = None) -> str:
     """The block's tables (only those whose title starts with one of ``titles``, if given)."""
     tables = [table for table in block.tables if titles is None or table.title.startswith(titles)]
-    parts = [f"## {block.heading}", *(render_table(table) for table in tables)]
-    for title, meaning, lines in block.notes():
-        parts.append(f"**{title}**" + (f" ({meaning})" if meaning else "") + "\n\n" + _bullets(lines))
+    parts = [f"## {block.heading}", *(render_table(table) for table in tables), *_notes(block.notes())]
     return "\n\n".join(parts)
 
 
-def render(blocks: list[HostBlock], title: str = "wasmbench report") -> str:
-    body = "\n\n".join(render_block(block) for block in blocks) or "no measurements"
-    return f"# {title}\n\n{body}\n"
+def render_section(section: Section) -> str:
+    return "\n\n".join([f"## {section.heading}", *_notes(section.notes)])
+
+
+def render(blocks: list[HostBlock], sections: Sequence[Section] = (), title: str = "wasmbench report") -> str:
+    """The host blocks, then the sections about all hosts (e.g. Price-performance)."""
+    body = [render_block(block) for block in blocks] or ["no measurements"]
+    body += [render_section(section) for section in sections]
+    return f"# {title}\n\n" + "\n\n".join(body) + "\n"
 
 
 def table_lines(header: list[str], rows: list[list[str]], labels: int = 1) -> list[str]:
@@ -47,6 +53,13 @@ def _cell_text(cell) -> str:
 
 def _line(cells: list[str]) -> str:
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def _notes(notes: list[tuple[str, str, list[str]]]) -> list[str]:
+    return [
+        f"**{title}**" + (f" ({meaning})" if meaning else "") + "\n\n" + _bullets(lines)
+        for title, meaning, lines in notes
+    ]
 
 
 def _bullets(lines: list[str]) -> str:

@@ -7,7 +7,7 @@ are never merged: a cell is always the runs of one pair on one host.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -72,8 +72,24 @@ class HostBlock:
         return [note for note in notes if note[2]]
 
 
-def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
-    """A block per host and size, in the order the result files gave them."""
+@dataclass(frozen=True)
+class Section:
+    """A part of the report after the host blocks, about all hosts (e.g. the cheapest per workload):
+    notes as (title, what it means, lines), laid out like a host block's."""
+
+    heading: str
+    notes: list[tuple[str, str, list[str]]]
+
+
+# A table of one host block's cells, or None when the block has nothing for it.
+BlockTable = Callable[[pd.DataFrame], Table | None]
+
+
+def host_blocks(
+    cells: pd.DataFrame, skipped: pd.DataFrame, more_tables: Sequence[BlockTable] = ()
+) -> list[HostBlock]:
+    """A block per host and size, in the order the result files gave them; ``more_tables`` (e.g. the
+    cost tables, which need prices the cells alone do not have) come after the memory table."""
     if cells.empty:
         return []
     blocks = []
@@ -88,6 +104,7 @@ def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
             startup_table(block),
             prepare_table(block),
             memory_table(block),
+            *(table(block) for table in more_tables),
             stopping_table(block),
             modules_table(block),
         ]

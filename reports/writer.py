@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wasmbench.prices import Price
 from wasmbench.reports import html, json_summary, markdown, tidy_csv
 from wasmbench.reports.charts import write_charts
+from wasmbench.reports.cost import Serverless, host_prices, with_costs
+from wasmbench.reports.cost_tables import cost_tables, price_section
 from wasmbench.reports.frame import runs_frame, skipped_frame
 from wasmbench.reports.summary import cell_summaries
 from wasmbench.reports.tables import HostBlock, host_blocks
@@ -23,17 +26,28 @@ def report_blocks(documents: list[dict[str, Any]]) -> list[HostBlock]:
     return host_blocks(cell_summaries(runs_frame(documents)), skipped_frame(documents))
 
 
-def write_report(documents: list[dict[str, Any]], directory: Path) -> WrittenReport:
+def write_report(
+    documents: list[dict[str, Any]],
+    directory: Path,
+    prices: dict[str, Price] | None = None,
+    serverless: Serverless | None = None,
+) -> WrittenReport:
+    """``prices`` (host name → price) fill or override the machine info's; ``serverless`` adds its table."""
     frame = runs_frame(documents)
-    cells, skipped = cell_summaries(frame), skipped_frame(documents)
-    blocks = host_blocks(cells, skipped)
+    skipped = skipped_frame(documents)
+    cells, sections = cell_summaries(frame), []
+    if not cells.empty:  # empty: a journal before its first run
+        hosts = host_prices(frame, prices or {})
+        cells = with_costs(cells, hosts, serverless)
+        sections.append(price_section(cells, hosts))
+    blocks = host_blocks(cells, skipped, cost_tables(serverless))
     directory.mkdir(parents=True, exist_ok=True)
-    text = markdown.render(blocks)
+    text = markdown.render(blocks, sections)
     (directory / "report.md").write_text(text)
     tidy_csv.write(frame, directory / "runs.csv")
     json_summary.write(cells, skipped, directory / "summary.json")
     charts = write_charts(cells, directory) if not cells.empty else {}
-    (directory / "report.html").write_text(html.render(blocks, charts))
+    (directory / "report.html").write_text(html.render(blocks, charts, sections))
     names = ["report.md", "report.html", "runs.csv", "summary.json"]
     chart_files = [path.with_suffix(suffix) for path in charts.values() for suffix in (".png", ".svg")]
     return WrittenReport(text, [directory / name for name in names] + chart_files)

@@ -32,7 +32,7 @@ def test_report_on_a_folder_of_hosts_writes_next_to_the_results(capsys, tmp_path
     for _ in range(2):  # the second time, the report's own summary.json must not be read as a result
         code, out, err = run_cli(capsys, "report", results)
         assert code == 0, err
-        assert out.count("\n## ") == 2
+        assert out.count("\n## ") == 3, "a block per host, then Price-performance"
     assert (results / "report" / "cross-host.png").exists()
     assert f"report written to {results / 'report'}/" in out
 
@@ -90,3 +90,30 @@ def test_compare_takes_one_host_per_side(capsys, tmp_path):
     code, _, err = run_cli(capsys, "compare", a, tmp_path / "both")
     assert code == 2
     assert "B holds results of 2 hosts" in err
+
+
+def test_report_and_compare_take_prices_from_a_file(capsys, tmp_path):
+    a = write(tmp_path / "a.json", document(HOST_X86, TWO_RUNTIMES, seed=1, run_id="a"))
+    b = write(tmp_path / "b.json", document(HOST_ARM, TWO_RUNTIMES, seed=2, run_id="b"))
+    prices = tmp_path / "prices.toml"
+    prices.write_text('[azure-d2]\nper_hour = 0.096\n\n[aws-m6g]\nper_hour = 0.077\ncurrency = "USD"\n')
+    serverless = ["--gb-second-price", "0.0000166667", "--memory-step", "128"]
+    code, out, err = run_cli(capsys, "report", a, b, "--prices", prices, *serverless, "-o", tmp_path / "out")
+    assert code == 0, err
+    assert out.count("**Serverless cost per million runs**") == 2
+    assert "- nbody/default: aws-m6g · native — " in out, "the cheaper instance, at about the same speed"
+    code, out, _ = run_cli(capsys, "compare", a, b, "--prices", prices)
+    assert code == 0
+    assert "A at 0.096 USD/h ÷ 2 vCPUs, B at 0.077 USD/h ÷ 2 vCPUs" in out
+    assert re.search(r"\| default \| nbody \| native \| [\d.]+ USD \| [\d.]+ USD \| 0\.[78]\d\d \|", out)
+    _, out, _ = run_cli(capsys, "compare", a, b)
+    assert "per vCPU" not in out, "no cost without both prices"
+
+
+def test_a_bad_prices_file_is_one_error_line(capsys, tmp_path):
+    a = write(tmp_path / "a.json", document(HOST_X86, TWO_RUNTIMES))
+    prices = tmp_path / "prices.toml"
+    prices.write_text("[azure-d2]\nper_hour = -1\n")
+    code, _, err = run_cli(capsys, "report", a, "--prices", prices)
+    assert code == 2
+    assert err == f"wasmbench: error: {prices} [azure-d2]: price per hour must be a positive number, not -1\n"

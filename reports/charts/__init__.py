@@ -12,13 +12,14 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from wasmbench.reports.charts import cross_host, ratio, startup_memory, time
+from wasmbench.reports.charts import cost, cross_host, ratio, startup_memory, time
 
 CHARTS: dict[str, Callable[[pd.DataFrame], Figure | None]] = {
     "time": time.draw,
     "ratio": ratio.draw,
     "startup-memory": startup_memory.draw,
     "cross-host": cross_host.draw,
+    "cost": cost.draw,
 }
 FORMATS = ("png", "svg")
 

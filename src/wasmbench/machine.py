@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import platform
 import socket
+from dataclasses import asdict
 from pathlib import Path
+
+from wasmbench.prices import environment_price
 
 DMI = Path("/sys/class/dmi/id")
 # Vendors whose DMI product name is the instance type (e.g. "m6g.large").
@@ -30,6 +33,8 @@ def machine_info() -> dict[str, object]:
         "dmi_product_name": product,
         "instance_type": product if vendor in INSTANCE_TYPE_VENDORS else "",
         "python": platform.python_version(),
+        # the instance's price per hour, when the fleet's inventory (or the user) gives one
+        "price": asdict(price) if (price := environment_price()) else None,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from wasmbench.commands.report import add_prices_option
 from wasmbench.errors import WasmbenchError
 
 EXIT_SLOWER = 1
@@ -29,17 +30,21 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         metavar="PCT",
         help="exit 1 if any pair is significantly slower in B by more than PCT percent",
     )
+    add_prices_option(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     # The report modules (pandas, scipy) load only for this command: see run.py.
+    from wasmbench.prices import read_prices
     from wasmbench.reports.compare import comparison_frame, render_markdown, side_frame, significant_slowdowns
+    from wasmbench.reports.compare_cost import render_costs
     from wasmbench.reports.inputs import load_documents
     from wasmbench.reports.statistics import SignificanceTest
 
     if not 0 < args.alpha < 1:
         raise WasmbenchError("--alpha must be between 0 and 1")
+    prices = read_prices(args.prices) if args.prices else {}
     sides = []
     for name, path in (("A", args.a), ("B", args.b)):
         documents, unreadable = load_documents([path])
@@ -50,6 +55,8 @@ def handle(args: argparse.Namespace) -> int:
     test = SignificanceTest(args.test)
     comparison = comparison_frame(runs_a, runs_b, args.alpha, test)
     print(render_markdown(comparison, host_a, host_b, args.alpha, test))
+    if costs := render_costs(comparison, runs_a, runs_b, prices):
+        print(f"\n{costs}")
     if args.fail_above is None:
         return 0
     slowdowns = significant_slowdowns(comparison, args.fail_above)

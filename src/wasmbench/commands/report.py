@@ -21,20 +21,50 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         type=Path,
         help=f"folder for the report files (default: {REPORT_DIR}/ next to the first result)",
     )
+    add_prices_option(parser)
+    parser.add_argument(
+        "--gb-second-price",
+        type=float,
+        metavar="PRICE",
+        help="a function platform's price per GB-second: adds the serverless cost table (e.g. 0.0000166667)",
+    )
+    parser.add_argument(
+        "--memory-step",
+        type=int,
+        default=128,
+        metavar="MIB",
+        help="with --gb-second-price: memory is billed rounded up to this step (default 128)",
+    )
     parser.set_defaults(handler=handle)
+
+
+def add_prices_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--prices",
+        type=Path,
+        metavar="FILE",
+        help='TOML file of prices per hour by host name ([host] per_hour = 0.085, currency = "USD"); '
+        "overrides the results' own",
+    )
 
 
 def handle(args: argparse.Namespace) -> int:
     # The report modules (pandas, scipy, matplotlib) load only for this command: see run.py.
+    from wasmbench.prices import read_prices
+    from wasmbench.reports.cost import Serverless
     from wasmbench.reports.inputs import load_documents
     from wasmbench.reports.outputs import output_lines
     from wasmbench.reports.writer import write_report
 
+    prices = read_prices(args.prices) if args.prices else {}
+    serverless = (
+        Serverless(args.gb_second_price, args.memory_step) if args.gb_second_price is not None else None
+    )
     out = args.out or default_report_dir(args.files[0])
     documents, unreadable = load_documents(args.files, exclude=out)
     if not documents:
         raise WasmbenchError("no readable result file")
-    report = write_report(documents, out)
+    report = write_report(documents, out, prices, serverless)
     print(report.markdown)
     for line in output_lines(documents):
         print(line)

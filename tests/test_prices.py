@@ -1,0 +1,57 @@
+"""Instance prices from the environment (machine info) and from a ``--prices`` file."""
+
+from __future__ import annotations
+
+import pytest
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.machine import machine_info
+from wasmbench.prices import CURRENCY_VARIABLE, PRICE_VARIABLE, Price, read_prices
+
+
+def test_machine_info_records_the_price_the_fleet_passes(monkeypatch):
+    monkeypatch.setenv(PRICE_VARIABLE, "0.085")
+    monkeypatch.setenv(CURRENCY_VARIABLE, "eur")
+    assert machine_info()["price"] == {"per_hour": 0.085, "currency": "EUR"}
+    monkeypatch.delenv(CURRENCY_VARIABLE)
+    assert machine_info()["price"] == {"per_hour": 0.085, "currency": "USD"}
+    monkeypatch.delenv(PRICE_VARIABLE)
+    assert machine_info()["price"] is None
+
+
+@pytest.mark.parametrize(
+    ("per_hour", "currency", "message"),
+    [
+        ("cheap", "USD", "price per hour must be a positive number, not 'cheap'"),
+        ("-1", "USD", "price per hour must be a positive number, not '-1'"),
+        ("0.1", "dollars", "currency must be a three-letter code such as USD, not 'dollars'"),
+    ],
+)
+def test_a_bad_price_in_the_environment_is_one_clear_error(monkeypatch, per_hour, currency, message):
+    monkeypatch.setenv(PRICE_VARIABLE, per_hour)
+    monkeypatch.setenv(CURRENCY_VARIABLE, currency)
+    with pytest.raises(
+        WasmbenchError, match=f"^\\$WASMBENCH_PRICE_PER_HOUR, \\$WASMBENCH_PRICE_CURRENCY: {message}$"
+    ):
+        machine_info()
+
+
+def test_prices_file_maps_host_names_to_prices(tmp_path):
+    path = tmp_path / "prices.toml"
+    path.write_text('[c7g-large]\nper_hour = 0.0725\n\n["azure d2"]\nper_hour = 0.096\ncurrency = "EUR"\n')
+    assert read_prices(path) == {"c7g-large": Price(0.0725, "USD"), "azure d2": Price(0.096, "EUR")}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[c7g-large]\ncurrency = 'USD'\n", r"\[c7g-large\] needs per_hour = <price per hour>"),
+        ("[c7g-large]\nper_hour = true\n", r"\[c7g-large\]: price per hour must be a positive number"),
+        ("[c7g-large\n", "cannot read prices file"),
+    ],
+)
+def test_a_bad_prices_file_is_one_clear_error(tmp_path, text, message):
+    path = tmp_path / "prices.toml"
+    path.write_text(text)
+    with pytest.raises(WasmbenchError, match=message):
+        read_prices(path)
