@@ -90,3 +90,12 @@ def test_compare_takes_one_host_per_side(capsys, tmp_path):
     code, _, err = run_cli(capsys, "compare", a, tmp_path / "both")
     assert code == 2
     assert "B holds results of 2 hosts" in err
+
+
+def test_report_into_a_place_it_cannot_write_is_one_error_line_before_reading(capsys, tmp_path):
+    result = write(tmp_path / "s.json", document(HOST_X86, TWO_RUNTIMES))
+    for out, message in ((result, "exists and is not a folder"), (Path("/proc/report"), "is under /proc")):
+        code, stdout, err = run_cli(capsys, "report", result, "-o", out)
+        assert code == 2 and stdout == ""
+        assert err.startswith(f"wasmbench: error: report folder {out} ") and message in err
+        assert err.count("\n") == 1

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
+from wasmbench.paths import check_output_path
 
 REPORT_DIR = "report"
 
@@ -31,6 +32,7 @@ def handle(args: argparse.Namespace) -> int:
     from wasmbench.reports.writer import write_report
 
     out = args.out or default_report_dir(args.files[0])
+    check_output_path(out, "report folder", folder=True)
     documents, unreadable = load_documents(args.files, exclude=out)
     if not documents:
         raise WasmbenchError("no readable result file")
