@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wasmbench.reports.frame import STARTUP_WORKLOADS
+from wasmbench.reports.frame import STARTUP_WORKLOADS, row_label
 from wasmbench.reports.statistics import ratio
 from wasmbench.reports.summary import (
     BASELINE_ROW,
@@ -60,6 +60,7 @@ class HostBlock:
     skipped: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
+    not_measured: list[str] = field(default_factory=list)
 
     def notes(self) -> list[tuple[str, str, list[str]]]:
         """The lists under the tables, as (title, what it means, lines), in the order every report
@@ -68,12 +69,18 @@ class HostBlock:
             ("Variants", "modes that run another program for a workload", self.variants),
             ("Failed runs", "counted, never averaged in", self.failures),
             ("Skipped runtimes", "", self.skipped),
+            (
+                "Not measured",
+                "the suite is unfinished: `wasmbench run --resume` measures them",
+                self.not_measured,
+            ),
         ]
         return [note for note in notes if note[2]]
 
 
-def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
-    """A block per host and size, in the order the result files gave them."""
+def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame, missing: pd.DataFrame) -> list[HostBlock]:
+    """A block per host and size, in the order the result files gave them; a host whose suite is
+    unfinished (pairs ``missing``) says so in every heading, with how many pairs are missing."""
     if cells.empty:
         return []
     blocks = []
@@ -81,6 +88,7 @@ def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
         order = {row: index for index, row in enumerate(ordered_rows(block))}
         block = block.sort_values("row", key=lambda rows: rows.map(order), kind="stable")
         first = block.iloc[0]
+        host_missing = missing[missing["host_key"] == host_key]
         tables = [
             time_table(block),
             ratio_table(block),
@@ -95,14 +103,25 @@ def host_blocks(cells: pd.DataFrame, skipped: pd.DataFrame) -> list[HostBlock]:
             HostBlock(
                 host=first["host"],
                 size=size,
-                heading=f"{first['host']} — {host_description(first)} · size {size}",
+                heading=f"{first['host']} — {host_description(first)} · size {size}"
+                + _unfinished(len(host_missing)),
                 tables=[table for table in tables if table is not None],
                 skipped=_skipped_lines(skipped[skipped["host_key"] == host_key]),
                 failures=_failure_lines(block),
                 variants=_variant_lines(block),
+                not_measured=[
+                    f"{pair['workload']} · {row_label(pair['runtime'], pair['mode'])}"
+                    for _, pair in host_missing[host_missing["size"] == size].iterrows()
+                ],
             )
         )
     return blocks
+
+
+def _unfinished(missing: int) -> str:
+    if not missing:
+        return ""
+    return f" · unfinished: {missing} pair{'s' if missing > 1 else ''} not measured"
 
 
 def host_description(cell: pd.Series) -> str:

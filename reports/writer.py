@@ -8,7 +8,7 @@ from typing import Any
 
 from wasmbench.reports import html, json_summary, markdown, tidy_csv
 from wasmbench.reports.charts import write_charts
-from wasmbench.reports.frame import runs_frame, skipped_frame
+from wasmbench.reports.frame import missing_frame, runs_frame, skipped_frame
 from wasmbench.reports.summary import cell_summaries
 from wasmbench.reports.tables import HostBlock, host_blocks
 
@@ -20,13 +20,15 @@ class WrittenReport:
 
 
 def report_blocks(documents: list[dict[str, Any]]) -> list[HostBlock]:
-    return host_blocks(cell_summaries(runs_frame(documents)), skipped_frame(documents))
+    return host_blocks(
+        cell_summaries(runs_frame(documents)), skipped_frame(documents), missing_frame(documents)
+    )
 
 
 def write_report(documents: list[dict[str, Any]], directory: Path) -> WrittenReport:
     frame = runs_frame(documents)
     cells, skipped = cell_summaries(frame), skipped_frame(documents)
-    blocks = host_blocks(cells, skipped)
+    blocks = host_blocks(cells, skipped, missing_frame(documents))
     directory.mkdir(parents=True, exist_ok=True)
     text = markdown.render(blocks)
     (directory / "report.md").write_text(text)

@@ -10,15 +10,12 @@ import pytest
 from scipy import stats
 from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run
 
-from wasmbench.reports.frame import runs_frame, skipped_frame
 from wasmbench.reports.markdown import render
-from wasmbench.reports.summary import cell_summaries
-from wasmbench.reports.tables import host_blocks
-from wasmbench.reports.writer import write_report
+from wasmbench.reports.writer import report_blocks, write_report
 
 
 def blocks_of(*documents):
-    return host_blocks(cell_summaries(runs_frame(list(documents))), skipped_frame(list(documents)))
+    return report_blocks(list(documents))
 
 
 def test_two_hosts_give_two_blocks_never_averaged_together():
@@ -186,3 +183,19 @@ def test_a_variant_mode_gets_its_speed_up_over_the_plain_modes_and_a_note_on_its
         "OpenVINO); validated by labels only"
     ]
     assert "**Variants**" in render([block])
+
+
+def test_an_unfinished_suite_says_so_in_every_heading_and_lists_what_is_missing():
+    doc = document(HOST_X86, TWO_RUNTIMES)
+    doc["wasmbench"] |= {
+        "complete": False,
+        "not_measured": ["nbody/default/wasmtime/jit", "nbody/large/native/default"],
+    }
+    [block] = blocks_of(doc)
+    assert block.heading.endswith("· size default · unfinished: 2 pairs not measured")
+    assert block.not_measured == ["nbody · wasmtime:jit"]
+    assert "**Not measured** (the suite is unfinished: `wasmbench run --resume` measures them)" in render(
+        [block]
+    )
+    [finished] = blocks_of(document(HOST_X86, TWO_RUNTIMES))
+    assert "unfinished" not in finished.heading and not finished.not_measured
