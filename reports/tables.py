@@ -344,13 +344,19 @@ def _skipped_lines(skipped: pd.DataFrame) -> list[str]:
 
 
 def _variant_lines(block: pd.DataFrame) -> list[str]:
-    """What each mode that runs a workload's variant runs instead, and how its output was judged."""
+    """What each mode that runs a workload's variant runs instead, and how its output was judged;
+    a part the result file lacks (an older file: no summary, no validation) is said to be missing
+    rather than left as a dangling "validated by"."""
     variants = block[block["variant"] != ""].drop_duplicates(["row", "workload"])
-    return [
-        f"{cell['row']} runs {cell['workload']} as {cell['variant_source']} ({cell['variant']} variant: "
-        f"{cell['variant_summary']}); validated by {cell['validation']}"
-        for _, cell in variants.iterrows()
-    ]
+    lines = []
+    for _, cell in variants.iterrows():
+        summary = f": {cell['variant_summary']}" if cell["variant_summary"] else ""
+        validation = cell["validation"] or "a check the result file does not name"
+        lines.append(
+            f"{cell['row']} runs {cell['workload']} as {cell['variant_source']} ({cell['variant']} "
+            f"variant{summary}); validated by {validation}"
+        )
+    return lines
 
 
 def _failure_lines(block: pd.DataFrame) -> list[str]:

@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run
 
+from wasmbench.checks import LabelCheck
 from wasmbench.reports.markdown import render
 from wasmbench.reports.writer import report_blocks, write_report
 
@@ -172,7 +173,7 @@ def test_a_variant_mode_gets_its_speed_up_over_the_plain_modes_and_a_note_on_its
         "variant": "wasi-nn",
         "variant_source": "inference_nn.c",
         "variant_summary": "the network runs in the host's OpenVINO",
-        "validation": "labels only",
+        "validation": LabelCheck((), 1e-4).description,
     }
     [block] = blocks_of(doc)
     speedup = next(table for table in block.tables if table.title == "Speed-up of variants")
@@ -180,9 +181,20 @@ def test_a_variant_mode_gets_its_speed_up_over_the_plain_modes_and_a_note_on_its
     assert speedup.rows["wasmtime:nn over wasmtime:jit"]["inference"].text == "4.00× ± 0.00"
     assert block.variants == [
         "wasmtime:nn runs inference as inference_nn.c (wasi-nn variant: the network runs in the host's "
-        "OpenVINO); validated by labels only"
+        "OpenVINO); validated by labels only (the reference's top-1 and top-5 classes; probabilities "
+        "not compared)"
     ]
     assert "**Variants**" in render([block])
+
+
+def test_a_variant_note_from_a_file_without_summary_or_validation_has_no_dangling_words():
+    doc = document(HOST_X86, {("inference", "wasmtime", "nn"): 0.5})
+    doc["benchmarks"][0]["extra_info"] |= {"variant": "wasi-nn", "variant_source": "inference_nn.c"}
+    [block] = blocks_of(doc)
+    assert block.variants == [
+        "wasmtime:nn runs inference as inference_nn.c (wasi-nn variant); validated by a check the result "
+        "file does not name"
+    ]
 
 
 def test_an_unfinished_suite_says_so_in_every_heading_and_lists_what_is_missing():
