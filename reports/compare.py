@@ -108,7 +108,8 @@ def render_markdown(
         [
             f"A: {host_a}",
             f"B: {host_b}",
-            f"{test_name}, α = {alpha:g}; B ÷ A > 1 means B is slower. Means of valid runs (n).",
+            f"{test_name}, α = {alpha:g}; B ÷ A > 1 means B is slower. Means of valid runs (n); "
+            "B ÷ A and its CI: ratio of geometric means, interval from Welch's t on the log times.",
             "",
             *table_lines(columns, rows, labels=3),
             "",

@@ -35,12 +35,13 @@ def _instance_cost_table(block: pd.DataFrame) -> Table | None:
 
 
 def _vcpu_cost_table(block: pd.DataFrame) -> Table | None:
-    vcpus = block["cores"].iloc[0]
+    if block["vcpu_cost"].isna().all():  # no price, or no vCPU count
+        return None
     return _cost_table(
         block,
         "vcpu_cost",
         "per vCPU",
-        f" ÷ {vcpus:g} vCPUs",
+        f" ÷ {block['cores'].iloc[0]:g} vCPUs",
         "one run per core, as a function platform packs them",
     )
 
@@ -59,8 +60,8 @@ def _serverless_cost_table(serverless: Serverless) -> BlockTable:
             best_by="serverless_cost",
             legend=f"ceil(peak MiB ÷ {step}) × {step} MiB ÷ {MIB_PER_GB} × mean wall s × {price:g} "
             "per GB-s (in the currency of --gb-second-price) × 10⁶, billed memory in brackets; peak: the "
-            "Peak memory table's (embedded modes: the forked harness process; Docker: the container's "
-            "cgroup); bold: cheapest per workload on this host",
+            "Peak memory table's (embedded modes: a process forked from a zygote holding only the "
+            "runtime's package; Docker: the container's cgroup); bold: cheapest per workload on this host",
             warn=False,
         )
 

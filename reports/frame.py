@@ -8,9 +8,12 @@ the label unless two different hosts share it.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
+
+from wasmbench.plan import Pair
 
 RUN_COLUMNS = [
     "status",
@@ -81,6 +84,16 @@ def skipped_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows, columns=[*HOST_COLUMNS, "runtime", "mode", "reason", "hint"])
     return frame.drop_duplicates(["host_key", "runtime", "mode"])
+
+
+def missing_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
+    """A row per pair an unfinished suite has not measured yet (``wasmbench.not_measured``)."""
+    rows = [
+        {**_host_labels(document.get("machine_info", {})), **asdict(Pair.from_key(key))}
+        for document in documents
+        for key in document["wasmbench"].get("not_measured", [])
+    ]
+    return pd.DataFrame(rows, columns=[*HOST_COLUMNS, "workload", "size", "runtime", "mode"])
 
 
 def row_label(runtime: str, mode: str) -> str:

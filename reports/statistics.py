@@ -116,7 +116,8 @@ class SignificanceTest(StrEnum):
 
 @dataclass(frozen=True)
 class Comparison:
-    """B against A: ratio of means with its confidence interval, the test's p-value and verdict."""
+    """B against A: the ratio of their geometric means with its confidence interval (both
+    positive: a ratio of times), the test's p-value and verdict."""
 
     ratio: float
     ci_low: float
@@ -133,24 +134,27 @@ def compare(
 ) -> Comparison:
     """Is B faster or slower than A at significance ``alpha``?
 
-    The ratio's interval is the delta-method one: ratio · (1 ± t·√((semA/μA)² + (semB/μB)²)) with
-    Welch–Satterthwaite degrees of freedom, at confidence 1 - alpha.
+    Times are compared on the log scale, where a ratio is a difference: the ratio is
+    exp(mean log B - mean log A), its interval exp(difference ± t·se) from Welch's t on the log
+    times at confidence 1 - alpha. An interval on the raw scale (the delta method) goes below
+    zero for noisy runs, and no time is a negative multiple of another. With the Welch test the
+    verdict and the interval agree: significant exactly when the interval leaves out 1.
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if len(a) < 2 or len(b) < 2:
         value = b.mean() / a.mean() if len(a) and len(b) else math.nan
         return Comparison(value, math.nan, math.nan, math.nan, Verdict.TOO_FEW)
-    value = float(b.mean() / a.mean())
+    log_a, log_b = np.log(a), np.log(b)
+    welch = stats.ttest_ind(log_b, log_a, equal_var=False)
     if test is SignificanceTest.WELCH:
-        result = stats.ttest_ind(b, a, equal_var=False)
-        p_value, df = float(result.pvalue), float(result.df)
+        p_value = float(welch.pvalue)
     else:
         p_value = float(stats.mannwhitneyu(b, a, alternative="two-sided").pvalue)
-        df = float(len(a) + len(b) - 2)
-    relative = math.hypot(stats.sem(a) / a.mean(), stats.sem(b) / b.mean())
-    half = value * float(stats.t.ppf(1 - alpha / 2, df)) * relative
+    difference = float(log_b.mean() - log_a.mean())
+    low, high = welch.confidence_interval(1 - alpha)
+    value = math.exp(difference)
     if math.isnan(p_value) or p_value >= alpha:
         verdict = Verdict.SAME
     else:
         verdict = Verdict.SLOWER if value > 1 else Verdict.FASTER
-    return Comparison(value, value - half, value + half, p_value, verdict)
+    return Comparison(value, math.exp(low), math.exp(high), p_value, verdict)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wasmbench.reports.frame import STARTUP_WORKLOADS
+from wasmbench.reports.frame import STARTUP_WORKLOADS, row_label
 from wasmbench.reports.statistics import ratio
 from wasmbench.reports.summary import (
     BASELINE_ROW,
@@ -60,6 +60,7 @@ class HostBlock:
     skipped: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
+    not_measured: list[str] = field(default_factory=list)
 
     def notes(self) -> list[tuple[str, str, list[str]]]:
         """The lists under the tables, as (title, what it means, lines), in the order every report
@@ -68,6 +69,11 @@ class HostBlock:
             ("Variants", "modes that run another program for a workload", self.variants),
             ("Failed runs", "counted, never averaged in", self.failures),
             ("Skipped runtimes", "", self.skipped),
+            (
+                "Not measured",
+                "the suite is unfinished: `wasmbench run --resume` measures them",
+                self.not_measured,
+            ),
         ]
         return [note for note in notes if note[2]]
 
@@ -86,10 +92,15 @@ BlockTable = Callable[[pd.DataFrame], Table | None]
 
 
 def host_blocks(
-    cells: pd.DataFrame, skipped: pd.DataFrame, more_tables: Sequence[BlockTable] = ()
+    cells: pd.DataFrame,
+    skipped: pd.DataFrame,
+    missing: pd.DataFrame,
+    more_tables: Sequence[BlockTable] = (),
 ) -> list[HostBlock]:
-    """A block per host and size, in the order the result files gave them; ``more_tables`` (e.g. the
-    cost tables, which need prices the cells alone do not have) come after the memory table."""
+    """A block per host and size, in the order the result files gave them. A host whose suite is
+    unfinished (pairs ``missing``) says so in every heading, with how many pairs are missing;
+    ``more_tables`` (e.g. the cost tables, which need prices the cells alone do not have) come after
+    the memory table."""
     if cells.empty:
         return []
     blocks = []
@@ -97,6 +108,7 @@ def host_blocks(
         order = {row: index for index, row in enumerate(ordered_rows(block))}
         block = block.sort_values("row", key=lambda rows: rows.map(order), kind="stable")
         first = block.iloc[0]
+        host_missing = missing[missing["host_key"] == host_key]
         tables = [
             time_table(block),
             ratio_table(block),
@@ -112,14 +124,25 @@ def host_blocks(
             HostBlock(
                 host=first["host"],
                 size=size,
-                heading=f"{first['host']} — {host_description(first)} · size {size}",
+                heading=f"{first['host']} — {host_description(first)} · size {size}"
+                + _unfinished(len(host_missing)),
                 tables=[table for table in tables if table is not None],
                 skipped=_skipped_lines(skipped[skipped["host_key"] == host_key]),
                 failures=_failure_lines(block),
                 variants=_variant_lines(block),
+                not_measured=[
+                    f"{pair['workload']} · {row_label(pair['runtime'], pair['mode'])}"
+                    for _, pair in host_missing[host_missing["size"] == size].iterrows()
+                ],
             )
         )
     return blocks
+
+
+def _unfinished(missing: int) -> str:
+    if not missing:
+        return ""
+    return f" · unfinished: {missing} pair{'s' if missing > 1 else ''} not measured"
 
 
 def host_description(cell: pd.Series) -> str:
@@ -352,13 +375,19 @@ def _skipped_lines(skipped: pd.DataFrame) -> list[str]:
 
 
 def _variant_lines(block: pd.DataFrame) -> list[str]:
-    """What each mode that runs a workload's variant runs instead, and how its output was judged."""
+    """What each mode that runs a workload's variant runs instead, and how its output was judged;
+    a part the result file lacks (an older file: no summary, no validation) is said to be missing
+    rather than left as a dangling "validated by"."""
     variants = block[block["variant"] != ""].drop_duplicates(["row", "workload"])
-    return [
-        f"{cell['row']} runs {cell['workload']} as {cell['variant_source']} ({cell['variant']} variant: "
-        f"{cell['variant_summary']}); validated by {cell['validation']}"
-        for _, cell in variants.iterrows()
-    ]
+    lines = []
+    for _, cell in variants.iterrows():
+        summary = f": {cell['variant_summary']}" if cell["variant_summary"] else ""
+        validation = cell["validation"] or "a check the result file does not name"
+        lines.append(
+            f"{cell['row']} runs {cell['workload']} as {cell['variant_source']} ({cell['variant']} "
+            f"variant{summary}); validated by {validation}"
+        )
+    return lines
 
 
 def _failure_lines(block: pd.DataFrame) -> list[str]:

@@ -11,7 +11,7 @@ from wasmbench.reports import html, json_summary, markdown, tidy_csv
 from wasmbench.reports.charts import write_charts
 from wasmbench.reports.cost import Serverless, host_prices, with_costs
 from wasmbench.reports.cost_tables import cost_tables, price_section
-from wasmbench.reports.frame import runs_frame, skipped_frame
+from wasmbench.reports.frame import missing_frame, runs_frame, skipped_frame
 from wasmbench.reports.summary import cell_summaries
 from wasmbench.reports.tables import HostBlock, host_blocks
 
@@ -23,7 +23,9 @@ class WrittenReport:
 
 
 def report_blocks(documents: list[dict[str, Any]]) -> list[HostBlock]:
-    return host_blocks(cell_summaries(runs_frame(documents)), skipped_frame(documents))
+    return host_blocks(
+        cell_summaries(runs_frame(documents)), skipped_frame(documents), missing_frame(documents)
+    )
 
 
 def write_report(
@@ -40,7 +42,7 @@ def write_report(
         hosts = host_prices(frame, prices or {})
         cells = with_costs(cells, hosts, serverless)
         sections.append(price_section(cells, hosts))
-    blocks = host_blocks(cells, skipped, cost_tables(serverless))
+    blocks = host_blocks(cells, skipped, missing_frame(documents), cost_tables(serverless))
     directory.mkdir(parents=True, exist_ok=True)
     text = markdown.render(blocks, sections)
     (directory / "report.md").write_text(text)

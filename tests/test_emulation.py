@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 
 import pytest
 from synthetic import HOST_X86, TWO_RUNTIMES, document
@@ -46,23 +47,22 @@ def test_unknown_or_own_architectures_are_one_line_errors():
     assert parse_emulation(None) is None
 
 
-def test_emulated_results_are_labelled_in_the_machine_info_and_every_heading():
-    host = EMULATION.machine_info(machine_info())
-    assert host["arch"] == "aarch64" and host["emulated"] is True
-    assert host["host_arch"] == platform.machine()
-    assert host["label"].endswith("(emulated aarch64)")
-    emulated = {
-        **HOST_X86,
-        **{"label": "vm (emulated aarch64)", "arch": "aarch64", "emulated": True, "host_arch": "x86_64"},
-    }
-    blocks = report_blocks([document(HOST_X86, TWO_RUNTIMES), document(emulated, TWO_RUNTIMES)])
-    headings = [block.heading for block in blocks]
-    assert headings[0].startswith("azure-d2 — x86_64")
-    assert headings[1].startswith("vm (emulated aarch64) — aarch64 emulated on x86_64")
+def not_set_up(reasons: list[str]) -> None:
+    """Skip with the reasons, or fail in CI (``CI`` set), where emulation must be set up."""
+    message = f"emulation is not set up ({'; '.join(reasons)}): wasmbench setup emulation"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
-def emulation_ready():
+def emulator_installed():
+    if shutil.which(EMULATION.emulator.program) is None:
+        not_set_up([f"{EMULATION.emulator.program} is missing"])
+
+
+@pytest.fixture(scope="module")
+def emulation_ready(emulator_installed):
     unavailable = [
         reason
         for reason in (
@@ -72,10 +72,26 @@ def emulation_ready():
         if reason
     ]
     if unavailable:
-        message = f"emulation is not set up ({'; '.join(unavailable)}): wasmbench setup emulation"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        not_set_up(unavailable)
+
+
+def test_emulated_results_are_labelled_in_the_machine_info(emulator_installed):
+    host = EMULATION.machine_info(machine_info())
+    assert host["arch"] == "aarch64" and host["emulated"] is True
+    assert host["host_arch"] == platform.machine()
+    assert host["label"].endswith("(emulated aarch64)")
+    assert "qemu" in host["emulator"].lower()
+
+
+def test_emulated_results_are_labelled_in_every_heading():
+    emulated = {
+        **HOST_X86,
+        **{"label": "vm (emulated aarch64)", "arch": "aarch64", "emulated": True, "host_arch": "x86_64"},
+    }
+    blocks = report_blocks([document(HOST_X86, TWO_RUNTIMES), document(emulated, TWO_RUNTIMES)])
+    headings = [block.heading for block in blocks]
+    assert headings[0].startswith("azure-d2 — x86_64")
+    assert headings[1].startswith("vm (emulated aarch64) — aarch64 emulated on x86_64")
 
 
 @pytest.mark.slow

@@ -1,7 +1,10 @@
 import hashlib
+import re
+import shutil
 
 import pytest
 
+from wasmbench.cli import main
 from wasmbench.errors import WasmbenchError
 from wasmbench.manifest import DIGEST_CHECK, SIZES, load_manifest, select_workloads, workloads_dir
 
@@ -39,7 +42,7 @@ def test_inference_sizes_list_their_inputs_and_are_checked_against_a_reference()
         (
             '[workloads.x.sizes.test]\nargs = []\nstdout_sha256 = "0"\nstdout_bytes = 0\n'
             '[workloads.x.variants.fast]\nsource = "x_fast.c"\ninputs = ["model"]\n',
-            "the fast variant's inputs need its builder",
+            "workload 'x', variant 'fast': its inputs need its builder",
         ),
     ],
     ids=["size", "variant"],
@@ -98,3 +101,69 @@ def test_inference_has_a_wasi_nn_variant_with_its_own_inputs_and_check():
 def test_an_unknown_variant_is_a_clear_error():
     with pytest.raises(WasmbenchError, match="workload 'nbody' has no wasi-nn variant"):
         load_manifest()["nbody"].program("wasi-nn")
+
+
+@pytest.fixture
+def workloads_copy(tmp_path, monkeypatch):
+    """A user's copy of the workloads folder, in use through ``WASMBENCH_WORKLOADS``."""
+    copy = tmp_path / "workloads"
+    shutil.copytree(workloads_dir(), copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("WASMBENCH_WORKLOADS", str(copy))
+    return copy
+
+
+def edit_nbody(manifest, old: str, new: str) -> None:
+    """Replace the first ``old`` in n-body's tables (its own keys, then its test size's)."""
+    text = manifest.read_text()
+    start = text.index("[workloads.nbody]")
+    assert old in text[start:]
+    manifest.write_text(text[:start] + text[start:].replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'args = ["1000"]',
+            'args = "1000"',
+            "workload 'nbody', size 'test': args must be a list of strings, not str '1000'",
+        ),
+        (
+            'args = ["1000"]',
+            "args = 1000",
+            "workload 'nbody', size 'test': args must be a list of strings, not int 1000",
+        ),
+        (
+            "stdout_bytes = 26",
+            'stdout_bytes = "26"',
+            "workload 'nbody', size 'test': stdout_bytes must be an integer",
+        ),
+        ("stdout_sha256 =", "not_the_digest =", "workload 'nbody', size 'test': stdout_sha256 is missing"),
+        ('source = "nbody.c"', 'source = ["nbody.c"]', "workload 'nbody': source must be a string"),
+    ],
+    ids=["args-string", "args-number", "bytes-string", "digest-missing", "source-list"],
+)
+def test_a_wrong_or_missing_key_is_one_line_naming_workload_size_and_key(
+    workloads_copy, tmp_path, capsys, old, new, message
+):
+    manifest = workloads_copy / "manifest.toml"
+    edit_nbody(manifest, old, new)
+    code = main(["run", "-r", "native", "-w", "nbody", "--size", "test", "-o", str(tmp_path / "r.json")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"wasmbench: error: workload manifest {manifest}: {message}")
+    assert err.count("\n") == 1
+    assert not (tmp_path / "r.jsonl").exists(), "stopped before the suite began"
+
+
+def test_a_missing_source_stops_the_suite_before_anything_is_built(workloads_copy, tmp_path, capsys):
+    (workloads_copy / "inference_nn.c").unlink()
+    code = main(["run", "-r", "native", "-w", "nbody", "--size", "test", "-o", str(tmp_path / "r.json")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert re.fullmatch(
+        r"wasmbench: error: workload manifest .*: "
+        r"workload 'inference': source .*/inference_nn.c is missing\n",
+        err,
+    )
+    assert not (tmp_path / "r.jsonl").exists()

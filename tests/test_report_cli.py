@@ -9,6 +9,9 @@ from pathlib import Path
 from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document
 
 from wasmbench.cli import main
+from wasmbench.journal import Journal
+from wasmbench.measurement import Measurement, Status
+from wasmbench.plan import Pair
 
 SLOWED = ("nbody", "wasmtime", "embedded")
 
@@ -117,3 +120,26 @@ def test_a_bad_prices_file_is_one_error_line(capsys, tmp_path):
     code, _, err = run_cli(capsys, "report", a, "--prices", prices)
     assert code == 2
     assert err == f"wasmbench: error: {prices} [azure-d2]: price per hour must be a positive number, not -1\n"
+
+
+def test_report_into_a_place_it_cannot_write_is_one_error_line_before_reading(capsys, tmp_path):
+    result = write(tmp_path / "s.json", document(HOST_X86, TWO_RUNTIMES))
+    for out, message in ((result, "exists and is not a folder"), (Path("/proc/report"), "is under /proc")):
+        code, stdout, err = run_cli(capsys, "report", result, "-o", out)
+        assert code == 2 and stdout == ""
+        assert err.startswith(f"wasmbench: error: report folder {out} ") and message in err
+        assert err.count("\n") == 1
+
+
+def test_the_report_of_an_unfinished_journal_says_it_is_unfinished(capsys, tmp_path):
+    plan = [Pair("nbody", "test", runtime, "default") for runtime in ("native", "wasmer", "node")]
+    with Journal.create(
+        tmp_path / "s.jsonl", {"plan": [pair.key for pair in plan], "options": {}}
+    ) as journal:
+        for seconds in (1.0, 1.1):
+            journal.record_run(plan[0], Measurement(Status.OK, int(seconds * 1e9), 0.1, 0, 1, 0, None, "", 0))
+        journal.record_done(plan[0])
+    code, out, err = run_cli(capsys, "report", journal.path, "-o", tmp_path / "out")
+    assert code == 0, err
+    assert "· size test · unfinished: 2 pairs not measured" in out
+    assert "- nbody · wasmer\n- nbody · node" in out  # in the plan's order

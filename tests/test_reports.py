@@ -10,15 +10,16 @@ import pytest
 from scipy import stats
 from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run
 
-from wasmbench.reports.frame import runs_frame, skipped_frame
+from wasmbench.checks import LabelCheck
+from wasmbench.reports.frame import missing_frame, runs_frame, skipped_frame
 from wasmbench.reports.markdown import render
 from wasmbench.reports.summary import cell_summaries
 from wasmbench.reports.tables import host_blocks
-from wasmbench.reports.writer import write_report
+from wasmbench.reports.writer import report_blocks, write_report
 
 
 def blocks_of(*documents):
-    return host_blocks(cell_summaries(runs_frame(list(documents))), skipped_frame(list(documents)))
+    return report_blocks(list(documents))
 
 
 def test_two_hosts_give_two_blocks_never_averaged_together():
@@ -175,7 +176,7 @@ def test_a_variant_mode_gets_its_speed_up_over_the_plain_modes_and_a_note_on_its
         "variant": "wasi-nn",
         "variant_source": "inference_nn.c",
         "variant_summary": "the network runs in the host's OpenVINO",
-        "validation": "labels only",
+        "validation": LabelCheck((), 1e-4).description,
     }
     [block] = blocks_of(doc)
     speedup = next(table for table in block.tables if table.title == "Speed-up of variants")
@@ -183,7 +184,8 @@ def test_a_variant_mode_gets_its_speed_up_over_the_plain_modes_and_a_note_on_its
     assert speedup.rows["wasmtime:nn over wasmtime:jit"]["inference"].text == "4.00× ± 0.00"
     assert block.variants == [
         "wasmtime:nn runs inference as inference_nn.c (wasi-nn variant: the network runs in the host's "
-        "OpenVINO); validated by labels only"
+        "OpenVINO); validated by labels only (the reference's top-1 and top-5 classes; probabilities "
+        "not compared)"
     ]
     assert "**Variants**" in render([block])
 
@@ -212,6 +214,32 @@ def test_paired_ratios_cancel_drift_that_both_modes_saw_in_a_round():
     assert 1.49 < wasm["ratio_low"] < 1.5 < wasm["ratio_high"] < 1.51
     cells_without_rounds = cell_summaries(runs_frame([document(HOST_X86, TWO_RUNTIMES)]))
     assert not cells_without_rounds["ratio_paired"].any() and cells_without_rounds["ratio"].notna().any()
-    [block] = host_blocks(cells, skipped_frame([paired]))
+    [block] = host_blocks(cells, skipped_frame([paired]), missing_frame([paired]))
     ratio_table = next(table for table in block.tables if table.title == "Ratio to native")
     assert ratio_table.rows["wasmtime:jit"]["nbody"].text == "1.50 [1.50, 1.50] (8)"
+
+
+def test_a_variant_note_from_a_file_without_summary_or_validation_has_no_dangling_words():
+    doc = document(HOST_X86, {("inference", "wasmtime", "nn"): 0.5})
+    doc["benchmarks"][0]["extra_info"] |= {"variant": "wasi-nn", "variant_source": "inference_nn.c"}
+    [block] = blocks_of(doc)
+    assert block.variants == [
+        "wasmtime:nn runs inference as inference_nn.c (wasi-nn variant); validated by a check the result "
+        "file does not name"
+    ]
+
+
+def test_an_unfinished_suite_says_so_in_every_heading_and_lists_what_is_missing():
+    doc = document(HOST_X86, TWO_RUNTIMES)
+    doc["wasmbench"] |= {
+        "complete": False,
+        "not_measured": ["nbody/default/wasmtime/jit", "nbody/large/native/default"],
+    }
+    [block] = blocks_of(doc)
+    assert block.heading.endswith("· size default · unfinished: 2 pairs not measured")
+    assert block.not_measured == ["nbody · wasmtime:jit"]
+    assert "**Not measured** (the suite is unfinished: `wasmbench run --resume` measures them)" in render(
+        [block]
+    )
+    [finished] = blocks_of(document(HOST_X86, TWO_RUNTIMES))
+    assert "unfinished" not in finished.heading and not finished.not_measured

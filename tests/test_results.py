@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 
 import pytest
 
@@ -69,3 +71,30 @@ def test_damaged_or_foreign_files_are_clear_errors(tmp_path, content, message):
 def test_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(WasmbenchError, match="cannot read"):
         load_result(tmp_path / "missing.json")
+
+
+def test_a_result_file_is_readable_by_everyone_like_any_other_file(journal, tmp_path):
+    previous = os.umask(0o022)
+    try:
+        write_document(tmp_path / "suite.json", result_document(journal))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "suite.json").stat().st_mode) == 0o644
+
+
+def test_a_full_disk_keeps_the_good_result_file_and_leaves_no_partial_one(journal, small_tmpfs):
+    target = small_tmpfs.path / "suite.json"
+    write_document(target, {"old": True})
+    document = result_document(journal)
+    document["padding"] = "x" * 100_000  # more than the file system holds
+    with pytest.raises(WasmbenchError) as full:
+        write_document(target, document)
+    assert str(full.value) == (
+        f"cannot write the result file {target}: No space left on device; the journal is kept; "
+        "free space, then `wasmbench run --resume`"
+    )
+    assert json.loads(target.read_text()) == {"old": True}
+    assert sorted(path.name for path in small_tmpfs.path.iterdir()) == ["suite.json"]
+    del document["padding"]
+    write_document(target, document)
+    assert load_result(target)["benchmarks"] == document["benchmarks"]

@@ -73,3 +73,21 @@ def test_compare_tells_same_slower_and_faster_apart(test):
 
 def test_compare_needs_two_runs_a_side():
     assert compare([1.0], [1.0, 1.1]).verdict is Verdict.TOO_FEW
+
+
+def test_a_noisy_sample_against_itself_has_a_positive_interval_around_one():
+    noisy = [0.2, 1.0, 3.0, 0.5, 2.0, 0.9]
+    same = compare(noisy, noisy)
+    assert (same.ratio, same.verdict) == (pytest.approx(1.0), Verdict.SAME)
+    assert 0 < same.ci_low < 1 < same.ci_high
+    assert same.ci_low * same.ci_high == pytest.approx(1.0), "symmetric on the log scale"
+
+
+def test_the_interval_is_welchs_on_the_log_times_and_agrees_with_the_verdict():
+    rng = np.random.default_rng(3)
+    a, b = rng.lognormal(0.0, 0.3, 12), rng.lognormal(0.4, 0.3, 9)
+    result = compare(a, b, alpha=0.05)
+    t_interval = stats.ttest_ind(np.log(b), np.log(a), equal_var=False).confidence_interval(0.95)
+    assert (result.ci_low, result.ci_high) == pytest.approx(tuple(np.exp(t_interval)))
+    assert result.ratio == pytest.approx(stats.gmean(b) / stats.gmean(a))
+    assert (result.verdict is Verdict.SLOWER) == (result.ci_low > 1)

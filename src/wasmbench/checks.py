@@ -118,7 +118,7 @@ class LabelCheck(ClassificationCheck):
 
     @property
     def description(self) -> str:
-        return f"labels only: the reference's top-1 and top-{TOP} classes, probabilities not compared"
+        return f"labels only (the reference's top-1 and top-{TOP} classes; probabilities not compared)"
 
     def _compare(self, image: ClassifiedImage, reference: ClassifiedImage) -> str | None:
         if image.classes[:1] and image.classes[0][0] != reference.classes[0][0]:

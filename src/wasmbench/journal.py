@@ -1,8 +1,13 @@
 """The suite's append-only journal: every finished measurement is on disk before the next starts.
 
-One JSON object per line, flushed and fsynced. A Ctrl-C, a crash or a power loss loses at most
-the run in progress; ``wasmbench run --resume`` reads the journal back and continues. A torn last
-line (the write the power loss interrupted) is ignored; any other damage is reported, not guessed at.
+One JSON object per line, each appended with a single write and fsynced: a Ctrl-C, a crash, a
+power loss or a full disk loses at most the run in progress. A file that does not end in a
+newline ends in a torn line (the write that was cut short); readers ignore it, and ``resume``
+cuts it off before appending, so the first new record starts a line of its own. Any other damage
+is reported, not guessed at.
+
+Writing is for one process at a time (``wasmbench.lock``): ``create`` and ``resume`` take the
+journal's lock, ``close`` (or the end of the process) gives it up. ``open`` only reads.
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from wasmbench.errors import WasmbenchError
+from wasmbench.lock import JournalLock
 from wasmbench.measurement import Measurement
 from wasmbench.plan import Pair
+from wasmbench.storage import append_line, write_failed
 
 FORMAT = "wasmbench-journal/1"
+WHAT = "the journal"
 
 
 class Journal:
@@ -29,37 +37,109 @@ class Journal:
         self.pair_info: dict[str, dict[str, Any]] = {}
         self.runs: dict[str, list[Measurement]] = defaultdict(list)
         self.done: dict[str, str] = {}
+        # What ``resume`` repaired, in one line for the caller to print (None: nothing to repair).
+        self.repaired: str | None = None
+        self._fd: int | None = None
+        self._lock: JournalLock | None = None
 
     @classmethod
     def create(cls, path: Path, header: dict[str, Any]) -> Journal:
-        if path.exists():
-            raise WasmbenchError(f"{path} exists already; pass --resume to continue it")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Start a journal at ``path`` and lock it for this process.
+
+        The file is claimed with ``O_EXCL``: of two processes creating the same name at once, one
+        gets it and the other an error, never half of each's suite.
+        """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise write_failed(error, WHAT, path) from error
         journal = cls(path, {"type": "suite", "format": FORMAT, **header})
-        journal._append(journal.header)
+        journal._lock = JournalLock.acquire(path)
+        try:
+            journal._fd = os.open(
+                path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666
+            )
+        except FileExistsError:
+            journal.close()
+            raise WasmbenchError(f"{path} exists already; pass --resume to continue it") from None
+        except OSError as error:
+            journal.close()
+            raise write_failed(error, WHAT, path) from error
+        try:
+            journal._append(journal.header)
+        except WasmbenchError:
+            journal.delete()  # not even the header made it: nothing to resume
+            raise
         return journal
 
     @classmethod
     def open(cls, path: Path) -> Journal:
-        """Load a journal written by an earlier (possibly interrupted) suite."""
+        """Load a journal written by an earlier (possibly interrupted) suite, to read it."""
         try:
-            lines = path.read_text().splitlines()
+            data = path.read_bytes()
         except OSError as error:
             raise WasmbenchError(f"cannot read journal {path}: {error.strerror}") from error
+        whole, newline, _ = data.rpartition(b"\n")
         records = []
-        for number, line in enumerate(lines, start=1):
+        for number, line in enumerate(whole.split(b"\n") if newline else [], start=1):
             try:
                 records.append(json.loads(line))
-            except json.JSONDecodeError:
-                if number == len(lines):
-                    break  # the line a crash or power loss cut short
+            except ValueError:
                 raise WasmbenchError(f"{path}:{number} is not a journal line (the file is damaged)") from None
-        if not records or records[0].get("format") != FORMAT:
+        if not records or not isinstance(records[0], dict) or records[0].get("format") != FORMAT:
             raise WasmbenchError(f"{path} is not a wasmbench journal")
         journal = cls(path, records[0])
         for record in records[1:]:
             journal._load(record)
         return journal
+
+    @classmethod
+    def resume(cls, path: Path) -> Journal:
+        """Open ``path`` to continue its suite: lock it and cut off a torn last line (``repaired``
+        then says so); raises ``WasmbenchError`` when another process measures into it."""
+        cls.open(path)  # a missing or foreign file is reported as such, before a lock file is made
+        lock = JournalLock.acquire(path)
+        try:
+            journal = cls.open(path)  # as it is now that no other process appends
+        except WasmbenchError:
+            lock.release()
+            raise
+        journal._lock = lock
+        journal._writable()
+        return journal
+
+    @property
+    def has_measurements(self) -> bool:
+        """Whether any run was recorded: a journal without one is not worth resuming or keeping."""
+        return any(self.runs.values())
+
+    def close(self) -> None:
+        """Stop appending and give up the lock (a closed journal can still be read); idempotent."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def delete(self) -> None:
+        """Remove the journal (its suite is complete, or it never measured) and close it."""
+        self.close()
+        self.path.unlink(missing_ok=True)
+
+    def discard_if_empty(self) -> bool:
+        """Delete the journal when it holds no run (a suite stopped before measuring anything):
+        it would only be picked up by ``--resume``. Returns whether it was deleted."""
+        if self.has_measurements:
+            return False
+        self.delete()
+        return True
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _load(self, record: dict[str, Any]) -> None:
         kind, key = record.get("type"), record.get("pair", "")
@@ -93,7 +173,34 @@ class Journal:
         self._load(record)
 
     def _append(self, record: dict[str, Any]) -> None:
-        with self.path.open("a") as stream:
-            stream.write(json.dumps(record, separators=(",", ":")) + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
+        """One whole line, fsynced; a full disk is one ``WasmbenchError`` and leaves the file
+        ending in a whole line, so appending continues once there is room."""
+        line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+        try:
+            append_line(self._writable(), line)
+        except OSError as error:
+            raise write_failed(error, WHAT, self.path) from error
+
+    def _writable(self) -> int:
+        """The descriptor to append with: a journal loaded by ``open`` is locked and repaired as by
+        ``resume`` on its first record."""
+        if self._fd is not None:
+            return self._fd
+        if self._lock is None:
+            self._lock = JournalLock.acquire(self.path)
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+            data = self.path.read_bytes()
+            whole = data.rfind(b"\n") + 1
+            if torn := len(data) - whole:
+                os.ftruncate(fd, whole)
+                os.fsync(fd)
+                self.repaired = (
+                    f"{self.path}: cut off a torn last line ({torn} bytes, the record being written "
+                    "when the suite stopped)"
+                )
+        except OSError as error:
+            self.close()
+            raise write_failed(error, WHAT, self.path) from error
+        self._fd = fd
+        return fd

@@ -124,67 +124,140 @@ def workloads_dir() -> Path:
 
 
 def load_manifest(path: Path | None = None) -> dict[str, Workload]:
-    """Read the manifest; a malformed one is a user error, reported with its path."""
+    """Read the manifest; a malformed one is a user error, reported with its path.
+
+    Every key is checked as it loads (present, of its type) and every C source it names must
+    exist, so a mistake in a user's copy stops ``wasmbench run`` before anything is built or
+    measured, in one line naming the workload, the size and the key.
+    """
     path = path or workloads_dir() / "manifest.toml"
     try:
         data = tomllib.loads(path.read_text())
-        return {name: _parse_workload(name, entry, path.parent) for name, entry in data["workloads"].items()}
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise WasmbenchError(f"cannot read workload manifest {path}: {error!r}") from error
+    try:
+        workloads = _Table(data, "", "the manifest").tables("workloads", "workload", required=True)
+        return {name: _parse_workload(entry, path.parent) for name, entry in workloads.items()}
+    except ManifestError as error:
+        raise WasmbenchError(f"workload manifest {path}: {error}") from error
 
 
-def _parse_workload(name: str, entry: dict, folder: Path) -> Workload:
-    builder = entry.get("inputs")
-    variants = {
-        variant: _parse_variant(variant, spec, folder) for variant, spec in entry.get("variants", {}).items()
-    }
-    sizes = {
-        size: _parse_size(spec, has_builder=builder is not None) for size, spec in entry["sizes"].items()
-    }
-    return Workload(
-        name=name,
-        title=entry.get("title", name),
-        summary=entry.get("summary", ""),
-        source=folder / entry["source"],
-        libs=tuple(entry.get("libs", ())),
-        sizes=sizes,
+class ManifestError(ValueError):
+    """A key of the manifest missing or of the wrong type, or a source missing; says where."""
+
+
+@dataclass(frozen=True)
+class _Table:
+    """One TOML table of the manifest, its name and where it is (``workload 'nbody', size
+    'test'``): every key is read with its type checked, and a bad one reported with its place."""
+
+    data: dict
+    name: str
+    where: str
+
+    def tables(self, key: str, kind: str, required: bool = False) -> dict[str, _Table]:
+        """The tables under ``key`` (workloads, sizes, variants), each placed as ``kind 'name'``."""
+        outer = self._get(key, dict, "a table", None if required else {})
+        return {name: self._child(value, name, f"{kind} {name!r}") for name, value in outer.items()}
+
+    def table(self, key: str) -> _Table | None:
+        """An optional table under ``key`` (a workload's ``inputs``)."""
+        return self._child(self.data[key], key, key) if key in self.data else None
+
+    def text(self, key: str, default: str | None = None) -> str:
+        return self._get(key, str, "a string", default)
+
+    def integer(self, key: str) -> int:
+        value = self._get(key, int, "an integer")
+        if isinstance(value, bool):
+            raise self._wrong(key, value, "an integer")
+        return value
+
+    def texts(self, key: str, default: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        """A list of strings (numbers allowed: ``args = [1000]``); never a string split into letters."""
+        value = self._get(key, list, "a list of strings", default)
+        if not all(isinstance(item, str | int | float) and not isinstance(item, bool) for item in value):
+            raise self._wrong(key, value, "a list of strings")
+        return tuple(str(item) for item in value)
+
+    def problem(self, text: str) -> ManifestError:
+        return ManifestError(f"{self.where}: {text}")
+
+    def _child(self, value: object, name: str, place: str) -> _Table:
+        where = place if not self.name else f"{self.where}, {place}"
+        if not isinstance(value, dict):
+            raise ManifestError(f"{where} must be a table, not {type(value).__name__} {value!r}")
+        return _Table(value, name, where)
+
+    def _get(self, key: str, kind: type, described: str, default: object = None):
+        if key not in self.data:
+            if default is None:
+                raise self.problem(f"{key} is missing")
+            return default
+        value = self.data[key]
+        if not isinstance(value, kind):
+            raise self._wrong(key, value, described)
+        return value
+
+    def _wrong(self, key: str, value: object, described: str) -> ManifestError:
+        return self.problem(f"{key} must be {described}, not {type(value).__name__} {value!r}")
+
+
+def _parse_workload(entry: _Table, folder: Path) -> Workload:
+    builder = entry.table("inputs")
+    workload = Workload(
+        name=entry.name,
+        title=entry.text("title", entry.name),
+        summary=entry.text("summary", ""),
+        source=folder / entry.text("source"),
+        libs=entry.texts("libs", ()),
+        sizes={
+            size: _parse_size(spec, has_builder=builder is not None)
+            for size, spec in entry.tables("sizes", "size", required=True).items()
+        },
         inputs=_parse_builder(builder) if builder else None,
-        variants=variants,
+        variants={
+            name: _parse_variant(spec, folder) for name, spec in entry.tables("variants", "variant").items()
+        },
     )
+    for source in (workload.source, *(variant.source for variant in workload.variants.values())):
+        if not source.is_file():
+            raise entry.problem(f"source {source} is missing")
+    return workload
 
 
-def _parse_builder(entry: dict) -> InputBuilder:
+def _parse_builder(entry: _Table) -> InputBuilder:
     return InputBuilder(
-        function=str(entry["builder"]),
-        requires=tuple(entry.get("requires", ())),
-        install=str(entry.get("install", "")),
+        function=entry.text("builder"),
+        requires=entry.texts("requires", ()),
+        install=entry.text("install", ""),
     )
 
 
-def _parse_variant(name: str, entry: dict, folder: Path) -> Variant:
-    inputs = tuple(str(file) for file in entry.get("inputs", ()))
-    if inputs and "builder" not in entry:
-        raise ValueError(f"the {name} variant's inputs need its builder")
+def _parse_variant(entry: _Table, folder: Path) -> Variant:
+    inputs = entry.texts("inputs", ())
+    if inputs and "builder" not in entry.data:
+        raise entry.problem("its inputs need its builder")
     return Variant(
-        name=name,
-        source=folder / entry["source"],
-        summary=str(entry.get("summary", "")),
+        name=entry.name,
+        source=folder / entry.text("source"),
+        summary=entry.text("summary", ""),
         inputs=inputs,
-        builder=_parse_builder(entry) if "builder" in entry else None,
-        check=str(entry.get("check", "")),
+        builder=_parse_builder(entry) if "builder" in entry.data else None,
+        check=entry.text("check", ""),
     )
 
 
-def _parse_size(spec: dict, has_builder: bool) -> SizeSpec:
-    check = str(spec.get("check", DIGEST_CHECK))
-    inputs = tuple(str(name) for name in spec.get("inputs", ()))
+def _parse_size(entry: _Table, has_builder: bool) -> SizeSpec:
+    check = entry.text("check", DIGEST_CHECK)
+    inputs = entry.texts("inputs", ())
     if (inputs or check != DIGEST_CHECK) and not has_builder:
-        raise ValueError("a size with inputs or a reference check needs the workload's [inputs] builder")
+        raise entry.problem("a size with inputs or a reference check needs the workload's [inputs] builder")
     digest = check == DIGEST_CHECK
     return SizeSpec(
-        args=tuple(str(arg) for arg in spec["args"]),
-        stdout_sha256=str(spec["stdout_sha256"]).lower() if digest else "",
-        stdout_bytes=int(spec["stdout_bytes"]) if digest else 0,
+        args=entry.texts("args"),
+        stdout_sha256=entry.text("stdout_sha256").lower() if digest else "",
+        stdout_bytes=entry.integer("stdout_bytes") if digest else 0,
         inputs=inputs,
         check=check,
     )

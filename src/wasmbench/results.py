@@ -10,8 +10,6 @@ average a failure.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.journal import Journal
 from wasmbench.measurement import Measurement, Status
 from wasmbench.plan import Pair
+from wasmbench.storage import write_atomically
 
 JOURNAL_SUFFIX = ".jsonl"
 
@@ -102,12 +101,9 @@ def result_document(journal: Journal, commit_info: dict[str, Any] | None = None)
 
 
 def write_document(path: Path, document: dict[str, Any]) -> None:
-    """Write atomically: a reader never sees half a result file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=".json")
-    with os.fdopen(fd, "w") as stream:
-        json.dump(document, stream, indent=2)
-    os.replace(partial, path)
+    """Write atomically: ``path`` is the whole result file or what it was before, never half of
+    one (a full disk is one ``WasmbenchError``, the journal kept for ``--resume``)."""
+    write_atomically(path, json.dumps(document, indent=2).encode(), "the result file")
 
 
 def load_result(path: Path) -> dict[str, Any]:

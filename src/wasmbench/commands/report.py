@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
+from wasmbench.paths import check_output_path
 
 REPORT_DIR = "report"
 
@@ -61,6 +62,7 @@ def handle(args: argparse.Namespace) -> int:
         Serverless(args.gb_second_price, args.memory_step) if args.gb_second_price is not None else None
     )
     out = args.out or default_report_dir(args.files[0])
+    check_output_path(out, "report folder", folder=True)
     documents, unreadable = load_documents(args.files, exclude=out)
     if not documents:
         raise WasmbenchError("no readable result file")
