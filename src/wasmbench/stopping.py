@@ -32,12 +32,12 @@ class StopRule:
         # process of fixed-count suites (see ``commands/run.py`` on harness memory).
         from wasmbench.reports.statistics import MIN_RUNS, ci_half_width
 
-        valid = [run.wall_ns / 1e9 for run in runs if run.ok]
+        valid = [run.usage.wall_ns / 1e9 for run in runs if run.ok]
         if len(valid) >= MIN_RUNS:
             mean = sum(valid) / len(valid)
             if ci_half_width(valid) <= self.ci_target * mean:
                 return CI_REACHED
-        if sum(run.wall_ns for run in runs) / 1e9 >= self.max_time_s:
+        if sum(run.usage.wall_ns for run in runs) / 1e9 >= self.max_time_s:
             return MAX_TIME
         return None
 

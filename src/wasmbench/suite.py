@@ -243,9 +243,9 @@ class Suite:
         try:
             outcome = runner.run(prepared, invocation)
         except Exception as error:  # a runtime failing to start is a result, not a harness crash
-            outcome = RunOutcome(0, 0.0, 0.0, 0, exit_code=None, error=f"{type(error).__name__}: {error}")
+            outcome = RunOutcome.failure(f"{type(error).__name__}: {error}")
         measurement = validate(outcome, invocation.stdout, invocation.stderr, check)
-        MEASURED_CLOCK.advance(measurement.wall_ns)
+        MEASURED_CLOCK.advance(measurement.usage.wall_ns)
         self._progress_bar().update()
         if not warmup or measurement.status is Status.TIMEOUT:
             self.journal.record_run(pair, measurement)
@@ -259,7 +259,7 @@ class Suite:
         return measurement
 
     def _fail_pair(self, pair: Pair, detail: str) -> None:
-        failure = Measurement(Status.ERROR, 0, 0.0, 0.0, 0, None, None, "", 0, detail=detail)
+        failure = Measurement.failure(Status.ERROR, detail)
         self.journal.record_run(pair, failure)
         self.journal.record_done(pair, detail)
 
