@@ -74,7 +74,10 @@ class Measurement:
         """A run that never ran (e.g. its prepare step failed): nothing measured, ``detail`` says why."""
         return cls(status, Usage.zero(), None, None, "", 0, detail=detail)
 
-    def with_run_context(self, round: int, position: int, layout_padding: int) -> Measurement:
+    def with_run_context(
+        self, round: int | None, position: int | None, layout_padding: int | None
+    ) -> Measurement:
+        """This run, placed in its suite (None for what the suite did not record)."""
         return replace(self, round=round, position=position, layout_padding=layout_padding)
 
     def to_dict(self) -> dict[str, object]:
