@@ -93,6 +93,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     suite.close()
     journal = Journal.open(suite.journal.path)
+    if journal.discard_if_empty():
+        return
     write_document(result_path_for(journal.path), result_document(journal, get_commit_info()))
     if not journal.pending():
-        journal.path.unlink()
+        journal.delete()

@@ -276,7 +276,9 @@ def memory_table(block: pd.DataFrame) -> Table | None:
         lambda cell: f"{cell['peak_rss_mib']:.1f}",
         best_by="peak_rss_mib",
         legend="median peak of the valid runs: the process's max RSS (wait4), or for Docker the "
-        "container cgroup's peak charge",
+        "container cgroup's peak charge; the embedded modes (wasmtime:embedded*, wasmer:sdk*) run in "
+        "a fork of a zygote, so theirs includes a Python interpreter that has imported only the "
+        "runtime's package",
         warn=False,
     )
 

@@ -61,6 +61,7 @@ from wasmbench.cgroup import Cgroup, Hierarchies
 from wasmbench.errors import WasmbenchError
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 from wasmbench.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
+from wasmbench.usage import Usage
 
 LABEL = "wasmbench"
 OWNER_LABEL = "wasmbench.owner"  # "<host>:<pid>" of the harness that made the container
@@ -267,7 +268,7 @@ class DockerRunner(Runner):
             runtime = self._wasm_shim() if prepared.mode == "docker-wasm" else None
             return self._run_fresh(image, invocation, runtime)
         except (docker.errors.DockerException, OSError) as error:  # OSError: the socket, a cgroup
-            return _failed(self._engine_failure(error))
+            return RunOutcome.failure(self._engine_failure(error))
 
     def _run_fresh(self, image: str, invocation: Invocation, runtime: str | None) -> RunOutcome:
         api = self.client.api
@@ -299,10 +300,7 @@ class DockerRunner(Runner):
                     api.remove_container(container, force=True)
             parent.remove()
         return RunOutcome(
-            wall_ns=end - start,
-            user_s=usage.user_s,
-            sys_s=usage.sys_s,
-            max_rss_kib=usage.peak_kib,
+            usage=usage.as_usage(end - start),
             exit_code=None if watchdog.fired else exit_code,
             timed_out=watchdog.fired,
             phases_ns={"create": created - start, "start_to_exit": exited - created, "remove": end - exited},
@@ -325,15 +323,8 @@ class DockerRunner(Runner):
             exit_code = None if watchdog.fired else _exec_exit_code(api, exec_id)
         end = time.perf_counter_ns()
         if watchdog.fired:
-            return RunOutcome(end - start, 0.0, 0.0, 0, exit_code=None, timed_out=True)
-        usage = box.cgroup.usage().since(before)
-        return RunOutcome(
-            wall_ns=end - start,
-            user_s=usage.user_s,
-            sys_s=usage.sys_s,
-            max_rss_kib=usage.peak_kib,
-            exit_code=exit_code,
-        )
+            return RunOutcome(Usage(end - start, 0.0, 0.0, 0), exit_code=None, timed_out=True)
+        return RunOutcome(box.cgroup.usage().since(before).as_usage(end - start), exit_code=exit_code)
 
     def _exec_container(self, image: str, invocation: Invocation) -> _ExecContainer:
         """The image's long-lived container with ``invocation.workdir`` mounted (started if needed)."""
@@ -540,10 +531,6 @@ def _owner_alive(owner: str) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _failed(reason: str) -> RunOutcome:
-    return RunOutcome(0, 0.0, 0.0, 0, exit_code=None, error=reason)
 
 
 def _cause(error: BaseException) -> str:

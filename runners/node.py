@@ -5,8 +5,9 @@ compiles the module with ``WebAssembly.compile``, instantiates it with a ``WASI`
 preopened directory is the run's working directory (the process's current directory) as ``.``,
 with the module's arguments and an empty environment, and starts it. Node has no network API
 for a WASI module, so the module has none. The script reports its compile, instantiate and
-execute times on a side channel (a JSON file beside the run's stderr, outside the working
-directory); wall time, CPU and peak RSS are those of the whole node process, start-up included.
+execute times, and a trap's message (the run crashed) apart from any other failure (an error), on
+a side channel (a JSON file beside the run's stderr, outside the working directory); wall time,
+CPU and peak RSS are those of the whole node process, start-up included.
 
 ``default`` is V8's own tiering: every function starts in Liftoff, the baseline compiler, and hot
 ones are recompiled by TurboFan, the optimising one — but a call that is already running keeps
@@ -84,7 +85,9 @@ class NodeRunner(CommandRunner):
         outcome = super().run(prepared, invocation)
         report = json.loads(report_path.read_text()) if report_path.exists() else {}
         report_path.unlink(missing_ok=True)
-        return replace(outcome, phases_ns=report.get("phases_ns", {}), error=report.get("error"))
+        return replace(
+            outcome, phases_ns=report.get("phases_ns", {}), error=report.get("error"), trap=report.get("trap")
+        )
 
 
 def phase_report(invocation: Invocation) -> Path:

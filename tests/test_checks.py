@@ -7,6 +7,7 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.manifest import SizeSpec
 from wasmbench.measurement import Status, validate
 from wasmbench.runner import RunOutcome
+from wasmbench.usage import Usage
 
 REFERENCE = {
     "kind": "classification",
@@ -82,7 +83,7 @@ def test_a_missing_top_class_is_a_mismatch_even_when_the_others_agree(check):
 def test_a_wrong_classification_never_enters_a_statistic(tmp_path, check):
     stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
     stdout.write_text(OUTPUT.replace("0.964393", "0.5"))
-    outcome = RunOutcome(wall_ns=10, user_s=0.1, sys_s=0.0, max_rss_kib=5)
+    outcome = RunOutcome(Usage(10, 0.1, 0.0, 5))
     measurement = validate(outcome, stdout, stderr, check)
     assert measurement.status is Status.WRONG_OUTPUT
     assert measurement.summary == ""

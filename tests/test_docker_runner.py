@@ -97,9 +97,9 @@ def test_runs_the_program_in_its_workdir_with_output_status_and_cgroup_figures(r
     assert run.stdout.read_text() == "read: hello\n"
     assert run.stderr.read_text() == "to stderr\n"
     assert (run.workdir / "written.txt").read_text() == "from the container\n"
-    assert outcome.wall_ns > 0
-    assert outcome.user_s + outcome.sys_s > 0
-    assert outcome.max_rss_kib > 0
+    assert outcome.usage.wall_ns > 0
+    assert outcome.usage.user_s + outcome.usage.sys_s > 0
+    assert outcome.usage.max_rss_kib > 0
 
 
 @pytest.mark.parametrize("mode", ["run", "exec"])

@@ -22,6 +22,7 @@ from wasmbench.plan import Pair, make_plan
 from wasmbench.runner import Invocation, Prepared, Runner, RunOutcome
 from wasmbench.stopping import CI_REACHED, MAX_RUNS
 from wasmbench.toolchain import Artefact
+from wasmbench.usage import Usage
 
 MODES = ("a", "b", "c")
 
@@ -62,7 +63,9 @@ class FakeRunner(Runner):
         self.calls.append(prepared.mode)
         answer = self.behaviour(prepared.mode, sum(mode == prepared.mode for mode in self.calls))
         invocation.stdout.write_bytes(b"ok\n")
-        return answer if isinstance(answer, RunOutcome) else RunOutcome(int(answer * 1e9), 0.0, 0.0, 1024)
+        return (
+            answer if isinstance(answer, RunOutcome) else RunOutcome(Usage(int(answer * 1e9), 0.0, 0.0, 1024))
+        )
 
 
 def suite(tmp_path: Path, runner: FakeRunner, **options) -> tuple[Journal, Engine]:
@@ -115,7 +118,7 @@ def test_the_same_seed_gives_the_same_order_and_another_seed_another(tmp_path):
 
 
 def test_a_timeout_leaves_that_modes_remaining_rounds_and_the_others_go_on(tmp_path):
-    timed_out = RunOutcome(10**10, 0.0, 0.0, 0, exit_code=None, timed_out=True)
+    timed_out = RunOutcome(Usage(10**10, 0.0, 0.0, 0), exit_code=None, timed_out=True)
     runner = FakeRunner(lambda mode, call: timed_out if (mode, call) == ("b", 3) else 1.0)
     journal, loop = suite(tmp_path, runner)
     loop.run()

@@ -11,13 +11,14 @@ from wasmbench.journal import Journal
 from wasmbench.lock import lock_path
 from wasmbench.measurement import Measurement, Status
 from wasmbench.plan import Pair
+from wasmbench.usage import Usage
 
 A = Pair("nbody", "test", "native", "default")
 B = Pair("mandelbrot", "test", "native", "default")
 
 
 def measurement(status=Status.OK) -> Measurement:
-    return Measurement(status, 100, 0.1, 0.0, 1000, 0, None, "ab" * 32, 26)
+    return Measurement(status, Usage(100, 0.1, 0.0, 1000), 0, None, "ab" * 32, 26)
 
 
 @pytest.fixture

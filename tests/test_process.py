@@ -2,7 +2,8 @@ import signal
 import time
 from pathlib import Path
 
-from wasmbench.process import run_in_fork, run_process
+from wasmbench.process import run_process
+from wasmbench.supervision import run_in_fork
 
 
 def run(tmp_path: Path, script: str, timeout_s: float = 10.0):
@@ -22,8 +23,8 @@ def test_records_output_exit_status_and_rusage(tmp_path):
     assert result.exit_code == 3
     assert result.signal is None
     assert not result.timed_out
-    assert result.wall_ns > 0
-    assert result.max_rss_kib > 0
+    assert result.usage.wall_ns > 0
+    assert result.usage.max_rss_kib > 0
 
 
 def test_runs_in_the_working_directory_with_the_given_environment(tmp_path):
@@ -48,8 +49,8 @@ def test_timeout_kills_the_whole_process_group(tmp_path):
 
 def test_cpu_time_is_the_childs(tmp_path):
     result = run(tmp_path, "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done")
-    assert result.user_s + result.sys_s > 0.05
-    assert result.wall_ns / 1e9 >= (result.user_s + result.sys_s) * 0.5
+    assert result.usage.user_s + result.usage.sys_s > 0.05
+    assert result.usage.wall_ns / 1e9 >= (result.usage.user_s + result.usage.sys_s) * 0.5
 
 
 def test_a_program_that_cannot_start_exits_127_with_the_reason(tmp_path):
@@ -63,7 +64,7 @@ def test_a_program_that_cannot_start_exits_127_with_the_reason(tmp_path):
 def test_peak_rss_is_the_programs_not_the_harnesses(tmp_path):
     ballast = bytearray(200 * 1024 * 1024)  # the harness grows; a small program must not
     result = run(tmp_path, "exit 0")
-    assert result.max_rss_kib < 50 * 1024
+    assert result.usage.max_rss_kib < 50 * 1024
     del ballast
 
 
@@ -75,7 +76,7 @@ def test_work_in_a_fork_returns_its_answer_and_its_own_rusage():
     result, answer = run_in_fork(work, timeout_s=10)
     assert answer == b"answer"
     assert result.exit_code == 0
-    assert result.user_s > 0.01
+    assert result.usage.user_s > 0.01
 
 
 def test_an_exception_in_the_fork_is_exit_status_1_and_no_answer():
@@ -94,3 +95,11 @@ def test_a_hung_fork_is_killed_at_the_timeout():
     result, answer = run_in_fork(work, timeout_s=0.2)
     assert result.timed_out
     assert answer == b""
+
+
+def test_an_exception_in_the_fork_leaves_its_traceback_on_the_forks_stderr(capfd):
+    def work() -> bytes:
+        raise RuntimeError("boom")
+
+    run_in_fork(work, timeout_s=10)
+    assert "RuntimeError: boom" in capfd.readouterr().err

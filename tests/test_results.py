@@ -9,6 +9,7 @@ from wasmbench.journal import Journal
 from wasmbench.measurement import Measurement, Status
 from wasmbench.plan import Pair
 from wasmbench.results import load_result, result_document, write_document
+from wasmbench.usage import Usage
 
 GOOD = Pair("nbody", "test", "native", "default")
 BAD = Pair("mandelbrot", "test", "native", "default")
@@ -16,7 +17,7 @@ LEFT = Pair("fannkuchredux", "test", "native", "default")
 
 
 def run(wall_s: float, status=Status.OK) -> Measurement:
-    return Measurement(status, int(wall_s * 1e9), 0.1, 0.0, 1000, 0, None, "00", 26)
+    return Measurement(status, Usage(int(wall_s * 1e9), 0.1, 0.0, 1000), 0, None, "00", 26)
 
 
 @pytest.fixture

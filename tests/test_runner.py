@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.runner import Availability, Runner, discover_runners, parse_runner_spec
+from wasmbench.runner import Availability, Runner, RunOutcome, discover_runners, parse_runner_spec
+from wasmbench.supervision import ProcessResult
 from wasmbench.toolchain import Artefact
+from wasmbench.usage import Usage
 
 
 def test_native_and_wasmtime_are_found_through_entry_points():
@@ -101,3 +103,22 @@ def test_a_new_runtime_version_prepares_again(artefact, tmp_path):
     runner.release = "2.0"
     assert not runner.prepare(artefact, "aot", tmp_path / "cache").cached
     assert runner.compiled == 2
+
+
+def test_a_runtime_that_failed_to_start_is_an_outcome_with_nothing_measured():
+    outcome = RunOutcome.failure("FileNotFoundError: wasmtime")
+    assert outcome.usage == Usage.zero()
+    assert (outcome.exit_code, outcome.error, outcome.trap) == (None, "FileNotFoundError: wasmtime", None)
+
+
+def test_a_forks_report_gives_the_wall_time_the_rusage_the_rest():
+    result = ProcessResult(Usage(999, 0.5, 0.1, 4096), exit_code=0, signal=None, timed_out=False)
+    report = {"wall_ns": 700, "exit_code": None, "phases_ns": {"run": 600}, "trap": "wasm trap: unreachable"}
+    outcome = RunOutcome.from_fork(result, report, "wasmer-sdk")
+    assert outcome.usage == Usage(700, 0.5, 0.1, 4096)
+    assert (outcome.trap, outcome.error, outcome.phases_ns) == ("wasm trap: unreachable", None, {"run": 600})
+
+
+def test_a_fork_that_died_without_a_report_is_an_error():
+    result = ProcessResult(Usage(999, 0.5, 0.1, 4096), exit_code=None, signal=11, timed_out=False)
+    assert RunOutcome.from_fork(result, None, "wasmtime").error == "the wasmtime child died (signal 11)"

@@ -7,10 +7,11 @@ import pytest
 from wasmbench.measurement import Measurement, Status
 from wasmbench.options import SuiteOptions, runs_options
 from wasmbench.stopping import CI_REACHED, MAX_TIME, StopRule, runs_argument
+from wasmbench.usage import Usage
 
 
 def runs(*seconds: float, status: Status = Status.OK) -> list[Measurement]:
-    return [Measurement(status, int(s * 1e9), 0.0, 0.0, 0, 0, None, "", 0) for s in seconds]
+    return [Measurement(status, Usage(int(s * 1e9), 0.0, 0.0, 0), 0, None, "", 0) for s in seconds]
 
 
 RULE = StopRule(ci_target=0.02, max_time_s=60.0)

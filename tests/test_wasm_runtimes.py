@@ -1,7 +1,8 @@
 """What every WebAssembly runtime mode must do, checked on each one this machine has: run a module
-with its arguments, report its exit status, survive a trap, stop a hung module at the timeout,
-and sandbox it (its working directory and nothing else of the host's files, no environment: none
-at all, or exactly the fixed variables a runtime declares in ``module_environment``).
+with its arguments, report its exit status, record a trap as a crash named by the trap (the same
+status in every mode), stop a hung module at the timeout, and sandbox it (its working directory
+and nothing else of the host's files, no environment: none at all, or exactly the fixed variables
+a runtime declares in ``module_environment``).
 
 A runtime that is not installed shows up here as skipped with the reason the runner gives.
 """
@@ -13,11 +14,13 @@ from pathlib import Path
 import pytest
 from wat_modules import SPIN, TRAP, wat_module
 
+from wasmbench.manifest import SizeSpec
 from wasmbench.measurement import Status, validate
 from wasmbench.runner import Invocation, Runner, discover_runners
 from wasmbench.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
 
 PROBE = helper_program(Path(__file__).with_name("programs") / "sandbox_probe.c")
+NO_OUTPUT = SizeSpec(args=())  # expects no output at all
 
 WASM_MODES = [
     pytest.param((runner, mode), id=f"{runner.name}:{mode}")
@@ -67,21 +70,21 @@ def test_runs_with_arguments_inside_a_sandbox(runtime, probe, tmp_path, monkeypa
         "outside no",
     ], (tmp_path / "stderr").read_text()
     assert outcome.exit_code == 0 and outcome.error is None
-    assert outcome.wall_ns > 0 and outcome.max_rss_kib > 0
+    assert outcome.usage.wall_ns > 0 and outcome.usage.max_rss_kib > 0
 
 
 def test_the_exit_status_is_the_modules(runtime, probe, tmp_path):
     assert run(runtime, probe, tmp_path, args=["x"]).exit_code == 7
 
 
-def test_a_trap_is_a_failed_run(runtime, tmp_path):
+def test_a_trap_is_a_crash_named_by_the_trap(runtime, tmp_path):
     outcome = run(runtime, wat_module(tmp_path, TRAP), tmp_path)
-    assert outcome.error or outcome.exit_code != 0 or outcome.signal
-    assert not outcome.timed_out
+    measurement = validate(outcome, tmp_path / "stdout", tmp_path / "stderr", NO_OUTPUT)
+    assert measurement.status is Status.CRASHED, measurement.detail
+    assert "unreachable" in measurement.detail.lower()
 
 
 def test_a_hung_module_is_stopped_at_the_timeout(runtime, tmp_path):
     outcome = run(runtime, wat_module(tmp_path, SPIN), tmp_path, timeout_s=1.0)
     assert outcome.timed_out
-    spec = type("Spec", (), {"stdout_sha256": "", "stdout_bytes": 0})()
-    assert validate(outcome, tmp_path / "stdout", tmp_path / "stderr", spec).status is Status.TIMEOUT
+    assert validate(outcome, tmp_path / "stdout", tmp_path / "stderr", NO_OUTPUT).status is Status.TIMEOUT

@@ -31,8 +31,8 @@ def test_sdk_runs_split_their_phases(tmp_path, mode):
     assert (tmp_path / "stdout").read_text() == "hello\n"
     assert outcome.exit_code == 0 and outcome.error is None
     assert set(outcome.phases_ns) == {"load", "sandbox", "run"}
-    assert sum(outcome.phases_ns.values()) <= outcome.wall_ns
-    assert outcome.max_rss_kib > 0
+    assert sum(outcome.phases_ns.values()) <= outcome.usage.wall_ns
+    assert outcome.usage.max_rss_kib > 0
 
 
 @sdk
@@ -45,21 +45,34 @@ def test_sdk_cached_keeps_the_compiled_module_and_reuses_it(tmp_path):
     assert runner.prepare(wat_module(tmp_path, HELLO), "sdk-cached", tmp_path).cached
 
 
+@sdk
 def test_the_working_directorys_files_are_copied_to_the_sandbox_root_without_symlinks(tmp_path):
+    from wasmbench.runners import wasmer_embedded  # it imports the SDK
+
     (tmp_path / "outside.txt").write_text("hidden")
     (tmp_path / "work" / "sub").mkdir(parents=True)
     (tmp_path / "work" / "weights.bin").write_bytes(b"\x00\x01")
     (tmp_path / "work" / "sub" / "labels.txt").write_text("cat")
     (tmp_path / "work" / "escape.txt").symlink_to(tmp_path / "outside.txt")
-    assert wasmer._input_files(tmp_path / "work") == {"/sub/labels.txt": b"cat", "/weights.bin": b"\x00\x01"}
+    files = wasmer_embedded._input_files(tmp_path / "work")
+    assert files == {"/sub/labels.txt": b"cat", "/weights.bin": b"\x00\x01"}
 
 
 @sdk
-def test_a_trap_is_an_error_with_its_message(tmp_path):
+def test_a_trap_is_reported_by_its_cause(tmp_path):
     runner = WasmerRunner()
     outcome = runner.run(runner.prepare(wat_module(tmp_path, TRAP), "sdk", tmp_path), invocation(tmp_path))
-    assert outcome.error and outcome.error.startswith("wasm trap: RuntimeError: unreachable")
-    assert not outcome.timed_out
+    assert outcome.trap and outcome.trap.startswith("wasm trap: RuntimeError: unreachable")
+    assert outcome.error is None and not outcome.timed_out
+
+
+@sdk
+def test_what_the_sdk_prints_while_preparing_a_trapping_module_stays_off_the_terminal(tmp_path, capfd):
+    runner = WasmerRunner()
+    prepared = runner.prepare(wat_module(tmp_path, TRAP), "sdk-cached", tmp_path)
+    outcome = runner.run(prepared, invocation(tmp_path))
+    assert outcome.trap and not prepared.cached
+    assert capfd.readouterr() == ("", "")
 
 
 @sdk

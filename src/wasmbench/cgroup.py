@@ -24,6 +24,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from wasmbench.usage import Usage
+
 MOUNTINFO = Path("/proc/self/mountinfo")
 USER_HZ_FIELDS = ("user", "system")
 
@@ -39,6 +41,10 @@ class CgroupUsage:
     def since(self, start: CgroupUsage) -> CgroupUsage:
         """The CPU spent after ``start`` was read; the peak is the later reading's."""
         return CgroupUsage(self.user_s - start.user_s, self.sys_s - start.sys_s, self.peak_kib)
+
+    def as_usage(self, wall_ns: int) -> Usage:
+        """A run's usage: its wall time, and the CPU and peak memory this cgroup was charged."""
+        return Usage(wall_ns, self.user_s, self.sys_s, self.peak_kib)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from wasmbench.runner import RunOutcome
+from wasmbench.usage import Usage
 
 
 class OutputCheck(Protocol):
@@ -30,9 +31,6 @@ class OutputCheck(Protocol):
         """How the output is judged, in a few words for the report."""
 
 
-RUN_CONTEXT = ("round", "position", "layout_padding")
-
-
 class Status(StrEnum):
     OK = "ok"
     WRONG_OUTPUT = "wrong_output"
@@ -41,15 +39,21 @@ class Status(StrEnum):
     ERROR = "error"
 
 
+# Where a run stood in an interleaved suite; recorded only when known, so that the records of
+# suites that did not interleave keep the shape they always had.
+RUN_CONTEXT = ("round", "position", "layout_padding")
+
+
 @dataclass(frozen=True)
 class Measurement:
-    """A run's costs, its output digest and whether the output was right."""
+    """A run's costs, its output digest and whether the output was right.
+
+    ``round`` is the interleaved round the run belonged to, ``position`` its place within that
+    round and ``layout_padding`` the bytes of environment padding it ran with (None: not recorded).
+    """
 
     status: Status
-    wall_ns: int
-    user_s: float
-    sys_s: float
-    max_rss_kib: int
+    usage: Usage
     exit_code: int | None
     signal: int | None
     stdout_sha256: str
@@ -61,27 +65,33 @@ class Measurement:
     position: int | None = None
     layout_padding: int | None = None
 
-    @classmethod
-    def failure(cls, status: Status, detail: str) -> Measurement:
-        return cls(status, 0, 0.0, 0.0, 0, None, None, "", 0, detail=detail)
-
-    def with_run_context(
-        self, round: int | None, position: int | None, layout_padding: int | None
-    ) -> Measurement:
-        return replace(self, round=round, position=position, layout_padding=layout_padding)
-
     @property
     def ok(self) -> bool:
         return self.status is Status.OK
 
+    @classmethod
+    def failure(cls, status: Status, detail: str) -> Measurement:
+        """A run that never ran (e.g. its prepare step failed): nothing measured, ``detail`` says why."""
+        return cls(status, Usage.zero(), None, None, "", 0, detail=detail)
+
+    def with_run_context(
+        self, round: int | None, position: int | None, layout_padding: int | None
+    ) -> Measurement:
+        """This run, placed in its suite (None for what the suite did not record)."""
+        return replace(self, round=round, position=position, layout_padding=layout_padding)
+
     def to_dict(self) -> dict[str, object]:
-        return {
-            key: value for key, value in asdict(self).items() if value is not None or key not in RUN_CONTEXT
-        } | {"status": self.status.value}
+        """The flat record of result files and journals: the usage's keys stand beside the others."""
+        record = asdict(self)
+        del record["status"], record["usage"]
+        flat = {"status": self.status.value, **self.usage.to_dict(), **record}
+        return {key: value for key, value in flat.items() if key not in RUN_CONTEXT or value is not None}
 
     @classmethod
     def from_dict(cls, data: dict) -> Measurement:
-        return cls(**(data | {"status": Status(data["status"])}))
+        usage = Usage.from_dict(data)
+        rest = {key: value for key, value in data.items() if key not in usage.to_dict()}
+        return cls(**(rest | {"status": Status(data["status"]), "usage": usage}))
 
 
 def validate(outcome: RunOutcome, stdout: Path, stderr: Path, expected: OutputCheck) -> Measurement:
@@ -94,10 +104,7 @@ def validate(outcome: RunOutcome, stdout: Path, stderr: Path, expected: OutputCh
         detail = f"{detail}; stderr: {tail}" if tail else detail
     return Measurement(
         status=status,
-        wall_ns=outcome.wall_ns,
-        user_s=outcome.user_s,
-        sys_s=outcome.sys_s,
-        max_rss_kib=outcome.max_rss_kib,
+        usage=outcome.usage,
         exit_code=outcome.exit_code,
         signal=outcome.signal,
         stdout_sha256=digest,
@@ -110,9 +117,11 @@ def validate(outcome: RunOutcome, stdout: Path, stderr: Path, expected: OutputCh
 
 def _judge(outcome: RunOutcome, output: bytes, expected: OutputCheck) -> tuple[Status, str]:
     if outcome.timed_out:
-        return Status.TIMEOUT, f"killed after the timeout ({outcome.wall_ns / 1e9:.1f} s)"
+        return Status.TIMEOUT, f"killed after the timeout ({outcome.usage.wall_ns / 1e9:.1f} s)"
     if outcome.error:
         return Status.ERROR, outcome.error
+    if outcome.trap:
+        return Status.CRASHED, outcome.trap
     if outcome.signal is not None:
         return Status.CRASHED, f"killed by signal {outcome.signal}"
     if outcome.exit_code != 0:

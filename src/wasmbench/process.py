@@ -1,4 +1,5 @@
-"""Run one program as a fresh process and measure it the way the kernel sees it.
+"""Run one program, or one call into an embedded runtime, as a fresh process started from a small
+one, and measure it the way the kernel sees it.
 
 ``run_process`` hands each run to ``launcher.c``, a small C program built once with the project's
 toolchain: it forks the program, times it with CLOCK_MONOTONIC from just before the fork to its
@@ -7,9 +8,11 @@ peak RSS). Spawning from a small process matters for memory: a child's peak RSS 
 memory image it was exec'd from, so programs spawned by the Python harness itself would all
 report at least the interpreter's footprint.
 
-``run_in_fork`` gives in-process (embedded) runtimes the same supervision: the work runs in a
-forked child that can be killed at the timeout without instrumenting the code it runs, and whose
-CPU time is its own (its peak RSS includes the harness it was forked from, which it runs inside).
+``Zygote`` gives in-process (embedded) runtimes the same supervision and the same fairness: each
+call runs in a child forked from a zygote (``wasmbench.zygote``), a Python process that has
+imported only that runtime's package, so the child can be killed at the timeout without
+instrumenting the code it runs, its CPU time is its own, and its peak RSS is the runtime's plus
+one small interpreter's, not the harness's.
 """
 
 from __future__ import annotations
@@ -17,33 +20,27 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import pickle
 import select
 import signal
+import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
+from wasmbench import zygote
 from wasmbench.errors import WasmbenchError
+from wasmbench.supervision import ProcessResult, read_all, supervise
 from wasmbench.toolchain import Toolchain, helper_program, host_target
+from wasmbench.usage import Usage
 
 LAUNCHER = helper_program(Path(__file__).with_name("launcher.c"))
 REPORT_FD = 3
-# The launcher enforces the timeout; the harness only steps in if the launcher itself hangs.
-LAUNCHER_GRACE_S = 10.0
-
-
-@dataclass(frozen=True)
-class ProcessResult:
-    """What one finished (or killed) process cost."""
-
-    wall_ns: int
-    user_s: float
-    sys_s: float
-    max_rss_kib: int
-    exit_code: int | None
-    signal: int | None
-    timed_out: bool
+# The launcher (or the zygote) enforces the timeout; the harness only steps in if it hangs itself.
+GRACE_S = 10.0
 
 
 @functools.cache
@@ -87,93 +84,107 @@ def run_process(
                 )
         finally:
             os.close(write_end)
-        supervised = _supervise(pid, time.perf_counter_ns(), timeout_s + LAUNCHER_GRACE_S)
-        report = _read_all(read_end).split()
+        supervised = supervise(pid, time.perf_counter_ns(), timeout_s + GRACE_S)
+        report = read_all(read_end).split()
     finally:
         os.close(read_end)
     if supervised.exit_code != 0 or len(report) != 7:
         raise WasmbenchError(f"the launcher failed for {argv[0]} ({supervised}); see {stderr}")
     wall_ns, user_us, sys_us, max_rss_kib, exit_code, signal_number, timed_out = map(int, report)
     return ProcessResult(
-        wall_ns=wall_ns,
-        user_s=user_us / 1e6,
-        sys_s=sys_us / 1e6,
-        max_rss_kib=max_rss_kib,
+        usage=Usage(wall_ns, user_us / 1e6, sys_us / 1e6, max_rss_kib),
         exit_code=None if exit_code < 0 else exit_code,
         signal=signal_number or None,
         timed_out=bool(timed_out),
     )
 
 
-def run_in_fork(work: Callable[[], bytes], timeout_s: float) -> tuple[ProcessResult, bytes]:
-    """Run ``work`` in a forked child, killed after ``timeout_s``; return its costs and the bytes
-    it returned (empty if it died). An exception in ``work`` ends the child with status 1.
+class Zygote:
+    """The harness's side of one zygote (``wasmbench.zygote``): started on the first call, started
+    anew after it died, stopped by ``close`` — and by any failure or interruption of a call, so
+    that neither it nor the child it supervises outlives what the harness knows of them."""
 
-    The child writes its answer before it exits, so keep it small (under the 64 KiB a pipe holds).
-    """
-    read_end, write_end = os.pipe()
-    # A Ctrl-C arriving while fork() runs was lost (the suite went on); held back until fork has
-    # returned, it is delivered to the harness as usual.
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    start = time.perf_counter_ns()
-    pid = os.fork()
-    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-    if pid == 0:  # the child: never return into the caller's stack
-        status = 1
+    def __init__(self, module: str) -> None:
+        self.module = module
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def call(
+        self, function: str, args: tuple, *, output: Path, timeout_s: float
+    ) -> tuple[ProcessResult, object | None]:
+        """Run the zygote module's ``function(*args)`` in a fork of the zygote, its stdout and
+        stderr to ``output``, killed after ``timeout_s``; return what the fork cost and what
+        ``function`` returned (None when the fork died first). Raises ``WasmbenchError`` when the
+        zygote fails."""
+        process = self._started()
+        assert process.stdin is not None and process.stdout is not None
         try:
-            os.close(read_end)
-            os.setpgid(0, 0)
-            os.write(write_end, work())
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    with contextlib.suppress(OSError):  # the child may have done it already
-        os.setpgid(pid, pid)
-    try:
-        return _supervise(pid, start, timeout_s), _read_all(read_end)
-    finally:
-        os.close(read_end)
+            zygote.send(process.stdin.fileno(), (function, args, str(output), timeout_s))
+            if not _readable(process.stdout.fileno(), timeout_s + GRACE_S):
+                raise TimeoutError(f"no answer within {timeout_s + GRACE_S:g} s")
+            result, answer = zygote.receive(process.stdout.fileno())  # type: ignore[misc]
+        except Exception as error:
+            last_words = self._last_words()
+            self.close()
+            raise WasmbenchError(f"the {self.module} zygote failed ({error!r}): {last_words}") from error
+        except BaseException:  # Ctrl-C: the zygote kills its child as it stops
+            self.close()
+            raise
+        return result, pickle.loads(answer) if answer else None
+
+    def call_captured(self, function: str, args: tuple, *, what: str, timeout_s: float) -> object | None:
+        """``call`` for a step whose output matters only when it fails (e.g. compiling a module
+        ahead of time): what it printed is kept in a temporary file and, when the fork failed,
+        raised in the ``OSError`` about ``what``. Returns what ``function`` returned."""
+        with tempfile.NamedTemporaryFile(prefix="wasmbench-step-") as log:
+            result, answer = self.call(function, args, output=Path(log.name), timeout_s=timeout_s)
+            if result.exit_code != 0:
+                raise OSError(f"{what} failed ({result.ending}): {_tail(log) or 'it printed nothing'}")
+        return answer
+
+    def close(self) -> None:
+        """Stop the zygote: SIGINT makes it kill the child it supervises and exit; SIGKILL if it
+        has not within the grace."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(GRACE_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for stream in (process.stdin, process.stdout, self._log):
+            if stream is not None:
+                stream.close()
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._process is not None and self._process.poll() is not None:
+            self.close()  # it died between calls
+        if self._process is None:
+            self._log = tempfile.TemporaryFile(prefix="wasmbench-zygote-")  # noqa: SIM115 (closed by close)
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "wasmbench.zygote", self.module],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._log,
+                bufsize=0,
+            )
+        return self._process
+
+    def _last_words(self) -> str:
+        """What the zygote last wrote on its stderr (e.g. why its module did not import)."""
+        return (_tail(self._log) if self._log else "") or "nothing on its stderr"
 
 
-def _read_all(fd: int) -> bytes:
-    return b"".join(iter(lambda: os.read(fd, 1 << 16), b""))
+def _tail(file: IO[bytes]) -> str:
+    """The last few hundred characters of ``file``, read from its start."""
+    file.seek(0)
+    return file.read()[-600:].decode(errors="replace").strip()
 
 
-def _supervise(pid: int, start: int, timeout_s: float) -> ProcessResult:
-    """Wait for ``pid`` (killing its group at the timeout), reap it and collect its rusage."""
-    try:
-        timed_out = not _wait_for_exit(pid, timeout_s)
-    except BaseException:  # Ctrl-C while waiting: leave no orphan behind
-        _kill_group(pid)
-        os.wait4(pid, 0)
-        raise
-    end = time.perf_counter_ns()
-    if timed_out:
-        _kill_group(pid)
-    _, status, usage = os.wait4(pid, 0)
-    return ProcessResult(
-        wall_ns=end - start,
-        user_s=usage.ru_utime,
-        sys_s=usage.ru_stime,
-        max_rss_kib=usage.ru_maxrss,
-        exit_code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-        signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-        timed_out=timed_out,
-    )
-
-
-def _wait_for_exit(pid: int, timeout_s: float) -> bool:
-    """Block until the process exits (True) or the timeout passes (False), without reaping it."""
-    pidfd = os.pidfd_open(pid)
-    try:
-        poller = select.poll()
-        poller.register(pidfd, select.POLLIN)
-        return bool(poller.poll(max(0, int(timeout_s * 1000))))
-    finally:
-        os.close(pidfd)
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)
+def _readable(fd: int, timeout_s: float) -> bool:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(int(timeout_s * 1000)))

@@ -51,7 +51,7 @@ def benchmark_entry(pair: Pair, info: dict[str, Any], runs: list[Measurement], o
             "timer": "wasmbench.clock.MEASURED_CLOCK (measured wall time)",
         },
     }
-    valid = [run.wall_ns / 1e9 for run in runs if run.ok]
+    valid = [run.usage.wall_ns / 1e9 for run in runs if run.ok]
     if valid:
         stats = Stats()
         for seconds in valid:

@@ -17,15 +17,16 @@ import os
 import tempfile
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from wasmbench.cache import content_key
 from wasmbench.errors import WasmbenchError
-from wasmbench.process import ProcessResult
+from wasmbench.supervision import ProcessResult
 from wasmbench.toolchain import Artefact
+from wasmbench.usage import Usage
 
 if TYPE_CHECKING:
     from wasmbench.emulation import Emulation
@@ -101,30 +102,23 @@ class RunOutcome:
     """What a runner observed during one run, before the harness validates the output.
 
     ``phases_ns`` splits the wall time where the runtime allows (compile, instantiate, execute).
-    ``error`` is set when the runtime failed in a way that is not the program's exit status.
+    ``trap`` is set when the module trapped (e.g. ``wasm trap: unreachable``): the program's
+    failure, like a crash. ``error`` is set when the runtime failed in a way that is not the
+    program's (it could not start, or the harness's side of the run failed).
     """
 
-    wall_ns: int
-    user_s: float
-    sys_s: float
-    max_rss_kib: int
+    usage: Usage
     exit_code: int | None = 0
     signal: int | None = None
     timed_out: bool = False
     phases_ns: dict[str, int] = field(default_factory=dict)
     error: str | None = None
-
-    @classmethod
-    def failure(cls, error: str) -> RunOutcome:
-        return cls(0, 0.0, 0.0, 0, exit_code=None, error=error)
+    trap: str | None = None
 
     @classmethod
     def from_process(cls, result: ProcessResult, **extra: object) -> RunOutcome:
         return cls(
-            wall_ns=result.wall_ns,
-            user_s=result.user_s,
-            sys_s=result.sys_s,
-            max_rss_kib=result.max_rss_kib,
+            usage=result.usage,
             exit_code=result.exit_code,
             signal=result.signal,
             timed_out=result.timed_out,
@@ -132,24 +126,28 @@ class RunOutcome:
         )
 
     @classmethod
-    def from_fork(cls, result: ProcessResult, answer: bytes, runtime: str) -> RunOutcome:
-        """A run done in ``run_in_fork`` by a child that answered with a JSON report (``wall_ns``,
-        ``exit_code``, ``phases_ns``, ``error``); CPU and peak RSS are the child's rusage."""
-        report = json.loads(answer) if answer else {}
+    def from_fork(cls, result: ProcessResult, report: dict | None, runtime: str) -> RunOutcome:
+        """A run done in a zygote's fork by a child that answered with a report (``wall_ns``,
+        ``exit_code``, ``phases_ns``, ``trap``, ``error``; None when it died first); CPU and peak
+        RSS are the child's rusage."""
+        report = report or {}
         error = report.get("error")
         if not report and not result.timed_out:
-            error = f"the {runtime} child died (status {result.exit_code}, signal {result.signal})"
+            error = f"the {runtime} child died ({result.ending})"
         return cls(
             # The child's own clock covers the runtime's work; the fork is harness overhead.
-            wall_ns=report.get("wall_ns", result.wall_ns),
-            user_s=result.user_s,
-            sys_s=result.sys_s,
-            max_rss_kib=result.max_rss_kib,
+            usage=replace(result.usage, wall_ns=report.get("wall_ns", result.usage.wall_ns)),
             exit_code=report.get("exit_code"),
             timed_out=result.timed_out,
             phases_ns=report.get("phases_ns", {}),
             error=error,
+            trap=report.get("trap"),
         )
+
+    @classmethod
+    def failure(cls, error: str) -> RunOutcome:
+        """A run whose runtime failed to start (or whose harness side failed): nothing measured."""
+        return cls(Usage.zero(), exit_code=None, error=error)
 
 
 class Runner(ABC):

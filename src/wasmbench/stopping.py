@@ -30,13 +30,13 @@ class StopRule:
         """Why a workload's rounds stop after these runs of its modes, or None to go on."""
         if all(self.settled(runs) for runs in runs_of_each_mode):
             return CI_REACHED
-        if any(sum(run.wall_ns for run in runs) / 1e9 >= self.max_time_s for runs in runs_of_each_mode):
+        if any(sum(run.usage.wall_ns for run in runs) / 1e9 >= self.max_time_s for runs in runs_of_each_mode):
             return MAX_TIME
         return None
 
     def settled(self, runs: Sequence[Measurement]) -> bool:
         """Whether one mode's mean is known within the target."""
-        valid = [run.wall_ns / 1e9 for run in runs if run.ok]
+        valid = [run.usage.wall_ns / 1e9 for run in runs if run.ok]
         if len(valid) < MIN_RUNS:
             return False
         return ci_half_width(valid) <= self.ci_target * sum(valid) / len(valid)

@@ -97,8 +97,14 @@ class Suite:
 
     @classmethod
     def resume(cls, journal_path: Path) -> Suite:
-        suite = cls(Journal.open(journal_path))
-        suite.check_plan()
+        """Continue a suite: its journal locked for this process (a torn last line cut off, which
+        ``journal.repaired`` then says), its plan checked against today's manifest."""
+        suite = cls(Journal.resume(journal_path))
+        try:
+            suite.check_plan()
+        except WasmbenchError:
+            suite.journal.close()
+            raise
         return suite
 
     def check_plan(self) -> None:
@@ -170,9 +176,10 @@ class Suite:
         return self.runners[pair.runtime].variant_for(pair.mode)
 
     def close(self) -> None:
-        """End of the suite (also after Ctrl-C): release every runner."""
+        """End of the suite (also after Ctrl-C): release every runner and the journal's lock."""
         for runner in self.runners.values():
             runner.close()
+        self.journal.close()
 
     def machine_info(self) -> dict[str, Any]:
         header = self.journal.header

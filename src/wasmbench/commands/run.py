@@ -19,7 +19,13 @@ from pytest_benchmark.utils import get_commit_info
 from wasmbench.errors import WasmbenchError
 from wasmbench.journal import Journal
 from wasmbench.options import SCHEDULES, SuiteOptions, runs_options
-from wasmbench.paths import default_result_path, journal_path_for, latest_journal, result_path_for
+from wasmbench.paths import (
+    check_output_path,
+    default_result_path,
+    journal_path_for,
+    latest_journal,
+    result_path_for,
+)
 from wasmbench.results import load_result, result_document, write_document
 from wasmbench.stopping import runs_argument
 from wasmbench.suite import Suite
@@ -123,6 +129,8 @@ def handle(args: argparse.Namespace) -> int:
         )
     suite = _resume(args.output) if args.resume else _create(args)
     journal = suite.journal
+    if journal.repaired:
+        print(journal.repaired)
     for skipped in suite.skipped:
         print(f"skipped {skipped['runtime']}:{skipped['mode']}: {skipped['reason']}")
     options = suite.options
@@ -139,12 +147,21 @@ def handle(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass  # the journal holds every finished run; the partial result is written below
     except WasmbenchError:
+        _discard_if_empty(journal)
         raise
     except Exception as error:  # a bug of the harness, not a failed run: keep the journal, say where
         return _harness_error(error, journal, engine.current if engine else None)
     finally:
         suite.close()
+    if _discard_if_empty(journal):
+        print("interrupted before the first measurement: nothing to keep")
+        return EXIT_INTERRUPTED
     return _finish(Journal.open(journal.path))
+
+
+def _discard_if_empty(journal: Journal) -> bool:
+    """A suite that never measured leaves no journal behind for ``--resume`` to pick up."""
+    return Journal.open(journal.path).discard_if_empty() if journal.path.exists() else False
 
 
 def _finish(journal: Journal) -> int:
@@ -157,7 +174,7 @@ def _finish(journal: Journal) -> int:
     if journal.pending():
         print(f"interrupted with {len(journal.pending())} pairs left; continue with: wasmbench run --resume")
         return EXIT_INTERRUPTED
-    journal.path.unlink()  # complete: the result file holds every run
+    journal.delete()  # complete: the result file holds every run
     print(f"results: {output}")
     return EXIT_FAILED_RUNS if document["wasmbench"]["failed"] or _any_failed_run(document) else 0
 
@@ -177,6 +194,7 @@ def _harness_error(error: Exception, journal: Journal, pair: object) -> int:
 
 def _create(args: argparse.Namespace) -> Suite:
     output = args.output or default_result_path()
+    check_output_path(output, "--output")
     if output.exists():
         raise WasmbenchError(f"{output} exists already; choose another --output")
     return Suite.create(suite_options(args), journal_path_for(output))
@@ -218,9 +236,18 @@ def _print_tables(document: dict) -> None:
 
 
 def _resume(output: Path | None) -> Suite:
-    journal = journal_path_for(output) if output else latest_journal()
-    if journal is None or not journal.exists():
-        raise WasmbenchError("there is no unfinished suite to resume (no journal under results/)")
+    """The suite of ``output``, or else the newest journal under results/ that holds measurements."""
+    if output is not None:
+        journal = journal_path_for(output)
+        if not journal.exists():
+            raise WasmbenchError(f"there is no unfinished suite to resume at {journal}")
+        return Suite.resume(journal)
+    journal = latest_journal()
+    if journal is None:
+        raise WasmbenchError(
+            "there is no unfinished suite to resume (no journal with measurements under results/)"
+        )
+    print(f"resuming the newest unfinished suite: {journal}")
     return Suite.resume(journal)
 
 
