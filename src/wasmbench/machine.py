@@ -7,6 +7,8 @@ import platform
 import socket
 from pathlib import Path
 
+from wasmbench.provision.installed import archive_digests
+
 DMI = Path("/sys/class/dmi/id")
 # Vendors whose DMI product name is the instance type (e.g. "m6g.large").
 INSTANCE_TYPE_VENDORS = ("Amazon EC2",)
@@ -30,6 +32,9 @@ def machine_info() -> dict[str, object]:
         "dmi_product_name": product,
         "instance_type": product if vendor in INSTANCE_TYPE_VENDORS else "",
         "python": platform.python_version(),
+        # What `setup runtimes` installed: each runtime's version and its archives' sha256, so two
+        # hosts can be seen to have run the same runtime build.
+        "runtime_archives": archive_digests(),
     }
 
 
