@@ -1,14 +1,13 @@
 """Unpacking a verified release file into a folder, safely: tar members go through tarfile's
-``data`` filter (no absolute paths, no ``..``, no links out of the folder, no device files), zip
-members are checked the same way, and a bare executable is placed where the catalog says."""
+``data`` filter (no absolute paths, no ``..``, no links out of the folder, no device files), and a
+bare executable is placed where the catalog says."""
 
 from __future__ import annotations
 
 import shutil
 import stat
 import tarfile
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from wasmbench.provision.catalog import Asset
 
@@ -30,19 +29,16 @@ def unpack(archive: Path, asset: Asset, root: Path) -> None:
     staging = root.parent / f".unpack-{asset.filename}"
     staging.mkdir()
     try:
-        if asset.filename.endswith(TAR_SUFFIXES):
-            with tarfile.open(archive) as tar:
-                tar.extractall(staging, filter="data")
-        elif asset.filename.endswith(".zip"):
-            _unzip(archive, staging)
-        else:
-            raise UnpackError(f"{asset.filename} is neither a tar nor a zip archive")
+        if not asset.filename.endswith(TAR_SUFFIXES):
+            raise UnpackError(f"{asset.filename} is no tar archive (a bare executable needs `file`)")
+        with tarfile.open(archive) as tar:
+            tar.extractall(staging, filter="data")
         top = _stripped(staging, asset.strip)
         destination = root / asset.into
         destination.mkdir(parents=True, exist_ok=True)
         for entry in top.iterdir():
             entry.rename(destination / entry.name)
-    except (tarfile.TarError, zipfile.BadZipFile, OSError) as error:
+    except (tarfile.TarError, OSError) as error:
         raise UnpackError(f"cannot unpack {asset.filename}: {error}") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -56,17 +52,3 @@ def _stripped(folder: Path, strip: int) -> Path:
             raise UnpackError(f"expected one top folder to strip, found {sorted(e.name for e in entries)}")
         folder = entries[0]
     return folder
-
-
-def _unzip(archive: Path, destination: Path) -> None:
-    with zipfile.ZipFile(archive) as bundle:
-        for name in bundle.namelist():
-            path = PurePosixPath(name)
-            if path.is_absolute() or ".." in path.parts:
-                raise UnpackError(f"unsafe path in {archive.name}: {name}")
-        bundle.extractall(destination)
-        for info in bundle.infolist():  # zip keeps Unix modes in the high bits; extractall drops them
-            mode = info.external_attr >> 16
-            if mode & stat.S_IXUSR:
-                member = destination / info.filename
-                member.chmod(member.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
