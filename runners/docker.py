@@ -43,7 +43,6 @@ import atexit
 import contextlib
 import io
 import os
-import shutil
 import socket
 import subprocess
 import tarfile
@@ -70,8 +69,6 @@ CONTAINER_WORKDIR = "/work"
 PAUSE = "/wasmbench-pause"
 CPUS_VARIABLE, MEMORY_VARIABLE = "WASMBENCH_DOCKER_CPUS", "WASMBENCH_DOCKER_MEMORY"
 SETUP_HINT = "run `wasmbench setup docker` (as root: installs Debian's docker.io, starts dockerd)"
-DOCKERD_LOG = Path("/var/log/wasmbench-dockerd.log")
-DAEMON_START_S = 60
 PING_TIMEOUT_S = 5
 
 
@@ -123,6 +120,9 @@ class DockerRunner(Runner):
                 "registered as a dockerd runtime",
             )
         return availability
+
+    def origin(self, mode: str) -> str:
+        return "Docker engine"
 
     def target_for(self, mode: str) -> str:
         return WASM_TARGET if mode == "docker-wasm" else self.target
@@ -391,39 +391,6 @@ class DockerRunner(Runner):
                 if not _owner_alive(f"{socket.gethostname()}:{folder.name.split('-')[1]}"):
                     Cgroup(f"{CGROUP_ROOT}/{folder.name}", hierarchies).remove()
 
-    # -- installing and starting the engine ------------------------------------------------------
-
-    def setup(self) -> str:
-        """Make a Docker daemon answer: keep a running one; otherwise install Debian's ``docker.io``
-        when ``dockerd`` is missing and start the daemon."""
-        if self._answers():
-            return f"a Docker engine already answers ({self.version()['docker-engine']}); nothing to do"
-        if os.geteuid() != 0:
-            raise WasmbenchError("no Docker daemon answers and installing or starting one needs root")
-        done = []
-        if shutil.which("dockerd") is None:
-            if shutil.which("apt-get") is None:
-                raise WasmbenchError("dockerd is not installed and there is no apt-get to install docker.io")
-            _checked(["apt-get", "update", "-qq"])
-            _checked(["apt-get", "install", "-y", "-qq", "docker.io"], DEBIAN_FRONTEND="noninteractive")
-            done.append("installed docker.io")
-        with DOCKERD_LOG.open("ab") as log:
-            subprocess.Popen(
-                ["dockerd", "--exec-opt", "native.cgroupdriver=cgroupfs"],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + DAEMON_START_S
-        while not self._answers():
-            if time.monotonic() > deadline:
-                tail = DOCKERD_LOG.read_text(errors="replace")[-800:]
-                raise WasmbenchError(f"dockerd did not answer within {DAEMON_START_S} s; log: {tail}")
-            time.sleep(0.2)
-        done.append(f"started dockerd (log: {DOCKERD_LOG})")
-        return "; ".join(done)
-
     def _answers(self) -> bool:
         try:
             return bool(_ping_client().ping())
@@ -468,6 +435,14 @@ def shared_libraries(binary: Path) -> list[Path]:
         words = line.replace("=>", " ").split()
         libraries += [Path(word) for word in words if word.startswith("/")]
     return libraries
+
+
+def engine_version() -> str:
+    """The version of the Docker engine that answers here, or "" when none does."""
+    try:
+        return str(_ping_client().version()["Version"])
+    except Exception:  # any failure to reach the daemon means: none answers
+        return ""
 
 
 def _ping_client() -> Any:
@@ -536,9 +511,3 @@ def _owner_alive(owner: str) -> bool:
 def _cause(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[-1] if text else ''}".strip()
-
-
-def _checked(command: list[str], **environment: str) -> None:
-    result = subprocess.run(command, env={**os.environ, **environment}, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise WasmbenchError(f"{' '.join(command)} failed: {result.stderr.strip()[-800:]}")

@@ -50,7 +50,9 @@ class NodeRunner(CommandRunner):
     title = "V8 (Node.js)"
     target = WASM_TARGET
     modes = tuple(MODE_FLAGS)
-    program = Program("node", f"apt-get install nodejs (Node.js {OLDEST_NODE} or later)")
+    program = Program(
+        "node", f"wasmbench setup runtimes node (Node.js {OLDEST_NODE}+: nodejs, or Node's release)"
+    )
 
     def availability(self) -> Availability:
         found = self.program.availability()

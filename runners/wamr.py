@@ -1,4 +1,5 @@
-"""WAMR (WebAssembly Micro Runtime), through ``iwasm``, with ``wamrc`` for AOT, found on PATH.
+"""WAMR (WebAssembly Micro Runtime), through ``iwasm``, with ``wamrc`` for AOT: the release
+``setup runtimes`` installed, else on PATH.
 
 ``interpreter`` runs the ``.wasm`` in iwasm's interpreter (``--interp`` pins it when iwasm was
 built with a JIT too). ``aot`` compiles the module with ``wamrc`` (LLVM; the *prepare* step,
@@ -16,8 +17,8 @@ from wasmbench.runner import Availability, Invocation, Prepared
 from wasmbench.toolchain import WASM_TARGET
 
 SOURCE = "github.com/bytecodealliance/wasm-micro-runtime"
-IWASM = Program("iwasm", f"build iwasm from {SOURCE} (product-mini/platforms/linux)")
-WAMRC = Program("wamrc", f"build wamrc from {SOURCE} (wamr-compiler)")
+IWASM = Program("iwasm", f"wasmbench setup runtimes wamr (x86_64), or build iwasm from {SOURCE}")
+WAMRC = Program("wamrc", f"wasmbench setup runtimes wamr (x86_64), or build wamrc from {SOURCE}")
 
 
 class WamrRunner(CommandRunner):

@@ -1,4 +1,4 @@
-"""wasm3, the interpreter, through its ``wasm3`` command-line program found on PATH.
+"""wasm3, the interpreter, through its ``wasm3`` command-line program (``setup runtimes``', else PATH's).
 
 wasm3 has one mode and no flag for a preopened directory: its WASI (uvwasi, the default build)
 preopens the current directory — the run's working directory, where every run starts — as ``/``
@@ -29,7 +29,9 @@ class Wasm3Runner(CommandRunner):
     target = WASM_TARGET
     modes = ("interpreter",)
     opt_in_modes = frozenset({"interpreter"})
-    program = Program("wasm3", "build wasm3 from github.com/wasm3/wasm3 (cmake)")
+    program = Program(
+        "wasm3", "wasmbench setup runtimes wasm3 (x86_64), or build it from github.com/wasm3/wasm3"
+    )
 
     @property
     def module_environment(self) -> tuple[str, ...]:  # type: ignore[override]

@@ -1,14 +1,17 @@
 """WasmEdge (formerly SSVM), through its ``wasmedge`` command-line program.
 
-``interpreter`` runs the ``.wasm`` in WasmEdge's interpreter. ``aot`` first compiles it with
-``wasmedge compile`` (LLVM; the *prepare* step, timed and cached) into a universal wasm file —
-the module with its native code in a custom section — and runs that file. Both modes name their
-run mode on the command line: WasmEdge runs a compiled file in the interpreter without a word
-when its native section does not load, or, in recent versions, unless ``--run-mode=aot`` asks
-for the native code, so without the flag ``aot`` could silently measure the interpreter.
+``interpreter`` runs the ``.wasm`` in WasmEdge's interpreter. ``jit`` compiles it with LLVM as it
+loads, every run (``--run-mode=jit``, offered by WasmEdge 0.17 and later in a build with LLVM).
+``aot`` first compiles it with ``wasmedge compile`` (LLVM; the *prepare* step, timed and cached)
+into a universal wasm file — the module with its native code in a custom section — and runs that
+file. Every mode names its run mode on the command line: WasmEdge runs a compiled file in the
+interpreter without a word when its native section does not load, or, in recent versions, unless
+``--run-mode=aot`` asks for the native code, so without the flag ``aot`` could silently measure the
+interpreter.
 
-The program is looked up on PATH, then in ``$WASMEDGE_DIR/bin`` and ``~/.wasmedge/bin`` (where
-the official installer puts it, with its libraries in the ``lib`` folder beside ``bin``).
+The program is the release ``setup runtimes`` installed, else on PATH, else in
+``$WASMEDGE_DIR/bin`` or ``~/.wasmedge/bin`` (where the official installer puts it, with its
+libraries in the ``lib`` folder beside ``bin``).
 Sandbox: the working directory is preopened as ``.`` (``--dir .:<workdir>``: WasmEdge writes the
 guest path first); WasmEdge gives a module no host environment variable unless ``--env`` names it.
 """
@@ -26,7 +29,10 @@ from wasmbench.runner import Availability, Invocation, Prepared
 from wasmbench.toolchain import WASM_TARGET
 
 EMPTY_MODULE = b"\0asm\1\0\0\0"
-INSTALL_HINT = "curl -sSf https://raw.githubusercontent.com/WasmEdge/WasmEdge/master/utils/install.sh | bash"
+# (module (func (export "_start"))): what a run mode must be able to run.
+START_MODULE = EMPTY_MODULE + bytes.fromhex("010401600000 03020100 070a01065f737461727400 00 0a040102000b")
+INSTALL_HINT = "wasmbench setup runtimes wasmedge"
+JIT_VERSION = "WasmEdge 0.17 or later, built with LLVM"
 
 
 def wasmedge_program() -> Program:
@@ -38,7 +44,7 @@ def wasmedge_program() -> Program:
 
 def run_mode_flags(mode: str, help_text: str) -> list[str]:
     """The flag that pins ``mode`` in a WasmEdge whose ``--help`` reads ``help_text``: versions with
-    ``--run-mode`` take it for both modes; older ones have only ``--force-interpreter`` and run
+    ``--run-mode`` take it for every mode; older ones have only ``--force-interpreter`` and run
     a compiled file's native code by default."""
     if "--run-mode" in help_text:
         return [f"--run-mode={mode}"]
@@ -61,11 +67,27 @@ def compiler_failure(wasmedge: Path) -> str | None:
     return None
 
 
+@functools.cache
+def jit_failure(wasmedge: Path, help_text: str) -> str | None:
+    """Why ``--run-mode=jit`` does not work here (not offered by ``--help``, or failing on a module
+    with an empty ``_start``); None when it works."""
+    if "--run-mode" not in help_text or "jit" not in help_text:
+        return f"this wasmedge offers no --run-mode=jit (its --help does not; {JIT_VERSION})"
+    with tempfile.TemporaryDirectory(prefix="wasmbench-wasmedge-") as folder:
+        probe = Path(folder) / "start.wasm"
+        probe.write_bytes(START_MODULE)
+        try:
+            compile_command([str(wasmedge), "--run-mode=jit", str(probe)], "a module in jit mode")
+        except WasmbenchError as error:
+            return f"this wasmedge cannot run jit: {error}"
+    return None
+
+
 class WasmEdgeRunner(CommandRunner):
     name = "wasmedge"
     title = "WasmEdge (SSVM)"
     target = WASM_TARGET
-    modes = ("interpreter", "aot")
+    modes = ("interpreter", "jit", "aot")
     opt_in_modes = frozenset({"interpreter"})
     prepared_modes = frozenset({"aot"})
     prepared_suffix = ".aot.wasm"
@@ -76,10 +98,15 @@ class WasmEdgeRunner(CommandRunner):
 
     def mode_availability(self, mode: str) -> Availability:
         availability = self.availability()
-        if mode == "aot" and availability.available:
-            failure = compiler_failure(self.program.require())
-            if failure is not None:
-                return Availability.no(f"this wasmedge cannot compile ahead of time: {failure}", INSTALL_HINT)
+        if not availability.available or mode == "interpreter":
+            return availability
+        wasmedge = self.program.require()
+        if mode == "jit":
+            failure = jit_failure(wasmedge, self.program.output("--help"))
+            return Availability.no(failure, INSTALL_HINT) if failure else availability
+        failure = compiler_failure(wasmedge)
+        if failure is not None:
+            return Availability.no(f"this wasmedge cannot compile ahead of time: {failure}", INSTALL_HINT)
         return availability
 
     def version(self) -> dict[str, str]:

@@ -146,6 +146,32 @@ def test_wasmedge_command_lines(bin_dir, tmp_path):
     assert runner.mode_flags("interpreter") == ["--force-interpreter"]
 
 
+WASMEDGE_17 = {
+    "--version": "wasmedge version 0.17.1",
+    "--help": "  --run-mode=MODE  Set execution mode. Valid values: interpreter, jit, aot, lazyjit.\n",
+}
+
+
+def test_wasmedge_jit_runs_where_help_offers_it_and_it_works(bin_dir, tmp_path):
+    stand_in(bin_dir, "wasmedge", WASMEDGE_17)
+    runner = WasmEdgeRunner()
+    assert runner.mode_availability("jit").available
+    assert runner.mode_flags("jit") == ["--run-mode=jit"]
+    assert runner.command(prepared(tmp_path, "jit"), invocation(tmp_path))[1] == "--run-mode=jit"
+
+
+def test_wasmedge_jit_is_skipped_with_the_reason_where_it_is_not_offered_or_fails(
+    bin_dir, tmp_path, monkeypatch
+):
+    stand_in(bin_dir, "wasmedge", WASMEDGE)  # 0.14: --force-interpreter only
+    reason = WasmEdgeRunner().mode_availability("jit").reason
+    assert "offers no --run-mode=jit" in reason and "0.17" in reason
+    stand_in(tmp_path / "other", "wasmedge", WASMEDGE_17, failing=("--run-mode=jit *",))
+    monkeypatch.setenv("PATH", str(tmp_path / "other"))
+    reason = WasmEdgeRunner().mode_availability("jit").reason
+    assert "cannot run jit" in reason
+
+
 def test_wamr_interprets_or_runs_what_wamrc_compiled(bin_dir, tmp_path):
     iwasm = stand_in(bin_dir, "iwasm", {**IWASM, "--help": "Usage: iwasm\n  --interp  Run in interpreter\n"})
     runner = WamrRunner()
@@ -182,6 +208,27 @@ def test_wavm_mounts_only_the_working_directory(bin_dir, tmp_path):
     ]
 
 
+def test_wavm_aot_runs_what_wavm_compile_made_with_precompiled(bin_dir, tmp_path):
+    wavm = stand_in(bin_dir, "wavm", {**WAVM, "compile *": "compiled"})
+    runner = WavmRunner()
+    assert runner.modes == ("jit", "aot") and runner.prepared_modes == {"aot"}
+    assert runner.mode_availability("aot").available
+    runner.compile(tmp_path / "nbody.wasm", "aot", tmp_path / "nbody.precompiled.wasm")
+    compiled = tmp_path / "nbody.precompiled.wasm"
+    command = runner.command(prepared(tmp_path, "aot", compiled), invocation(tmp_path))
+    assert command == [
+        str(wavm),
+        "run",
+        "--abi=wasi",
+        "--precompiled",
+        "--mount-root",
+        str(tmp_path / "work"),
+        str(compiled),
+        "1000",
+        "two words",
+    ]
+
+
 def test_wasm3_runs_the_module_with_its_arguments_and_declares_its_own_variables(bin_dir, tmp_path):
     wasm3 = stand_in(bin_dir, "wasm3", WASM3)
     command = Wasm3Runner().command(prepared(tmp_path, "interpreter"), invocation(tmp_path))
@@ -197,12 +244,19 @@ def test_lucet_is_retired_never_available():
 
 def test_list_shows_missing_runtimes_as_skipped_and_lucet_as_retired(bin_dir, capsys):
     assert main(["list"]) == 0
-    runtimes = capsys.readouterr().out.split("\nRuntimes\n")[1]
-    lines = {line.split()[0]: line.split(maxsplit=2)[1:] for line in runtimes.splitlines()}
+    runtimes = capsys.readouterr().out.split("\nRuntimes")[1].split("\n", 1)[1]
+    # mode, status, selection, origin, why not
+    rows = [line.split(maxsplit=4) for line in runtimes.splitlines() if line.startswith("  ")]
+    lines = {row[0]: [row[1], row[4]] for row in rows}
+    selection = {row[0]: row[2] for row in rows}
+    assert selection["wasmedge:interpreter"] == selection["wasm3:interpreter"] == "opt-in"
+    assert selection["wasmedge:aot"] == selection["wasmtime:jit"] == "default"
     for mode in (
         "wasmedge:interpreter",
+        "wasmedge:jit",
         "wasmedge:aot",
         "wavm:jit",
+        "wavm:aot",
         "wamr:interpreter",
         "wamr:aot",
         "wasm3:interpreter",

@@ -6,6 +6,7 @@ The real Ansible run against two sshd hosts is in test_fleet_ssh.py (``nox -s fl
 from __future__ import annotations
 
 import json
+from importlib import resources
 
 import pytest
 import yaml
@@ -13,10 +14,14 @@ from synthetic import HOST_X86, TWO_RUNTIMES, document
 
 from wasmbench.cli import main, make_parser
 from wasmbench.commands import run
+from wasmbench.commands.fleet import setup_argv
 from wasmbench.fleet.inventory import group_hosts, inventory_hosts
+from wasmbench.fleet.playbook import PLAYBOOK
 from wasmbench.fleet.state import FleetRun
 from wasmbench.machine import machine_info
 from wasmbench.paths import default_result_path
+from wasmbench.provision import system
+from wasmbench.runners import docker as docker_runner
 
 INVENTORY = {
     "all": {
@@ -142,3 +147,44 @@ def test_fleet_suite_on_a_host_leaves_a_finished_suite_alone(capsys, tmp_path):
     assert main(["fleet", "suite", "-o", str(output), "--size", "test"]) == 0
     assert "holds this suite already" in capsys.readouterr().out
     assert output.read_text() == "{}"
+
+
+def test_the_setup_step_installs_what_the_suite_asks_for_from_the_mirror():
+    mirror = "http://127.0.0.1:8000"
+    asked = ["--runtime", "wasmedge:jit", "--runtime", "native", "--runtime", "wasmedge", "--runtime", "wavm"]
+    assert setup_argv(asked, mirror) == ["wasmedge", "wavm", "--mirror", mirror]
+    assert setup_argv([], None) == []  # every runtime
+    assert setup_argv(["--runtime", "native", "--runtime", "wasmtime"], mirror) is None  # nothing to set up
+
+
+def playbook_tasks() -> dict[str, dict]:
+    play = yaml.safe_load((resources.files("wasmbench.fleet") / PLAYBOOK).read_text())[0]
+    return {task["name"]: task for task in play["tasks"]}
+
+
+def test_the_playbook_asks_for_become_only_where_the_inventory_allows_it():
+    tasks = playbook_tasks()
+    root = tasks["Set up what needs root (become)"]
+    assert root["become"] is True
+    assert "wasmbench_become | default(false)" in root["when"]
+    assert "--system-only" in root["ansible.builtin.command"]["argv"]
+    user = tasks["Set up the runtimes"]
+    assert "become" not in user and user["when"] == "wasmbench_setup"
+
+
+def test_without_become_a_docker_engine_is_skipped_with_the_reason(monkeypatch):
+    monkeypatch.setattr(system, "is_root", lambda: False)
+    monkeypatch.setattr(docker_runner, "engine_version", lambda: "")
+    outcome = system.docker_engine()
+    assert outcome.status == "skipped"
+    assert "needs root" in outcome.detail
+    assert "wasmbench_become: true" in outcome.detail
+
+
+def test_the_suite_gets_the_host_label_and_its_price_from_the_inventory():
+    environment = playbook_tasks()[
+        "Start the suite (resumed if interrupted; one suite at a time per wasmbench folder)"
+    ]["environment"]
+    for name in ("WASMBENCH_HOST_LABEL", "WASMBENCH_PRICE_PER_HOUR", "wasmbench_price_per_hour"):
+        assert name in environment
+    assert "WASMBENCH_PRICE_CURRENCY" in environment and "wasmbench_price_currency" in environment

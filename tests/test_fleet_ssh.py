@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from release_mirror import build_mirror
 from ssh_hosts import SshHost, inventory, make_key, ssh_missing_reason
 
 from wasmbench.fleet.wheel import build_wheel
@@ -50,9 +51,9 @@ def fleet(tmp_path_factory):
         host.stop()
 
 
-def fleet_run(root: Path, *args: str) -> subprocess.Popen:
+def fleet_run(root: Path, *args: str, inventory: str = "hosts.yml") -> subprocess.Popen:
     wheel = next((root / "dist").glob("*.whl"))
-    command = [*WASMBENCH, "fleet", "run", "-i", "hosts.yml", "--wheel", str(wheel), *args]
+    command = [*WASMBENCH, "fleet", "run", "-i", inventory, "--wheel", str(wheel), *args]
     return subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -115,3 +116,44 @@ def test_a_host_lost_mid_run_loses_nothing_from_the_other_and_resume_redoes_only
     assert "## host-a" in output and "## host-b" in output
     report = (root / "results" / "report" / "report.md").read_text()
     assert report.count("\n## host-") == 2
+
+
+def test_the_setup_step_puts_a_runtime_from_the_mirror_on_both_hosts_and_both_report_it(fleet):
+    """Each host gets WasmEdge (a stand-in in the real release layout, verified against the mirror's
+    SHA256SUM) into a cache of its own, and measures it."""
+    root, hosts = fleet
+    mirror = build_mirror(root / "mirror", root / "mirror-runtimes.toml")
+    mirror.serve()
+    key = root / "id_ed25519"
+    entries = {
+        name: {
+            **host.inventory_entry(root / f"wasmbench-{name}"),
+            "wasmbench_environment": {"WASMBENCH_CACHE": str(root / f"cache-{name}")},
+        }
+        for name, host in hosts.items()
+    }
+    (root / "hosts-setup.yml").write_text(yaml.safe_dump(inventory(entries, key, {"x86": list(hosts)})))
+    suite = ["-r", "native", "-r", "wasmedge:interpreter", "-w", "nop", "--size", "test", "--runs", "2"]
+    options = ["--results", "results-setup", "--poll", "2", "--mirror", mirror.url]
+    try:
+        run = fleet_run(root, *suite, *options, inventory="hosts-setup.yml")
+        output, _ = run.communicate(timeout=1800)
+    finally:
+        mirror.stop()
+    assert run.returncode == 0, output
+    results = root / "results-setup"
+    run_id = json.loads((results / "fleet.json").read_text())["run_id"]
+    digests = set()
+    for name in hosts:
+        assert f"{name}: setup: wasmedge: installed: 0.17.1 in {root / f'cache-{name}'}" in output, output
+        document = json.loads((results / name / f"{run_id}.json").read_text())
+        assert {
+            (entry["extra_info"]["runtime"], entry["extra_info"]["mode"]) for entry in document["benchmarks"]
+        } >= {("wasmedge", "interpreter")}
+        digests.add(json.dumps(document["machine_info"]["runtime_archives"]["wasmedge"]))
+    assert len(digests) == 1  # both hosts ran the same runtime build
+    report = (results / "report" / "report.md").read_text()
+    blocks = report.split("\n## ")[1:]
+    for name in hosts:
+        block = next(block for block in blocks if block.startswith(name))
+        assert "wasmedge:interpreter" in block

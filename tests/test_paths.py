@@ -20,6 +20,7 @@ from wasmbench.journal import Journal
 from wasmbench.measurement import Measurement, Status
 from wasmbench.paths import check_output_path, default_result_path, latest_journal
 from wasmbench.plan import Pair
+from wasmbench.usage import Usage
 
 PAIR = Pair("nbody", "test", "native", "default")
 NAME = "from wasmbench.paths import default_result_path; print(default_result_path())"
@@ -28,6 +29,7 @@ NAME = "from wasmbench.paths import default_result_path; print(default_result_pa
 def test_threads_starting_at_the_same_instant_get_names_of_their_own(tmp_path, monkeypatch):
     instant = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
     monkeypatch.setattr(paths, "_utc_now", lambda: instant)
+    monkeypatch.setattr(paths, "_stamps", paths._Stamps())  # no name handed out before in this process
     with ThreadPoolExecutor(8) as pool:
         names = list(pool.map(lambda _: default_result_path(tmp_path), range(8)))
     assert len(set(names)) == 8
@@ -49,7 +51,7 @@ def test_processes_starting_at_once_get_names_of_their_own_and_can_all_create_jo
 def _journal(folder: Path, name: str, runs: int) -> Path:
     with Journal.create(folder / name, {"plan": [PAIR.key], "options": {}}) as journal:
         for _ in range(runs):
-            journal.record_run(PAIR, Measurement(Status.OK, 100, 0.1, 0.0, 1000, 0, None, "00", 26))
+            journal.record_run(PAIR, Measurement(Status.OK, Usage(100, 0.1, 0.0, 1000), 0, None, "00", 26))
     time.sleep(0.01)  # distinct modification times
     return journal.path
 

@@ -12,6 +12,7 @@ from wasmbench.cli import main
 from wasmbench.journal import Journal
 from wasmbench.measurement import Measurement, Status
 from wasmbench.plan import Pair
+from wasmbench.usage import Usage
 
 SLOWED = ("nbody", "wasmtime", "embedded")
 
@@ -137,7 +138,9 @@ def test_the_report_of_an_unfinished_journal_says_it_is_unfinished(capsys, tmp_p
         tmp_path / "s.jsonl", {"plan": [pair.key for pair in plan], "options": {}}
     ) as journal:
         for seconds in (1.0, 1.1):
-            journal.record_run(plan[0], Measurement(Status.OK, int(seconds * 1e9), 0.1, 0, 1, 0, None, "", 0))
+            journal.record_run(
+                plan[0], Measurement(Status.OK, Usage(int(seconds * 1e9), 0.1, 0, 1), 0, None, "", 0)
+            )
         journal.record_done(plan[0])
     code, out, err = run_cli(capsys, "report", journal.path, "-o", tmp_path / "out")
     assert code == 0, err

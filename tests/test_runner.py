@@ -26,8 +26,8 @@ def test_a_runtime_spec_selects_its_default_modes_or_one():
 
 def test_interpreter_modes_run_only_when_named_or_with_all_modes():
     runners = discover_runners()
-    assert parse_runner_spec("wasmedge", runners)[1] == ["aot"]
-    assert parse_runner_spec("wasmedge", runners, all_modes=True)[1] == ["interpreter", "aot"]
+    assert parse_runner_spec("wasmedge", runners)[1] == ["jit", "aot"]
+    assert parse_runner_spec("wasmedge", runners, all_modes=True)[1] == ["interpreter", "jit", "aot"]
     assert parse_runner_spec("wasmedge:interpreter", runners)[1] == ["interpreter"]
     assert parse_runner_spec("wasm3", runners)[1] == []
 

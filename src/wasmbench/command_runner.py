@@ -25,11 +25,15 @@ from typing import ClassVar
 from wasmbench.errors import WasmbenchError
 from wasmbench.layout import layout_environment
 from wasmbench.process import run_process
+from wasmbench.provision.installed import installed_program
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 
 VERSION_PATTERN = re.compile(r"\d+\.\d+(?:\.\d+)?(?:[-.+][0-9A-Za-z.+-]*)?")
 VERSION_TIMEOUT_S = 30.0
 COMPILE_TIMEOUT_S = 600.0
+# Where a program came from, as ``list`` shows it.
+SETUP_RUNTIMES = "setup runtimes"
+PACKAGE = "Python package"
 
 
 @dataclass(frozen=True)
@@ -44,15 +48,31 @@ class Program:
 
     def locate(self) -> Path | None:
         """The program's path, or None when it is nowhere to be found (or cannot be executed)."""
+        found = self.find()
+        return found[0] if found else None
+
+    def origin(self) -> str:
+        """Where ``locate`` finds the program: ``setup runtimes``, ``PATH``, ``Python package`` or
+        the installer's folder; "" when it is not found."""
+        found = self.find()
+        return found[1] if found else ""
+
+    def find(self) -> tuple[Path, str] | None:
+        """The program and where it was found. The build ``setup runtimes`` installed (pinned and
+        verified) comes before PATH, so every host of a fleet measures the same build."""
         if self.path is not None:
-            return _executable(self.path)
-        found = shutil.which(self.name)
-        if found:
-            return Path(found)
+            packaged = _executable(self.path)
+            return (packaged, PACKAGE) if packaged else None
+        installed = installed_program(self.name)
+        if installed is not None and _executable(installed):
+            return installed, SETUP_RUNTIMES
+        on_path = shutil.which(self.name)
+        if on_path:
+            return Path(on_path), "PATH"
         for directory in self.extra_dirs:
             candidate = _executable(directory / self.name)
             if candidate is not None:
-                return candidate
+                return candidate, str(directory)
         return None
 
     def require(self) -> Path:
@@ -64,7 +84,11 @@ class Program:
     def availability(self) -> Availability:
         if self.locate() is not None:
             return Availability.yes()
-        places = ["PATH", *map(str, self.extra_dirs)] if self.path is None else [str(self.path)]
+        places = (
+            ["PATH", *map(str, self.extra_dirs), f"the {SETUP_RUNTIMES} folder"]
+            if self.path is None
+            else [str(self.path)]
+        )
         return Availability.no(f"{self.name} not found (looked in {', '.join(places)})", self.install_hint)
 
     def output(self, *args: str) -> str:
@@ -148,6 +172,9 @@ class CommandRunner(Runner):
 
     def version(self) -> dict[str, str]:
         return {self.program.name: self.program.version()}
+
+    def origin(self, mode: str) -> str:
+        return self.program.origin()
 
     def environment(self, mode: str) -> dict[str, str]:
         """The variables the runtime itself needs (none by default); the module never sees them."""

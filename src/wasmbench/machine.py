@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from wasmbench.prices import environment_price
+from wasmbench.provision.installed import archive_digests
 
 DMI = Path("/sys/class/dmi/id")
 # Vendors whose DMI product name is the instance type (e.g. "m6g.large").
@@ -35,6 +36,9 @@ def machine_info() -> dict[str, object]:
         "python": platform.python_version(),
         # the instance's price per hour, when the fleet's inventory (or the user) gives one
         "price": asdict(price) if (price := environment_price()) else None,
+        # What `setup runtimes` installed: each runtime's version and its archives' sha256, so two
+        # hosts can be seen to have run the same runtime build.
+        "runtime_archives": archive_digests(),
     }
 
 

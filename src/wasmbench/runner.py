@@ -279,9 +279,10 @@ class Runner(ABC):
         end of a suite, also an interrupted one. Nothing by default."""
         return
 
-    def setup(self) -> str:
-        """Install or start what the runtime needs (``wasmbench setup NAME``); returns what was done."""
-        raise WasmbenchError(f"runtime {self.name!r} has nothing to set up")
+    def origin(self, mode: str) -> str:
+        """Where the runtime behind ``mode`` comes from, for ``list``: ``setup runtimes``, ``PATH``,
+        ``Python package``, or a folder; "" when there is nothing to find (e.g. native)."""
+        return ""
 
     def clean(self) -> list[str]:
         """Remove what the runner keeps outside the build cache (e.g. images); returns what went."""

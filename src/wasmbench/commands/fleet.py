@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from wasmbench.commands import run
 from wasmbench.errors import WasmbenchError
 from wasmbench.paths import RESULTS_DIR, journal_path_for
+from wasmbench.provision.catalog import default_mirror
+from wasmbench.provision.runtimes import installable
 
 if TYPE_CHECKING:
     from wasmbench.fleet.playbook import HostOutcome
@@ -46,6 +48,17 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     )
     fleet_run.add_argument(
         "--wheel", type=Path, help="the wasmbench wheel to install (default: built from this checkout)"
+    )
+    fleet_run.add_argument(
+        "--mirror",
+        default=default_mirror(),
+        metavar="URL",
+        help="with the setup step: download the runtimes from URL/<host>/<path> (see setup runtimes)",
+    )
+    fleet_run.add_argument(
+        "--no-setup",
+        action="store_true",
+        help="skip the setup step (`setup runtimes` on every host before its suite)",
     )
     fleet_run.add_argument(
         "--poll",
@@ -86,6 +99,8 @@ def handle_run(args: argparse.Namespace) -> int:
     print(f"fleet run {fleet.run_id}: {len(pending)} of {len(hosts)} hosts to run ({names})")
     outcomes = _play(args, fleet, pending) if pending else {}
     for outcome in outcomes.values():
+        for line in outcome.setup_output.splitlines():
+            print(f"{outcome.host}: setup: {line}")
         if outcome.suite_output:  # the suite's own output, beside its result: the first place to look
             log = fleet.result_path(args.results, outcome.host).with_suffix(".log")
             log.parent.mkdir(parents=True, exist_ok=True)
@@ -113,8 +128,20 @@ def _play(args: argparse.Namespace, fleet: FleetRun, hosts: list[str]) -> dict[s
             suite_args=fleet.suite_args,
             results=args.results,
             poll_s=args.poll,
+            setup_args=None if args.no_setup else setup_argv(fleet.suite_args, args.mirror),
         )
         return play.run()
+
+
+def setup_argv(suite_args: list[str], mirror: str | None) -> list[str] | None:
+    """What ``setup runtimes`` gets on every host: the runtimes the suite asks for (``-r``) that it
+    can install (all when the suite asks for every runtime), and the mirror; None when the suite
+    needs none of them."""
+    asked = [suite_args[i + 1].partition(":")[0] for i, arg in enumerate(suite_args) if arg == "--runtime"]
+    names = list(dict.fromkeys(name for name in asked if name in installable()))
+    if asked and not names:
+        return None
+    return [*names, *(["--mirror", mirror] if mirror else [])]
 
 
 def _print_outcomes(

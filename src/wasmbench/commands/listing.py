@@ -1,4 +1,5 @@
-"""``wasmbench list``: the workloads with their sizes, and every runtime mode with its status."""
+"""``wasmbench list``: the workloads with their sizes, and every runtime mode with its status and
+where its runtime comes from (``setup runtimes``, PATH, a Python package, an installer's folder)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def handle(args: argparse.Namespace) -> int:
     for workload in load_manifest().values():
         sizes = "  ".join(f"{size}: {' '.join(spec.args) or '-'}" for size, spec in workload.sizes.items())
         print(f"  {workload.name:<14} {workload.title:<15} {sizes}")
-    print("\nRuntimes")
+    print("\nRuntimes (mode, status, selection, origin, versions or why not)")
     for runner in discover_runners().values():
         for mode in runner.modes:
             availability = runner.mode_availability(mode)
@@ -29,8 +30,10 @@ def handle(args: argparse.Namespace) -> int:
             else:
                 hint = f" (install: {availability.hint})" if availability.hint else ""
                 detail = f"{availability.reason}{hint}"
+            name = f"{runner.name}:{mode}"
             selection = "opt-in" if mode in runner.opt_in_modes else "default"
-            print(f"  {runner.name + ':' + mode:<24} {availability.status:<10} {selection:<8} {detail}")
+            origin = runner.origin(mode) or "-"
+            print(f"  {name:<24} {availability.status:<10} {selection:<8} {origin:<16} {detail}")
     print(
         "\nA suite runs the available modes marked default; opt-in modes (interpreters) run when named "
         "(-r wasmedge:interpreter) or with --all-modes."

@@ -1,23 +1,40 @@
-"""``wasmbench setup NAME``: install or start what a runtime needs (e.g. a Docker engine), or what
-``--emulate`` needs (``setup emulation``: QEMU, the foreign glibc and each runtime's foreign build)."""
+"""``wasmbench setup``: ``setup runtimes [NAME...]`` installs every runtime this host can have (a
+Docker engine, Node.js and the command-line wasm runtimes at pinned, verified versions);
+``setup NAME`` is ``setup runtimes NAME``; ``setup emulation`` installs what ``--emulate`` needs
+(QEMU, the foreign glibc and each runtime's foreign build)."""
 
 from __future__ import annotations
 
 import argparse
 
 from wasmbench.emulation import EMULATORS, Emulation
+from wasmbench.provision.catalog import MIRROR_VARIABLE, default_mirror
+from wasmbench.provision.runtimes import installable, setup_runtimes
 from wasmbench.runner import discover_runners
 
+RUNTIMES = "runtimes"
 EMULATION = "emulation"
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser(
         "setup",
-        help="install or start what a runtime needs, e.g. `setup docker` (a Docker engine); "
-        "`setup emulation` for run --emulate aarch64",
+        help="`setup runtimes [NAME...]`: install every runtime this host can have (`setup docker`: "
+        "only that one); `setup emulation` for run --emulate aarch64",
     )
-    parser.add_argument("runtime", choices=[*sorted(discover_runners()), EMULATION], metavar="RUNTIME")
+    parser.add_argument("what", choices=[RUNTIMES, EMULATION, *installable()], metavar="WHAT")
+    parser.add_argument("names", nargs="*", metavar="NAME", help="with runtimes: only these")
+    parser.add_argument(
+        "--mirror",
+        default=default_mirror(),
+        metavar="URL",
+        help=f"download from URL/<host>/<path> instead of each official URL (or ${MIRROR_VARIABLE})",
+    )
+    parser.add_argument(
+        "--system-only",
+        action="store_true",
+        help="with runtimes: only what needs root (Docker; Node.js from the distribution)",
+    )
     parser.add_argument(
         "--arch",
         default="aarch64",
@@ -28,15 +45,14 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.runtime == EMULATION:
+    if args.what == EMULATION:
         return _setup_emulation(Emulation(args.arch))
-    runner = discover_runners()[args.runtime]
-    print(f"{runner.name}: {runner.setup()}")
-    availability = runner.availability()
-    if not availability.available:
-        print(f"{runner.name}: still unavailable: {availability.reason}")
-        return 1
-    return 0
+    names = args.names if args.what == RUNTIMES else [args.what, *args.names]
+    failed = 0
+    for outcome in setup_runtimes(names, args.mirror, args.system_only):
+        print(outcome.line(), flush=True)
+        failed += outcome.status == "failed"
+    return 1 if failed else 0
 
 
 def _setup_emulation(emulation: Emulation) -> int:

@@ -20,6 +20,7 @@ from wasmbench.fleet.inventory import ansible_command
 
 PLAYBOOK = "suite.yml"
 SUITE_TASK_PREFIX = "Run the suite"
+SETUP_TASK_PREFIX = "Set up"
 # How long Ansible lets a host's detached suite run: long enough for any suite.
 ASYNC_LIMIT_S = 7 * 24 * 3600
 
@@ -32,6 +33,7 @@ class HostOutcome:
     failure: str = ""
     suite_exit: int | None = None
     suite_output: str = ""
+    setup_output: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class FleetPlay:
     suite_args: list[str]
     results: Path
     poll_s: int
+    setup_args: list[str] | None = None  # ``setup runtimes`` arguments; None: no setup step
 
     def extravars(self) -> dict[str, Any]:
         return {
@@ -56,6 +59,8 @@ class FleetPlay:
             "wasmbench_results": str(self.results.resolve()),
             "wasmbench_poll": self.poll_s,
             "wasmbench_async_limit": ASYNC_LIMIT_S,
+            "wasmbench_setup": self.setup_args is not None,
+            "wasmbench_setup_args": self.setup_args or [],
         }
 
     def run(self) -> dict[str, HostOutcome]:
@@ -108,6 +113,9 @@ def _on_event(event: dict[str, Any], outcomes: dict[str, HostOutcome]) -> bool:
     elif kind in ("runner_on_ok", "runner_on_failed") and task.startswith(SUITE_TASK_PREFIX):
         outcome.suite_exit = res.get("rc")
         outcome.suite_output = "\n".join(filter(None, (res.get("stdout"), res.get("stderr"))))
+    elif kind == "runner_on_ok" and task.startswith(SETUP_TASK_PREFIX):
+        lines = filter(None, (outcome.setup_output, res.get("stdout"), res.get("stderr")))
+        outcome.setup_output = "\n".join(lines)
     if kind == "runner_on_failed" and not data.get("ignore_errors"):
         outcome.failure = outcome.failure or f"{task.lower()} failed: {_reason(res)}"
     elif kind == "runner_on_unreachable":

@@ -1,0 +1,117 @@
+"""The pinned runtime releases (``runtimes.toml``), read into plain records.
+
+The file is data so that a version bump, a new architecture or a site's own pins are an edit of
+one file (``$WASMBENCH_RUNTIMES`` points at a copy), never of code.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from wasmbench.errors import WasmbenchError
+
+CATALOG_VARIABLE = "WASMBENCH_RUNTIMES"
+MIRROR_VARIABLE = "WASMBENCH_MIRROR"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One file of a release: an archive (or a bare executable when ``file`` is set)."""
+
+    url: str
+    sha256: str = ""
+    strip: int = 0
+    into: str = ""
+    file: str = ""
+
+    @property
+    def filename(self) -> str:
+        return urlsplit(self.url).path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Release:
+    """A runtime at its pinned version, with the assets for every architecture it ships for."""
+
+    name: str
+    version: str
+    source: str
+    programs: dict[str, str]
+    check: tuple[str, ...]
+    checksums: str
+    assets: dict[str, tuple[Asset, ...]]
+
+    def assets_for(self, arch: str) -> tuple[Asset, ...]:
+        """This architecture's assets; none when the project publishes no build for it."""
+        return self.assets.get(arch, ())
+
+
+def catalog_path() -> Path:
+    """``$WASMBENCH_RUNTIMES`` when set (a site's own pins), else the file shipped with wasmbench."""
+    explicit = os.environ.get(CATALOG_VARIABLE)
+    return Path(explicit) if explicit else Path(__file__).with_name("runtimes.toml")
+
+
+def load_catalog() -> dict[str, Release]:
+    """Every pinned release, by runtime name; read once per catalog file."""
+    return _load(catalog_path())
+
+
+@functools.cache
+def _load(path: Path) -> dict[str, Release]:
+    try:
+        data = tomllib.loads(path.read_text())
+        return {name: _release(name, entry) for name, entry in data.items()}
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        raise WasmbenchError(f"cannot read the runtime catalog {path}: {error!r}") from error
+
+
+def _release(name: str, entry: dict) -> Release:
+    version = entry["version"]
+    assets = {
+        arch: tuple(
+            Asset(
+                url=item["url"].format(version=version),
+                sha256=item.get("sha256", "").lower(),
+                strip=item.get("strip", 0),
+                into=item.get("into", ""),
+                file=item.get("file", ""),
+            )
+            for item in items
+        )
+        for arch, items in entry.get("assets", {}).items()
+    }
+    return Release(
+        name=name,
+        version=version,
+        source=entry.get("source", ""),
+        programs=dict(entry["programs"]),
+        check=tuple(entry.get("check", ("--version",))),
+        checksums=entry.get("checksums", "").format(version=version),
+        assets=assets,
+    )
+
+
+def host_arch() -> str:
+    """The architecture as the catalog names it (``uname -m``: x86_64, aarch64)."""
+    machine = platform.machine().lower()
+    return {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+
+
+def mirrored(url: str, mirror: str | None) -> str:
+    """``url`` on ``mirror``: the same path under the official host's name, so a folder filled
+    by ``wget -x URL`` (host/path) is a mirror; the URL itself without one."""
+    if not mirror:
+        return url
+    parts = urlsplit(url)
+    return f"{mirror.rstrip('/')}/{parts.netloc}{parts.path}"
+
+
+def default_mirror() -> str | None:
+    return os.environ.get(MIRROR_VARIABLE) or None
