@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from wasmbench.reports.cost import MIB_PER_GB, Serverless, cheapest, unpriced_hosts
-from wasmbench.reports.tables import BlockTable, Section, Table, _pivot
+from wasmbench.reports.tables import BlockTable, Section, Table, pivot
 
 PRICE_HINT = (
     "set wasmbench_price_per_hour in the fleet inventory ($WASMBENCH_PRICE_PER_HOUR) or give --prices FILE"
@@ -53,7 +53,7 @@ def _serverless_cost_table(serverless: Serverless) -> BlockTable:
         billed = block[block["serverless_cost"].notna()]
         if billed.empty:
             return None
-        return _pivot(
+        return pivot(
             billed,
             "Serverless cost per million runs",
             lambda cell: f"{money(cell['serverless_cost'])} ({cell['billed_mib']:.0f} MiB)",
@@ -89,7 +89,7 @@ def _cost_table(block: pd.DataFrame, column: str, basis: str, divisor: str, mean
     if priced.empty:
         return None
     first = priced.iloc[0]
-    return _pivot(
+    return pivot(
         priced,
         f"Cost per million runs, {basis} ({first['currency']})",
         lambda cell: money(cell[column]),

@@ -159,7 +159,7 @@ def time_table(block: pd.DataFrame) -> Table | None:
     if work.empty:
         return None
     decimals = _decimals(work["mean"].min())
-    return _pivot(
+    return pivot(
         work,
         "Time (s)",
         lambda cell: _mean_stddev(cell, decimals, scale=1),
@@ -173,7 +173,7 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
     work = runtime_ratios(block)
     if work.empty:
         return None
-    table = _pivot(
+    table = pivot(
         work,
         "Ratio to native",
         _ratio_text,
@@ -219,7 +219,7 @@ def speedup_table(block: pd.DataFrame) -> Table | None:
             )
     if not rows:
         return None
-    return _pivot(
+    return pivot(
         pd.DataFrame(rows),
         "Speed-up of variants",
         lambda cell: f"{cell['speedup']:.2f}× ± {cell['speedup_error']:.2f}",
@@ -235,7 +235,7 @@ def startup_table(block: pd.DataFrame) -> Table | None:
     startup = block[block["workload"].isin(STARTUP_WORKLOADS)]
     if startup.empty:
         return None
-    return _pivot(
+    return pivot(
         startup,
         "Start-up (ms)",
         lambda cell: (
@@ -255,7 +255,7 @@ def prepare_table(block: pd.DataFrame) -> Table | None:
     prepared = block[block["prepare_s"].notna()]
     if prepared.empty:
         return None
-    return _pivot(
+    return pivot(
         prepared,
         "Prepare / compile (ms)",
         lambda cell: f"{cell['prepare_s'] * 1e3:.1f}",
@@ -270,7 +270,7 @@ def memory_table(block: pd.DataFrame) -> Table | None:
     measured = block[block["peak_rss_mib"].notna() & (block["peak_rss_mib"] > 0)]
     if measured.empty:
         return None
-    return _pivot(
+    return pivot(
         measured,
         "Peak memory (MiB)",
         lambda cell: f"{cell['peak_rss_mib']:.1f}",
@@ -288,7 +288,7 @@ def stopping_table(block: pd.DataFrame) -> Table | None:
     stopped = block[block["stop_reason"].isin(AUTO_STOP_REASONS)]
     if stopped.empty:
         return None
-    return _pivot(
+    return pivot(
         stopped,
         "Runs (--runs auto)",
         lambda cell: f"{cell['n']}: {cell['stop_reason']}",
@@ -322,7 +322,7 @@ def modules_table(block: pd.DataFrame) -> Table | None:
     )
 
 
-def _pivot(
+def pivot(
     cells: pd.DataFrame,
     title: str,
     text: Callable[[pd.Series], str],

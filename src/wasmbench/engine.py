@@ -55,17 +55,21 @@ class Engine:
         )
 
     def run(self) -> None:
-        """Measure every pending group; the jobs of a group exist only while it is measured."""
+        """Measure every pending group."""
         try:
             for pairs in groups(self.journal.pending()).values():
-                jobs = [job for job in map(self._bind, pairs) if job is not None]
-                try:
-                    self.run_group(jobs)
-                finally:
-                    for job in jobs:
-                        job.close()
+                self.run_pairs(pairs)
         finally:
             self._progress.close()
+
+    def run_pairs(self, pairs: Sequence[Pair]) -> None:
+        """Bind one group's pairs and run its rounds; the jobs exist only while it is measured."""
+        jobs = [job for job in map(self._bind, pairs) if job is not None]
+        try:
+            self.run_group(jobs)
+        finally:
+            for job in jobs:
+                job.close()
 
     def run_group(self, jobs: Sequence[Job]) -> None:
         if self.options.schedule == CONSECUTIVE:
