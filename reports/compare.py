@@ -1,7 +1,10 @@
 """Two result sets, A and B (two hosts, or two versions of a runtime): is B faster or slower?
 
 Pairs are matched on (size, workload, runtime, mode); each side must come from a single host, so
-a verdict never mixes machines within one side.
+a verdict never mixes machines within one side. Times are compared; where both sides ran in
+rounds, so are the paired ratios to native (each round's time ÷ native's in that round), which
+cancel the drift each suite's machine went through: the fairer judge of a runtime's overhead
+between two suites on a noisy host.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.reports.frame import row_label, runs_frame
 from wasmbench.reports.markdown import table_lines
 from wasmbench.reports.statistics import SignificanceTest, Verdict, compare
+from wasmbench.reports.summary import BASELINE, round_ratios
 
 MATCH = ["size", "workload", "runtime", "mode"]
 
@@ -25,22 +29,39 @@ def comparison_frame(
     test: SignificanceTest = SignificanceTest.WELCH,
 ) -> pd.DataFrame:
     """A row per pair measured on both sides: means, B/A ratio with its CI, p-value and verdict."""
-    times_a = _valid_times(runs_a)
-    times_b = _valid_times(runs_b)
-    common = times_a.index.intersection(times_b.index)
-    if common.empty:
+    comparison = _compare_samples(_valid_times(runs_a), _valid_times(runs_b), alpha, test)
+    if comparison.empty:
         raise WasmbenchError("A and B have no (workload, size, runtime, mode) in common")
+    return comparison
+
+
+def ratio_comparison_frame(
+    runs_a: pd.DataFrame,
+    runs_b: pd.DataFrame,
+    alpha: float = 0.01,
+    test: SignificanceTest = SignificanceTest.WELCH,
+) -> pd.DataFrame:
+    """The same for the paired ratios to native, for the pairs both sides measured in rounds
+    (empty when either side has none: results from before rounds)."""
+    return _compare_samples(_round_ratios(runs_a), _round_ratios(runs_b), alpha, test)
+
+
+def _compare_samples(
+    samples_a: pd.Series, samples_b: pd.Series, alpha: float, test: SignificanceTest
+) -> pd.DataFrame:
+    """One row per key both sides have: each side's mean and count, B ÷ A with its CI, the verdict."""
     rows = []
-    for key in common:
-        result = compare(times_a[key], times_b[key], alpha=alpha, test=test)
+    for key in samples_a.index.intersection(samples_b.index):
+        a, b = samples_a[key], samples_b[key]
+        result = compare(a, b, alpha=alpha, test=test)
         rows.append(
             {
                 **dict(zip(MATCH, key, strict=True)),
                 "row": row_label(key[2], key[3]),
-                "n_a": len(times_a[key]),
-                "mean_a": sum(times_a[key]) / len(times_a[key]),
-                "n_b": len(times_b[key]),
-                "mean_b": sum(times_b[key]) / len(times_b[key]),
+                "n_a": len(a),
+                "mean_a": sum(a) / len(a),
+                "n_b": len(b),
+                "mean_b": sum(b) / len(b),
                 "ratio": result.ratio,
                 "ci_low": result.ci_low,
                 "ci_high": result.ci_high,
@@ -70,14 +91,46 @@ def significant_slowdowns(comparison: pd.DataFrame, percent: float) -> pd.DataFr
 
 
 def render_markdown(
-    comparison: pd.DataFrame, host_a: str, host_b: str, alpha: float, test: SignificanceTest
+    comparison: pd.DataFrame,
+    host_a: str,
+    host_b: str,
+    alpha: float,
+    test: SignificanceTest,
+    ratios: pd.DataFrame | None = None,
 ) -> str:
+    """The times table, then (when both sides ran in rounds) the paired ratios' table."""
+    test_name = "Welch's t-test" if test is SignificanceTest.WELCH else "Mann-Whitney U"
+    lines = [
+        f"A: {host_a}",
+        f"B: {host_b}",
+        f"{test_name}, α = {alpha:g}; B ÷ A > 1 means B is slower. Means of valid runs (n); "
+        "B ÷ A and its CI: ratio of geometric means, interval from Welch's t on the log values.",
+        "",
+        *_table_lines(comparison, alpha, "A (s)", "B (s)"),
+        "",
+        f"B against A: {_tally(comparison)}",
+    ]
+    if ratios is not None and not ratios.empty:
+        lines += [
+            "",
+            "**Ratio to native, paired per round** — each round's time ÷ native's time in the same round "
+            "(mean of those ratios, n rounds), so drift each suite's machine went through cancels; "
+            "B ÷ A > 1: the runtime's overhead grew in B",
+            "",
+            *_table_lines(ratios, alpha, "A (× native)", "B (× native)"),
+            "",
+            f"B against A, ratios to native: {_tally(ratios)}",
+        ]
+    return "\n".join(lines)
+
+
+def _table_lines(comparison: pd.DataFrame, alpha: float, label_a: str, label_b: str) -> list[str]:
     columns = [
         "size",
         "workload",
         "runtime",
-        "A (s)",
-        "B (s)",
+        label_a,
+        label_b,
         "B ÷ A",
         f"{1 - alpha:.0%} CI",
         "p",
@@ -99,24 +152,21 @@ def render_markdown(
         ]
         for _, cell in comparison.iterrows()
     ]
+    return table_lines(columns, rows, labels=3)
+
+
+def _tally(comparison: pd.DataFrame) -> str:
     counts = comparison["verdict"].value_counts()
-    tally = ", ".join(
+    return ", ".join(
         f"{counts.get(verdict.value, 0)} {verdict.value}" for verdict in Verdict if verdict.value in counts
-    )
-    test_name = "Welch's t-test" if test is SignificanceTest.WELCH else "Mann-Whitney U"
-    return "\n".join(
-        [
-            f"A: {host_a}",
-            f"B: {host_b}",
-            f"{test_name}, α = {alpha:g}; B ÷ A > 1 means B is slower. Means of valid runs (n); "
-            "B ÷ A and its CI: ratio of geometric means, interval from Welch's t on the log times.",
-            "",
-            *table_lines(columns, rows, labels=3),
-            "",
-            f"B against A: {tally}",
-        ]
     )
 
 
 def _valid_times(runs: pd.DataFrame) -> pd.Series:
     return runs[runs["status"] == "ok"].groupby(MATCH)["wall_s"].apply(list)
+
+
+def _round_ratios(runs: pd.DataFrame) -> pd.Series:
+    ratios = round_ratios(runs)
+    native = (ratios["runtime"] == BASELINE[0]) & (ratios["mode"] == BASELINE[1])
+    return ratios[~native].groupby(MATCH)["round_ratio"].apply(list)

@@ -101,15 +101,20 @@ def _with_ratios(cells: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     return cells.drop(columns=["paired_ratio"])
 
 
-def _paired_ratios(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per cell: geometric mean of its per-round ratios to native, the log-scale CI, the count."""
+def round_ratios(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every valid run that has a valid native run in the same round of the same suite, with
+    ``round_ratio``: its time ÷ that native time."""
     valid = frame[(frame["status"] == "ok") & frame["round"].notna()]
     same_round = ["host_key", "size", "workload", "run_id", "round"]
     native = valid[_is_baseline(valid)][[*same_round, "wall_s"]]
     matched = valid.merge(native, on=same_round, suffixes=("", "_native"))
-    matched = matched.assign(round_ratio=matched["wall_s"] / matched["wall_s_native"])
+    return matched.assign(round_ratio=matched["wall_s"] / matched["wall_s_native"])
+
+
+def _paired_ratios(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per cell: geometric mean of its per-round ratios to native, the log-scale CI, the count."""
     rows = []
-    for key, cell in matched.groupby(CELL, sort=False):
+    for key, cell in round_ratios(frame).groupby(CELL, sort=False):
         if len(cell) < 2:
             continue
         centre, low, high = geometric_mean_interval(cell["round_ratio"].tolist())

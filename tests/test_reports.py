@@ -11,6 +11,7 @@ from scipy import stats
 from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run
 
 from wasmbench.checks import LabelCheck
+from wasmbench.reports.compare import comparison_frame, ratio_comparison_frame
 from wasmbench.reports.frame import missing_frame, runs_frame, skipped_frame
 from wasmbench.reports.markdown import render
 from wasmbench.reports.summary import cell_summaries
@@ -243,3 +244,29 @@ def test_an_unfinished_suite_says_so_in_every_heading_and_lists_what_is_missing(
     )
     [finished] = blocks_of(document(HOST_X86, TWO_RUNTIMES))
     assert "unfinished" not in finished.heading and not finished.not_measured
+
+
+def test_compare_judges_the_paired_ratios_too_where_both_sides_ran_in_rounds():
+    """B's machine was 30 % slower for everything: its times are slower, but wasmtime's overhead
+    over native, paired per round, did not change."""
+
+    def suite(run_id: str, speed: float) -> dict:
+        drift = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0]
+        native = [{**run(speed * d), "round": i} for i, d in enumerate(drift)]
+        wasm = [{**run(1.5 * speed * d * (1 + 0.002 * (-1) ** i)), "round": i} for i, d in enumerate(drift)]
+        benchmarks = [entry("nbody", "native", "default", native), entry("nbody", "wasmtime", "jit", wasm)]
+        return {
+            "machine_info": HOST_X86,
+            "benchmarks": benchmarks,
+            "wasmbench": {"run_id": run_id, "failed": []},
+        }
+
+    a, b = runs_frame([suite("a", 1.0)]), runs_frame([suite("b", 1.3)])
+    times = comparison_frame(a, b).set_index("row")
+    assert times.loc["wasmtime:jit", "verdict"] == "slower"
+    ratios = ratio_comparison_frame(a, b).set_index("row")
+    assert list(ratios.index) == ["wasmtime:jit"], "native against itself is no ratio"
+    assert ratios.loc["wasmtime:jit", "verdict"] == "no significant difference"
+    assert ratios.loc["wasmtime:jit", "ratio"] == pytest.approx(1.0, abs=0.01)
+    assert comparison_frame(runs_frame([document(HOST_X86, TWO_RUNTIMES)]), a).shape[0] == 1
+    assert ratio_comparison_frame(runs_frame([document(HOST_X86, TWO_RUNTIMES)]), a).empty

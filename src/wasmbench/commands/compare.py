@@ -37,7 +37,13 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     # The report modules (pandas, scipy) load only for this command: see run.py.
     from wasmbench.prices import read_prices
-    from wasmbench.reports.compare import comparison_frame, render_markdown, side_frame, significant_slowdowns
+    from wasmbench.reports.compare import (
+        comparison_frame,
+        ratio_comparison_frame,
+        render_markdown,
+        side_frame,
+        significant_slowdowns,
+    )
     from wasmbench.reports.compare_cost import render_costs
     from wasmbench.reports.inputs import load_documents
     from wasmbench.reports.statistics import SignificanceTest
@@ -54,7 +60,8 @@ def handle(args: argparse.Namespace) -> int:
     (runs_a, host_a), (runs_b, host_b) = sides
     test = SignificanceTest(args.test)
     comparison = comparison_frame(runs_a, runs_b, args.alpha, test)
-    print(render_markdown(comparison, host_a, host_b, args.alpha, test))
+    ratios = ratio_comparison_frame(runs_a, runs_b, args.alpha, test)
+    print(render_markdown(comparison, host_a, host_b, args.alpha, test, ratios))
     if costs := render_costs(comparison, runs_a, runs_b, prices):
         print(f"\n{costs}")
     if args.fail_above is None:
