@@ -29,8 +29,10 @@ def ensure_debian_packages(session: nox.Session, **commands: str) -> None:
     """Install the Debian package providing each missing command (``command=package``)."""
     missing = sorted({package for command, package in commands.items() if shutil.which(command) is None})
     if missing:
-        session.run("apt-get", "update", "-qq", external=True)
-        session.run("apt-get", "install", "-y", "-qq", *missing, external=True)
+        # Wait for a dpkg lock another apt-get holds (unattended-upgrades on a fresh cloud VM).
+        wait = ("-o", "DPkg::Lock::Timeout=300")
+        session.run("apt-get", *wait, "update", "-qq", external=True)
+        session.run("apt-get", *wait, "install", "-y", "-qq", *missing, external=True)
 
 
 def set_up_runtimes(session: nox.Session) -> None:

@@ -19,6 +19,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from wasmbench import apt
 from wasmbench.errors import WasmbenchError
 from wasmbench.runner import Availability
 from wasmbench.toolchain import resolve_target
@@ -102,9 +103,9 @@ class Emulation:
             raise WasmbenchError(
                 f"install {', '.join(packages)} (Debian package names) with your package manager"
             )
-        for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *packages]):
-            if subprocess.run(command).returncode != 0:
-                raise WasmbenchError(f"`{' '.join(command)}` failed (as root?)")
+        failure = apt.install(packages)
+        if failure:
+            raise WasmbenchError(f"installing {', '.join(packages)} failed (as root?): {failure}")
         return f"installed {', '.join(packages)}"
 
     def machine_info(self, host: dict[str, object]) -> dict[str, object]:

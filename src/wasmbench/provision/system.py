@@ -14,6 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from wasmbench import apt
 from wasmbench.provision.install import Outcome
 
 DOCKERD_LOG = Path("/var/log/wasmbench-dockerd.log")
@@ -45,7 +46,7 @@ def docker_engine() -> Outcome:
             return Outcome(
                 "docker", "skipped", "dockerd is not installed and there is no apt-get for docker.io"
             )
-        failure = _apt_install("docker.io")
+        failure = apt.install(["docker.io"])
         if failure:
             return Outcome("docker", "failed", failure)
         done.append("installed docker.io")
@@ -77,7 +78,7 @@ def distribution_node(oldest: int) -> Outcome | None:
     candidate = _apt_candidate("nodejs")
     if candidate is None or _major(candidate) < oldest:
         return None
-    failure = _apt_install("nodejs")
+    failure = apt.install(["nodejs"])
     if failure:
         return Outcome("node", "failed", failure)
     return Outcome("node", "installed", f"the distribution's nodejs {candidate}")
@@ -92,14 +93,3 @@ def _apt_candidate(package: str) -> str | None:
 def _major(debian_version: str) -> int:
     match = re.match(r"(?:\d+:)?(\d+)", debian_version)
     return int(match.group(1)) if match else 0
-
-
-def _apt_install(package: str) -> str:
-    """Install a Debian package; returns "" or the one-line reason it failed."""
-    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", package]):
-        result = subprocess.run(command, env=environment, capture_output=True, text=True)
-        if result.returncode != 0:
-            last = (result.stderr or result.stdout).strip().splitlines()[-1:]
-            return f"{' '.join(command)} failed: {' '.join(last)}"
-    return ""
