@@ -59,7 +59,7 @@ def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path,
     entries = {entry["param"]: entry for entry in document["benchmarks"]}
     wasmtime = WasmtimeRunner()
     plain = [mode for mode in wasmtime.modes if wasmtime.variant_for(mode) is None]
-    modes = ["native/default", *(f"wasmtime/{mode}" for mode in plain)]
+    modes = ["native/default", "native/host", *(f"wasmtime/{mode}" for mode in plain)]
     variant_modes = [f"wasmtime/{mode}" for mode in wasmtime.modes if mode not in plain]  # inference only
     assert set(entries) == {f"{w}/test/{m}" for w in WORKLOADS for m in modes} | {
         f"inference/test/{m}" for m in variant_modes
@@ -98,7 +98,7 @@ def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path,
     assert {"report.md", "report.html", "runs.csv", "summary.json", "time.png", "ratio.svg"} <= written
     inference = [run for mode in modes for run in entries[f"inference/test/{mode}"]["extra_info"]["runs"]]
     assert len({run["stdout_sha256"] for run in inference}) == 1, "native and wasm print the same bytes"
-    same_bytes = ", ".join(["native", *(f"wasmtime:{mode}" for mode in sorted(plain))])
+    same_bytes = ", ".join(["native", "native:host", *(f"wasmtime:{mode}" for mode in sorted(plain))])
     assert f"… in {same_bytes}" in report.stdout  # wasmtime:nn's host arithmetic may differ
     assert "coffee.ppm: espresso 0.96" in report.stdout and "chelsea.ppm: Egyptian cat" in report.stdout
 
@@ -111,7 +111,7 @@ def test_a_wrong_expected_output_fails_that_workload_and_keeps_the_others(tmp_pa
     result = wasmbench(
         tmp_path,
         cache,
-        "run -r native --size test --runs 2 -o results/wrong.json",
+        "run -r native:default --size test --runs 2 -o results/wrong.json",
         WASMBENCH_WORKLOADS=str(workloads),
     )
     assert result.returncode == 1
@@ -125,7 +125,8 @@ def test_a_hung_run_times_out_and_the_suite_goes_on(tmp_path, cache):
     result = wasmbench(
         tmp_path,
         cache,
-        "run -r native -w nop -w nbody --size default --runs 3 --timeout 0.05 -o results/timeout.json",
+        "run -r native:default -w nop -w nbody --size default --runs 3 --timeout 0.05 "
+        "-o results/timeout.json",
     )
     assert result.returncode == 1
     document = json.loads((tmp_path / "results/timeout.json").read_text())
@@ -174,7 +175,7 @@ def test_an_interrupted_suite_keeps_its_runs_and_resumes(tmp_path, cache):
     [("--ci-target 1000", "ci target reached", 5), ("--ci-target 0.0001 --max-runs 6", "max runs", 6)],
 )
 def test_runs_auto_stops_each_pair_and_records_why(tmp_path, cache, limits, reason, runs):
-    command = f"run -r native -w nop --size test --runs auto {limits} -o results/auto.json"
+    command = f"run -r native:default -w nop --size test --runs auto {limits} -o results/auto.json"
     result = wasmbench(tmp_path, cache, command)
     assert result.returncode == 0, result.stderr + result.stdout
     [entry] = json.loads((tmp_path / "results/auto.json").read_text())["benchmarks"]

@@ -91,7 +91,12 @@ def result_document(journal: Journal, commit_info: dict[str, Any] | None = None)
     """A whole result file from a journal alone (an interrupted suite can be reported too)."""
     benchmarks, section = journal_sections(journal)
     return {
-        "machine_info": journal.header.get("machine_info", {}),
+        # what pytest-benchmark's readers look for first: the host, and what compiled and ran
+        "machine_info": {
+            **journal.header.get("machine_info", {}),
+            "toolchain": journal.header.get("toolchain", {}),
+            "runtimes": journal.header.get("runtimes", {}),
+        },
         "commit_info": commit_info or {},
         "benchmarks": benchmarks,
         "datetime": datetime.now(UTC).isoformat(),

@@ -181,10 +181,6 @@ class Suite:
             runner.close()
         self.journal.close()
 
-    def machine_info(self) -> dict[str, Any]:
-        header = self.journal.header
-        return {**header["machine_info"], "toolchain": header["toolchain"], "runtimes": header["runtimes"]}
-
 
 def suite_runners(emulate: str | None) -> dict[str, Runner]:
     """New runners for one suite, under its emulation (if any)."""
