@@ -181,8 +181,16 @@ class Toolchain:
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             Path(partial).unlink(missing_ok=True)
-            raise WasmbenchError(f"compiling {source.name} failed: {result.stderr.strip()[-2000:]}")
+            raise WasmbenchError(f"compiling {source.name} failed: {_first_error(result.stderr)}")
         os.replace(partial, path)
+
+
+def _first_error(diagnostics: str) -> str:
+    """The compiler's first error line and its closing count, on one line (the CLI's promise)."""
+    lines = [line.strip() for line in diagnostics.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if "error" in line]
+    first = errors[0] if errors else (lines[0] if lines else "no message")
+    return f"{first} ({lines[-1]})" if len(lines) > 1 and lines[-1] != first else first
 
 
 def _output(command: list[str] | tuple[str, ...]) -> str:
