@@ -87,11 +87,12 @@ def skipped_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def missing_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
-    """A row per pair an unfinished suite has not measured yet (``wasmbench.not_measured``)."""
+    """A row per pair an unfinished suite has not finished: ``wasmbench.unfinished`` (its rounds
+    stopped short, or it has no run at all); files written before that key: ``not_measured``."""
     rows = [
         {**_host_labels(document.get("machine_info", {})), **asdict(Pair.from_key(key))}
         for document in documents
-        for key in document["wasmbench"].get("not_measured", [])
+        for key in document["wasmbench"].get("unfinished", document["wasmbench"].get("not_measured", []))
     ]
     return pd.DataFrame(rows, columns=[*HOST_COLUMNS, "workload", "size", "runtime", "mode"])
 

@@ -70,8 +70,9 @@ class HostBlock:
             ("Failed runs", "counted, never averaged in", self.failures),
             ("Skipped runtimes", "", self.skipped),
             (
-                "Not measured",
-                "the suite is unfinished: `wasmbench run --resume` measures them",
+                "Not finished",
+                "the suite was interrupted before these pairs had all their runs: "
+                "`wasmbench run --resume` completes them",
                 self.not_measured,
             ),
         ]
@@ -142,7 +143,7 @@ def host_blocks(
 def _unfinished(missing: int) -> str:
     if not missing:
         return ""
-    return f" · unfinished: {missing} pair{'s' if missing > 1 else ''} not measured"
+    return f" · unfinished: {missing} pair{'s' if missing > 1 else ''} not finished"
 
 
 def host_description(cell: pd.Series) -> str:

@@ -133,16 +133,17 @@ def test_report_into_a_place_it_cannot_write_is_one_error_line_before_reading(ca
 
 
 def test_the_report_of_an_unfinished_journal_says_it_is_unfinished(capsys, tmp_path):
+    """Interrupted in the middle of its rounds: native finished, wasmer has one run of two, node none."""
     plan = [Pair("nbody", "test", runtime, "default") for runtime in ("native", "wasmer", "node")]
     with Journal.create(
         tmp_path / "s.jsonl", {"plan": [pair.key for pair in plan], "options": {}}
     ) as journal:
-        for seconds in (1.0, 1.1):
+        for pair, seconds in ((plan[0], 1.0), (plan[1], 1.2), (plan[0], 1.1)):
             journal.record_run(
-                plan[0], Measurement(Status.OK, Usage(int(seconds * 1e9), 0.1, 0, 1), 0, None, "", 0)
+                pair, Measurement(Status.OK, Usage(int(seconds * 1e9), 0.1, 0, 1), 0, None, "", 0)
             )
         journal.record_done(plan[0])
     code, out, err = run_cli(capsys, "report", journal.path, "-o", tmp_path / "out")
     assert code == 0, err
-    assert "· size test · unfinished: 2 pairs not measured" in out
+    assert "· size test · unfinished: 2 pairs not finished" in out
     assert "- nbody · wasmer\n- nbody · node" in out  # in the plan's order

@@ -234,12 +234,12 @@ def test_an_unfinished_suite_says_so_in_every_heading_and_lists_what_is_missing(
     doc = document(HOST_X86, TWO_RUNTIMES)
     doc["wasmbench"] |= {
         "complete": False,
-        "not_measured": ["nbody/default/wasmtime/jit", "nbody/large/native/default"],
+        "unfinished": ["nbody/default/wasmtime/jit", "nbody/large/native/default"],
     }
     [block] = blocks_of(doc)
-    assert block.heading.endswith("· size default · unfinished: 2 pairs not measured")
+    assert block.heading.endswith("· size default · unfinished: 2 pairs not finished")
     assert block.not_measured == ["nbody · wasmtime:jit"]
-    assert "**Not measured** (the suite is unfinished: `wasmbench run --resume` measures them)" in render(
+    assert "**Not finished** (the suite was interrupted before these pairs had all their runs" in render(
         [block]
     )
     [finished] = blocks_of(document(HOST_X86, TWO_RUNTIMES))

@@ -82,6 +82,8 @@ def journal_sections(journal: Journal) -> tuple[list[dict], dict[str, Any]]:
         "skipped": journal.header.get("skipped", []),
         "failed": failed,
         "not_measured": missing,
+        # pairs with fewer runs than planned (an interrupted suite stops in the middle of rounds)
+        "unfinished": [pair.key for pair in journal.pending()],
         "complete": not journal.pending(),
     }
     return benchmarks, section
