@@ -110,7 +110,7 @@ def test_emulated_suite_validates_native_and_wasm_runs_and_labels_them(emulation
         "-o",
         str(output),
     ]
-    runtimes = ["-r", "native", "-r", "wasmtime:jit", "-r", "wasmtime:aot", "-r", "wasmtime:embedded"]
+    runtimes = ["-r", "native:default", "-r", "wasmtime:jit", "-r", "wasmtime:aot", "-r", "wasmtime:embedded"]
     code = main([*argv, *runtimes, "-w", "nbody", "-w", "fannkuchredux"])
     out = capsys.readouterr().out
     assert code == 0, out
