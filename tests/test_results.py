@@ -1,6 +1,8 @@
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -99,3 +101,16 @@ def test_a_full_disk_keeps_the_good_result_file_and_leaves_no_partial_one(journa
     del document["padding"]
     write_document(target, document)
     assert load_result(target)["benchmarks"] == document["benchmarks"]
+
+
+def test_pytest_benchmark_compare_reads_a_result_file(journal, tmp_path):
+    """The result file stays pytest-benchmark's format: its own ``compare`` command reads it."""
+    path = tmp_path / "suite.json"
+    write_document(path, result_document(journal))
+    answer = subprocess.run(
+        [sys.executable, "-c", "from pytest_benchmark.cli import main; main()", "compare", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert answer.returncode == 0, answer.stderr
+    assert "test_pair[nbody/test/native/default]" in answer.stdout

@@ -48,7 +48,7 @@ def benchmark_entry(pair: Pair, info: dict[str, Any], runs: list[Measurement], o
             "rounds": options.get("runs"),
             "warmup_rounds": options.get("warmup"),
             "iterations": 1,
-            "timer": "wasmbench.clock.MEASURED_CLOCK (measured wall time)",
+            "timer": "wasmbench (the launcher's or the runtime's own clock: measured wall time)",
         },
     }
     valid = [run.usage.wall_ns / 1e9 for run in runs if run.ok]
