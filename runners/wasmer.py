@@ -41,7 +41,7 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from wasmbench.command_runner import COMPILE_TIMEOUT_S, Program, run_command
+from wasmbench.command_runner import COMPILE_TIMEOUT_S, PACKAGE, Program, run_command
 from wasmbench.process import Zygote
 from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 from wasmbench.toolchain import WASM_TARGET
@@ -84,6 +84,9 @@ class WasmerRunner(Runner):
                 f"a wasmer build with the {mode} feature",
             )
         return Availability.yes()
+
+    def origin(self, mode: str) -> str:
+        return PACKAGE if mode in SDK_MODES else CLI.origin()
 
     def version(self) -> dict[str, str]:
         versions = {}

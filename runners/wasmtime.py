@@ -39,7 +39,7 @@ from importlib import metadata
 from pathlib import Path
 
 from wasmbench.cache import cache_dir, content_key
-from wasmbench.command_runner import COMPILE_TIMEOUT_S, Program, compile_command, run_command
+from wasmbench.command_runner import COMPILE_TIMEOUT_S, PACKAGE, Program, compile_command, run_command
 from wasmbench.emulation import Emulation
 from wasmbench.errors import WasmbenchError
 from wasmbench.process import Zygote
@@ -141,6 +141,9 @@ class WasmtimeRunner(Runner):
         except OSError as error:
             return Availability.no(f"WASI-NN needs OpenVINO's C library: {error}", OPENVINO_HINT)
         return Availability.yes()
+
+    def origin(self, mode: str) -> str:
+        return PACKAGE if mode in EMBEDDED_MODES else self.cli().origin()
 
     def version(self) -> dict[str, str]:
         versions = {}

