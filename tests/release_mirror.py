@@ -194,9 +194,8 @@ def main() -> None:
     print(
         "install them into a throwaway cache (the catalog copy pins these archives' sha256), then list them:"
     )
-    print(
-        f"  WASMBENCH_CACHE=/tmp/try WASMBENCH_RUNTIMES={catalog} wasmbench setup runtimes --mirror {mirror.url}"
-    )
+    print(f"  WASMBENCH_CACHE=/tmp/try WASMBENCH_RUNTIMES={catalog} \\")
+    print(f"    wasmbench setup runtimes --mirror {mirror.url}")
     print("  WASMBENCH_CACHE=/tmp/try wasmbench list", flush=True)
     try:
         threading.Event().wait()
