@@ -15,7 +15,6 @@ import multiprocessing
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,14 +39,22 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="rounds per suite")
     parser.add_argument("--seed", type=int, default=1, help="of the suites' order and of the load's periods")
     parser.add_argument("--schedule", action="append", choices=SCHEDULES, help="default: both")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="folder for the suites' result files (default results/reproducibility-<time>)",
+    )
     args = parser.parse_args()
+    folder = args.output or Path("results") / f"reproducibility-{time.strftime('%Y%m%dT%H%M%S')}"
+    folder.mkdir(parents=True, exist_ok=True)
     verdicts = {}
-    with tempfile.TemporaryDirectory() as scratch:
-        for schedule in args.schedule or SCHEDULES:
-            quiet = _suite(args, schedule, Path(scratch) / f"{schedule}-quiet.json")
-            with background_load(random.Random(args.seed)):
-                noisy = _suite(args, schedule, Path(scratch) / f"{schedule}-noisy.json")
-            verdicts[schedule] = _compare(schedule, quiet, noisy)
+    for schedule in args.schedule or SCHEDULES:
+        quiet = _suite(args, schedule, folder / f"{schedule}-quiet.json")
+        with background_load(random.Random(args.seed)):
+            noisy = _suite(args, schedule, folder / f"{schedule}-noisy.json")
+        verdicts[schedule] = _compare(schedule, quiet, noisy)
+    print(f"result files: {folder} (wasmbench report {folder} shows them; compare A B judges two)")
     return 0 if verdicts.get("interleaved", True) else 1
 
 
