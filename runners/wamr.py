@@ -10,6 +10,7 @@ iwasm gives a module no host environment variable unless ``--env`` names it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from wasmbench.command_runner import CommandRunner, Program, compile_command
@@ -26,6 +27,8 @@ class WamrRunner(CommandRunner):
     title = "WAMR"
     target = WASM_TARGET
     modes = ("interpreter", "aot")
+    # iwasm prints e.g. "Exception: unreachable"
+    trap = re.compile(r"Exception: .+")
     opt_in_modes = frozenset({"interpreter"})
     prepared_modes = frozenset({"aot"})
     prepared_suffix = ".aot"

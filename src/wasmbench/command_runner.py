@@ -18,7 +18,7 @@ import stat
 import subprocess
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -31,6 +31,7 @@ from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutc
 VERSION_PATTERN = re.compile(r"\d+\.\d+(?:\.\d+)?(?:[-.+][0-9A-Za-z.+-]*)?")
 VERSION_TIMEOUT_S = 30.0
 COMPILE_TIMEOUT_S = 600.0
+TRAP_SEARCH_BYTES = 1 << 16
 # Where a program came from, as ``list`` shows it.
 SETUP_RUNTIMES = "setup runtimes"
 PACKAGE = "Python package"
@@ -130,11 +131,15 @@ def _executable(path: Path) -> Path | None:
 
 
 def run_command(
-    argv: Sequence[str], invocation: Invocation, env: Mapping[str, str] | None = None
+    argv: Sequence[str],
+    invocation: Invocation,
+    env: Mapping[str, str] | None = None,
+    trap: re.Pattern[str] | None = None,
 ) -> RunOutcome:
     """One measurement of ``argv``: a fresh process in the run's working directory, measured by
     the launcher (wall, CPU, peak RSS of the runtime's whole process), with only ``env`` and the
-    invocation's layout padding."""
+    invocation's layout padding. When it fails, the first match of the runtime's ``trap`` pattern in
+    what it printed is the trap's reason (each runtime words a trap its own way, on stdout or stderr)."""
     result = run_process(
         argv,
         cwd=invocation.workdir,
@@ -143,7 +148,26 @@ def run_command(
         timeout_s=invocation.timeout_s,
         env={**(env or {}), **layout_environment(invocation.layout_padding)},
     )
-    return RunOutcome.from_process(result)
+    outcome = RunOutcome.from_process(result)
+    failed = result.signal is not None or result.exit_code not in (0, None)
+    if trap is not None and failed and not result.timed_out:
+        reason = trap_reason(trap, invocation)
+        return replace(outcome, trap=reason) if reason else outcome
+    return outcome
+
+
+def trap_reason(trap: re.Pattern[str], invocation: Invocation) -> str | None:
+    """The first line of the run's stderr, then stdout, that ``trap`` matches (its last 64 KiB)."""
+    for path in (invocation.stderr, invocation.stdout):
+        try:
+            with path.open("rb") as stream:
+                stream.seek(max(0, path.stat().st_size - TRAP_SEARCH_BYTES))
+                text = stream.read().decode(errors="replace")
+        except OSError:
+            continue
+        if match := trap.search(text):
+            return match.group(0).strip()
+    return None
 
 
 def compile_command(argv: Sequence[str], what: str, env: Mapping[str, str] | None = None) -> None:
@@ -166,6 +190,8 @@ class CommandRunner(Runner):
 
     program: ClassVar[Program]
     layout_randomized = True
+    # How the runtime words a wasm trap (on stdout or stderr): the reason a crashed run records.
+    trap: ClassVar[re.Pattern[str] | None] = None
 
     def availability(self) -> Availability:
         return self.program.availability()
@@ -185,4 +211,5 @@ class CommandRunner(Runner):
         """The command line of one run of ``prepared`` with the invocation's arguments."""
 
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
-        return run_command(self.command(prepared, invocation), invocation, self.environment(prepared.mode))
+        command = self.command(prepared, invocation)
+        return run_command(command, invocation, self.environment(prepared.mode), self.trap)
