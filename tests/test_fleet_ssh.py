@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from wasmbench.fleet.wheel import build_wheel
 pytestmark = pytest.mark.fleet
 WASMBENCH = [sys.executable, "-m", "wasmbench"]
 # Long enough (several seconds of native n-body) to stop a host in the middle of its suite.
-SUITE = ["--size", "default", "-w", "nbody", "-r", "native", "--runs", "3", "--poll", "2"]
+SUITE = ["--size", "default", "-w", "nbody", "-r", "native:default", "--runs", "3", "--poll", "2"]
 
 
 @pytest.fixture(scope="module")
@@ -125,10 +126,12 @@ def test_the_setup_step_puts_a_runtime_from_the_mirror_on_both_hosts_and_both_re
     mirror = build_mirror(root / "mirror", root / "mirror-runtimes.toml")
     mirror.serve()
     key = root / "id_ed25519"
+    prices = dict(zip(hosts, (0.096, 0.077), strict=True))  # per hour: the second host is cheaper
     entries = {
         name: {
             **host.inventory_entry(root / f"wasmbench-{name}"),
             "wasmbench_environment": {"WASMBENCH_CACHE": str(root / f"cache-{name}")},
+            "wasmbench_price_per_hour": prices[name],
         }
         for name, host in hosts.items()
     }
@@ -157,3 +160,6 @@ def test_the_setup_step_puts_a_runtime_from_the_mirror_on_both_hosts_and_both_re
     for name in hosts:
         block = next(block for block in blocks if block.startswith(name))
         assert "wasmedge:interpreter" in block
+        assert f"**Cost per million runs, per vCPU (USD)** — mean wall s × {prices[name]:g} USD/h" in block
+    assert "**Cheapest per workload**" in report
+    assert re.search(r"- nop/test: host-[ab] · (native|wasmedge:interpreter) — [\d.,]+ USD", report), report
