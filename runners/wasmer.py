@@ -36,6 +36,7 @@ there when the official installer has put it on PATH (or in ``~/.wasmer/bin``) w
 
 from __future__ import annotations
 
+import functools
 import re
 import tarfile
 import tempfile
@@ -55,7 +56,7 @@ CLI_TRAP = re.compile(r"RuntimeError: .+")
 CLI = Program(
     "wasmer", "curl https://get.wasmer.io -sSfL | sh (the official installer)", (Path.home() / ".wasmer/bin",)
 )
-ZYGOTE = Zygote("wasmbench.runners.wasmer_embedded")
+EMBEDDED_MODULE = "wasmbench.runners.wasmer_embedded"  # what each runner's zygote imports
 
 
 class WasmerRunner(Runner):
@@ -108,7 +109,7 @@ class WasmerRunner(Runner):
         """Compile through the SDK into a fresh cache and keep that cache as a tar archive."""
         with tempfile.TemporaryDirectory(prefix="wasmbench-wasmer-") as cache:
             what = f"compiling {source.name} with wasmer-sdk"
-            why = ZYGOTE.call_captured(
+            why = self.zygote.call_captured(
                 "compile_module", (source, Path(cache)), what=what, timeout_s=COMPILE_TIMEOUT_S
             )
             if not any(Path(cache).rglob("*.bin")):
@@ -125,7 +126,7 @@ class WasmerRunner(Runner):
             if prepared.mode == "sdk-cached":
                 with tarfile.open(prepared.path) as archive:
                     archive.extractall(cache, filter="data")
-            result, report = ZYGOTE.call(
+            result, report = self.zygote.call(
                 "run_module",
                 (
                     module,
@@ -140,8 +141,13 @@ class WasmerRunner(Runner):
             )
         return RunOutcome.from_fork(result, report, "wasmer-sdk")  # type: ignore[arg-type]
 
+    @functools.cached_property
+    def zygote(self) -> Zygote:
+        """This runner's own zygote (a suite's runners share nothing), started on its first call."""
+        return Zygote(EMBEDDED_MODULE)
+
     def close(self) -> None:
-        ZYGOTE.close()
+        self.zygote.close()
 
     def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         """``wasmer run`` with the mode's compiler and the working directory mapped as ``.``."""

