@@ -36,10 +36,16 @@ def test_noisy_runs_go_on_until_one_mode_has_spent_the_time_budget():
     assert StopRule(ci_target=0.02, max_time_s=5.0).reason([STEADY, NOISY]) == MAX_TIME
 
 
+def test_a_mode_that_failed_every_run_does_not_hold_the_others_to_the_limits():
+    crashed = runs(1.0, 1.0, 1.0, 1.0, status=Status.CRASHED)
+    assert RULE.reason([STEADY, crashed]) is None, "four failures may still be bad luck"
+    assert RULE.reason([STEADY, [*crashed, *runs(1.0, status=Status.CRASHED)]]) == CI_REACHED
+
+
 def test_failed_runs_count_towards_time_but_not_towards_the_interval():
-    failed = runs(1.0, 1.0, 1.0, 1.0, 1.0, status=Status.WRONG_OUTPUT)
-    assert RULE.reason([failed]) is None
-    assert StopRule(ci_target=0.02, max_time_s=5.0).reason([failed]) == MAX_TIME
+    failed = runs(1.0, 1.0, 1.0, 1.0, status=Status.WRONG_OUTPUT)
+    assert RULE.reason([STEADY, [*failed, *runs(1.0)]]) is None, "one valid run defines no interval"
+    assert StopRule(ci_target=0.02, max_time_s=4.0).reason([failed]) == MAX_TIME
 
 
 def test_runs_argument_and_the_options_it_gives():

@@ -35,8 +35,12 @@ class StopRule:
         return None
 
     def settled(self, runs: Sequence[Measurement]) -> bool:
-        """Whether one mode's mean is known within the target."""
+        """Whether one mode's mean is known within the target, or there is nothing to know: a mode
+        that failed its first ``MIN_RUNS`` runs (a runtime that crashes on this workload) would
+        otherwise hold every other mode to the limits."""
         valid = [run.usage.wall_ns / 1e9 for run in runs if run.ok]
+        if not valid and len(runs) >= MIN_RUNS:
+            return True
         if len(valid) < MIN_RUNS:
             return False
         return ci_half_width(valid) <= self.ci_target * sum(valid) / len(valid)
