@@ -36,13 +36,13 @@ from wasmbench.toolchain import Toolchain
 class Suite:
     """A suite bound to its journal, with its own runners."""
 
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, runners: dict[str, Runner] | None = None) -> None:
         self.journal = journal
         self.options = SuiteOptions(**journal.header["options"])
         self.manifest = load_manifest()
         self.toolchain = Toolchain(self.options.opt_level)
         self.inputs = InputStore()
-        self.runners = suite_runners(self.options.emulate)
+        self.runners = runners or suite_runners(self.options.emulate)
 
     @classmethod
     def create(cls, options: SuiteOptions, journal_path: Path) -> Suite:
@@ -93,7 +93,7 @@ class Suite:
             "runtimes": runtimes,
             "machine_info": emulation.machine_info(machine_info()) if emulation else machine_info(),
         }
-        return cls(Journal.create(journal_path, header))
+        return cls(Journal.create(journal_path, header), runners)
 
     @classmethod
     def resume(cls, journal_path: Path) -> Suite:

@@ -147,21 +147,16 @@ def handle(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass  # the journal holds every finished run; the partial result is written below
     except WasmbenchError:
-        _discard_if_empty(journal)
+        journal.discard_if_empty()
         raise
     except Exception as error:  # a bug of the harness, not a failed run: keep the journal, say where
         return _harness_error(error, journal, engine.current if engine else None)
     finally:
         suite.close()
-    if _discard_if_empty(journal):
+    if journal.discard_if_empty():  # never measured: nothing for --resume to pick up
         print("interrupted before the first measurement: nothing to keep")
         return EXIT_INTERRUPTED
-    return _finish(Journal.open(journal.path))
-
-
-def _discard_if_empty(journal: Journal) -> bool:
-    """A suite that never measured leaves no journal behind for ``--resume`` to pick up."""
-    return Journal.open(journal.path).discard_if_empty() if journal.path.exists() else False
+    return _finish(journal)
 
 
 def _finish(journal: Journal) -> int:
