@@ -16,13 +16,13 @@ import pytest
 from pytest_benchmark.utils import get_commit_info
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.journal import Journal
-from wasmbench.options import SCHEDULES, SuiteOptions, runs_options
-from wasmbench.paths import default_result_path, journal_path_for, result_path_for
-from wasmbench.plan import groups
-from wasmbench.results import result_document, write_document
-from wasmbench.stopping import runs_argument
-from wasmbench.suite import Suite
+from wasmbench.measuring.options import SCHEDULES, SuiteOptions, runs_options
+from wasmbench.measuring.plan import groups
+from wasmbench.measuring.stopping import runs_argument
+from wasmbench.measuring.suite import Suite
+from wasmbench.store.journal import Journal
+from wasmbench.store.paths import default_result_path, journal_path_for, result_path_for
+from wasmbench.store.results import result_document, write_document
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -18,9 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from wasmbench.manifest import load_manifest
-from wasmbench.stats import geometric_mean_interval
-from wasmbench.toolchain import Toolchain
+from wasmbench.build.manifest import load_manifest
+from wasmbench.build.toolchain import Toolchain
+from wasmbench.measuring.stats import geometric_mean_interval
 
 GOAL = (0.98, 1.02)
 

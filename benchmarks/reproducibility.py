@@ -25,7 +25,7 @@ import pandas as pd
 from wasmbench.reports.frame import runs_frame
 from wasmbench.reports.markdown import table_lines
 from wasmbench.reports.summary import cell_summaries, runtime_ratios
-from wasmbench.results import load_result
+from wasmbench.store.results import load_result
 
 MODES = ["native:default", "native:host", "wasmtime:aot", "wasmtime:jit", "node:optimizing"]
 WORKLOADS = ["fannkuchredux", "mandelbrot", "nbody"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wasmbench.plan import Pair
-from wasmbench.suite import Suite
+from wasmbench.measuring.plan import Pair
+from wasmbench.measuring.suite import Suite
 
 
 def test_group(group: list[Pair], suite: Suite, request: pytest.FixtureRequest) -> None:

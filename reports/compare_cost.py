@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from wasmbench.prices import Price
+from wasmbench.host.prices import Price
 from wasmbench.reports.cost import cost_per_million, host_prices
 from wasmbench.reports.cost_tables import money
 from wasmbench.reports.markdown import table_lines

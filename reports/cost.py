@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.prices import Price
+from wasmbench.host.prices import Price
 
 SECONDS_PER_HOUR = 3600
 RUNS = 1_000_000  # costs are per million runs

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from wasmbench.plan import Pair
+from wasmbench.measuring.plan import Pair
 
 RUN_COLUMNS = [
     "status",

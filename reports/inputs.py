@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.results import JOURNAL_SUFFIX, load_result
+from wasmbench.store.results import JOURNAL_SUFFIX, load_result
 
 
 def result_paths(arguments: list[Path], exclude: Path | None = None) -> list[Path]:

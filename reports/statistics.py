@@ -13,7 +13,7 @@ from enum import StrEnum
 import numpy as np
 from scipy import stats
 
-from wasmbench.stats import MIN_RUNS, ci_half_width
+from wasmbench.measuring.stats import MIN_RUNS, ci_half_width
 
 # Iglewicz & Hoaglin: |modified z| > 3.5 marks an outlier; 0.6745 makes the MAD comparable to σ.
 OUTLIER_Z = 3.5

@@ -10,9 +10,9 @@ import math
 
 import pandas as pd
 
+from wasmbench.measuring.stats import geometric_mean_interval
 from wasmbench.reports.frame import CELL, STARTUP_WORKLOADS, VARIANT_COLUMNS, row_label
 from wasmbench.reports.statistics import geometric_mean, ratio, summarise
-from wasmbench.stats import geometric_mean_interval
 
 BASELINE = ("native", "default")
 BASELINE_ROW = row_label(*BASELINE)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
 from wasmbench.reports.frame import STARTUP_WORKLOADS, row_label
 from wasmbench.reports.statistics import ratio
 from wasmbench.reports.summary import (
@@ -21,7 +22,6 @@ from wasmbench.reports.summary import (
     runtime_ratios,
     work_workloads,
 )
-from wasmbench.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
 
 GEOMEAN = "geomean"
 AUTO_STOP_REASONS = (CI_REACHED, MAX_RUNS, MAX_TIME)

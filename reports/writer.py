@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wasmbench.prices import Price
+from wasmbench.host.prices import Price
 from wasmbench.reports import html, json_summary, markdown, tidy_csv
 from wasmbench.reports.charts import write_charts
 from wasmbench.reports.cost import Serverless, host_prices, with_costs

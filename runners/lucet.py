@@ -7,9 +7,9 @@ measured and where to look instead; there is nothing to run.
 
 from __future__ import annotations
 
+from wasmbench.build.toolchain import WASM_TARGET
 from wasmbench.errors import WasmbenchError
-from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
-from wasmbench.toolchain import WASM_TARGET
+from wasmbench.runtimes.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 
 RETIREMENT = (
     "retired upstream: the Lucet project ended in 2022 and was merged into wasmtime "

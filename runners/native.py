@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import platform
 
-from wasmbench.layout import layout_environment
-from wasmbench.process import run_process
-from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
-from wasmbench.toolchain import tuned_target
+from wasmbench.build.toolchain import tuned_target
+from wasmbench.execution.layout import layout_environment
+from wasmbench.execution.process import run_process
+from wasmbench.runtimes.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 
 HOST_MODE = "host"
 

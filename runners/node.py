@@ -25,9 +25,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from wasmbench.command_runner import CommandRunner, Program
-from wasmbench.runner import Availability, Invocation, Prepared, RunOutcome
-from wasmbench.toolchain import WASM_TARGET
+from wasmbench.build.toolchain import WASM_TARGET
+from wasmbench.runtimes.command_runner import CommandRunner, Program
+from wasmbench.runtimes.runner import Availability, Invocation, Prepared, RunOutcome
 
 SCRIPT = Path(__file__).with_name("node_wasi.mjs")
 # node:wasi prints an ExperimentalWarning on stderr in every run, which is not the module's.

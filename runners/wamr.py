@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from wasmbench.command_runner import CommandRunner, Program, compile_command
-from wasmbench.runner import Availability, Invocation, Prepared
-from wasmbench.toolchain import WASM_TARGET
+from wasmbench.build.toolchain import WASM_TARGET
+from wasmbench.runtimes.command_runner import CommandRunner, Program, compile_command
+from wasmbench.runtimes.runner import Availability, Invocation, Prepared
 
 SOURCE = "github.com/bytecodealliance/wasm-micro-runtime"
 IWASM = Program("iwasm", f"wasmbench setup runtimes wamr (x86_64), or build iwasm from {SOURCE}")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from wasmbench.command_runner import CommandRunner, Program
-from wasmbench.runner import Invocation, Prepared
-from wasmbench.toolchain import WASM_TARGET
+from wasmbench.build.toolchain import WASM_TARGET
+from wasmbench.runtimes.command_runner import CommandRunner, Program
+from wasmbench.runtimes.runner import Invocation, Prepared
 
 OWN_ENVIRONMENT = (
     "TERM=xterm-256color",

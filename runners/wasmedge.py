@@ -24,10 +24,10 @@ import re
 import tempfile
 from pathlib import Path
 
-from wasmbench.command_runner import CommandRunner, Program, compile_command
+from wasmbench.build.toolchain import WASM_TARGET
 from wasmbench.errors import WasmbenchError
-from wasmbench.runner import Availability, Invocation, Prepared
-from wasmbench.toolchain import WASM_TARGET
+from wasmbench.runtimes.command_runner import CommandRunner, Program, compile_command
+from wasmbench.runtimes.runner import Availability, Invocation, Prepared
 
 EMPTY_MODULE = b"\0asm\1\0\0\0"
 # (module (func (export "_start"))): what a run mode must be able to run.

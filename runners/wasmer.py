@@ -42,10 +42,10 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from wasmbench.command_runner import COMPILE_TIMEOUT_S, PACKAGE, Program, run_command
-from wasmbench.embedded import EmbeddedRunner
-from wasmbench.runner import Availability, Invocation, Prepared, RunOutcome
-from wasmbench.toolchain import WASM_TARGET
+from wasmbench.build.toolchain import WASM_TARGET
+from wasmbench.runtimes.command_runner import COMPILE_TIMEOUT_S, PACKAGE, Program, run_command
+from wasmbench.runtimes.embedded import EmbeddedRunner
+from wasmbench.runtimes.runner import Availability, Invocation, Prepared, RunOutcome
 
 SDK_MODES = ("sdk", "sdk-cached")
 CLI_MODES = ("cranelift", "llvm", "singlepass")

@@ -1,6 +1,6 @@
 """What the Wasmer zygote's forks run: one run through the ``wasmer-sdk`` package, and the compile
 step of ``sdk-cached``. It imports nothing but ``wasmer_sdk`` and the standard library, so the
-zygote that imports it (``wasmbench.zygote``) stays a small Python with only the runtime's package.
+zygote that imports it (``wasmbench.execution.zygote``) stays a small Python with only the runtime's package.
 
 The zygote points the fork's stdout and stderr at the run's stderr file (for the compile step: a
 file the harness reads when it fails) before it calls in here, so the SDK's own diagnostics (it

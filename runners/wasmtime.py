@@ -39,13 +39,19 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from wasmbench.cache import cache_dir, content_key
-from wasmbench.command_runner import COMPILE_TIMEOUT_S, PACKAGE, Program, compile_command, run_command
-from wasmbench.embedded import EmbeddedRunner
-from wasmbench.emulation import Emulation
+from wasmbench.build.cache import cache_dir, content_key
+from wasmbench.build.toolchain import WASM_TARGET
 from wasmbench.errors import WasmbenchError
-from wasmbench.runner import Availability, Invocation, Prepared, RunOutcome
-from wasmbench.toolchain import WASM_TARGET
+from wasmbench.runtimes.command_runner import (
+    COMPILE_TIMEOUT_S,
+    PACKAGE,
+    Program,
+    compile_command,
+    run_command,
+)
+from wasmbench.runtimes.embedded import EmbeddedRunner
+from wasmbench.runtimes.emulation import Emulation
+from wasmbench.runtimes.runner import Availability, Invocation, Prepared, RunOutcome
 
 EMBEDDED_MODES = frozenset({"embedded", "embedded-aot"})
 CLI_FLAGS = ["-C", "cache=n"]

@@ -1,6 +1,6 @@
 """What the wasmtime zygote's forks run: one embedded run, and the serialisation of a module for
 ``embedded-aot``. It imports nothing but ``wasmtime`` and the standard library, so the zygote
-that imports it (``wasmbench.zygote``) stays a small Python with only the runtime's package.
+that imports it (``wasmbench.execution.zygote``) stays a small Python with only the runtime's package.
 
 The zygote points the fork's stdout and stderr at the run's stderr file before it calls in here:
 the module's stderr is inherited from there, and so is anything wasmtime prints itself.

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from wasmbench.command_runner import CommandRunner, Program, compile_command
-from wasmbench.runner import Invocation, Prepared
-from wasmbench.toolchain import WASM_TARGET
+from wasmbench.build.toolchain import WASM_TARGET
+from wasmbench.runtimes.command_runner import CommandRunner, Program, compile_command
+from wasmbench.runtimes.runner import Invocation, Prepared
 
 MODE_FLAGS = {"jit": ["--abi=wasi", "--nocache"], "aot": ["--abi=wasi", "--precompiled"]}
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from wasmbench import apt
+from wasmbench.provision import apt
 
 HOLD = """
 import fcntl, os, sys, time

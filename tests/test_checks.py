@@ -2,12 +2,18 @@ import json
 
 import pytest
 
-from wasmbench.checks import ClassificationCheck, LabelCheck, output_check, parse_classification, verdict
+from wasmbench.build.checks import (
+    ClassificationCheck,
+    LabelCheck,
+    output_check,
+    parse_classification,
+    verdict,
+)
+from wasmbench.build.manifest import SizeSpec
 from wasmbench.errors import WasmbenchError
-from wasmbench.manifest import SizeSpec
-from wasmbench.measurement import Status, validate
-from wasmbench.runner import RunOutcome
-from wasmbench.usage import Usage
+from wasmbench.execution.usage import Usage
+from wasmbench.measuring.measurement import Status, validate
+from wasmbench.runtimes.runner import RunOutcome
 
 REFERENCE = {
     "kind": "classification",

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from wasmbench import toolchain
+from wasmbench.build import toolchain
 from wasmbench.cli import main
 
 

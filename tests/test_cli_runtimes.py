@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from wasmbench.build.manifest import SizeSpec
+from wasmbench.build.toolchain import WASM_TARGET, Artefact
 from wasmbench.cli import main
-from wasmbench.command_runner import run_command
-from wasmbench.manifest import SizeSpec
-from wasmbench.measurement import Status, validate
-from wasmbench.runner import Invocation, Prepared
+from wasmbench.measuring.measurement import Status, validate
 from wasmbench.runners.lucet import LucetRunner
 from wasmbench.runners.wamr import WamrRunner
 from wasmbench.runners.wasm3 import Wasm3Runner
 from wasmbench.runners.wasmedge import WasmEdgeRunner, run_mode_flags
 from wasmbench.runners.wavm import WavmRunner
-from wasmbench.toolchain import WASM_TARGET, Artefact
+from wasmbench.runtimes.command_runner import run_command
+from wasmbench.runtimes.runner import Invocation, Prepared
 
 # What the real programs print, one answer per command line.
 WASMEDGE = {

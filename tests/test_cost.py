@@ -7,7 +7,7 @@ import pytest
 from synthetic import HOST_ARM, HOST_X86, document
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.prices import Price
+from wasmbench.host.prices import Price
 from wasmbench.reports.cost import Serverless, cheapest, host_prices, with_costs
 from wasmbench.reports.cost_tables import money
 from wasmbench.reports.frame import runs_frame

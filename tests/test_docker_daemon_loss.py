@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from wasmbench.cgroup import Hierarchies
 from wasmbench.runners.docker import CGROUP_ROOT
+from wasmbench.runners.docker.cgroup import Hierarchies
 
 pytestmark = pytest.mark.slow
 RUNS = 20

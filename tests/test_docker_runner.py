@@ -21,11 +21,11 @@ from pathlib import Path
 import docker
 import pytest
 
-from wasmbench.manifest import Workload
-from wasmbench.measurement import Status, validate
-from wasmbench.runner import Invocation
+from wasmbench.build.manifest import Workload
+from wasmbench.build.toolchain import Toolchain
+from wasmbench.measuring.measurement import Status, validate
 from wasmbench.runners.docker import LABEL, OWNER_LABEL, DockerRunner, shared_libraries, wasm_shims
-from wasmbench.toolchain import Toolchain
+from wasmbench.runtimes.runner import Invocation
 
 PROBE = r"""
 #include <stdio.h>
@@ -125,7 +125,7 @@ def test_the_exec_container_is_reused_then_stopped_by_close(runner, probe, tmp_p
 
 
 def test_validated_like_any_runner(runner, probe, tmp_path):
-    from wasmbench.manifest import SizeSpec
+    from wasmbench.build.manifest import SizeSpec
 
     run = invocation(tmp_path)
     expected = SizeSpec((), hashlib.sha256(b"read: ").hexdigest(), 6)

@@ -16,11 +16,11 @@ import pytest
 from synthetic import HOST_X86, TWO_RUNTIMES, document
 
 from wasmbench.cli import main
-from wasmbench.emulation import Emulation, parse_emulation
 from wasmbench.errors import WasmbenchError
-from wasmbench.machine import machine_info
+from wasmbench.host.machine import machine_info
 from wasmbench.reports.writer import report_blocks
-from wasmbench.runner import discover_runners
+from wasmbench.runtimes.emulation import Emulation, parse_emulation
+from wasmbench.runtimes.runner import discover_runners
 
 pytestmark = pytest.mark.skipif(platform.machine() == "aarch64", reason="this machine is aarch64 already")
 EMULATION = Emulation("aarch64")

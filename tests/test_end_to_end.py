@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from wasmbench.manifest import load_manifest, workloads_dir
+from wasmbench.build.manifest import load_manifest, workloads_dir
 from wasmbench.runners.wasmtime import WasmtimeRunner
 
 pytestmark = pytest.mark.slow

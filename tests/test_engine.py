@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from wasmbench.engine import Engine
-from wasmbench.inputs import Inputs
-from wasmbench.job import Job
-from wasmbench.journal import Journal
-from wasmbench.layout import MAX_PADDING
-from wasmbench.options import CONSECUTIVE, SuiteOptions
-from wasmbench.plan import Pair, make_plan
-from wasmbench.runner import Invocation, Prepared, Runner, RunOutcome
-from wasmbench.stopping import CI_REACHED, MAX_RUNS
-from wasmbench.toolchain import Artefact
-from wasmbench.usage import Usage
+from wasmbench.build.inputs import Inputs
+from wasmbench.build.toolchain import Artefact
+from wasmbench.execution.layout import MAX_PADDING
+from wasmbench.execution.usage import Usage
+from wasmbench.measuring.engine import Engine
+from wasmbench.measuring.job import Job
+from wasmbench.measuring.options import CONSECUTIVE, SuiteOptions
+from wasmbench.measuring.plan import Pair, make_plan
+from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS
+from wasmbench.runtimes.runner import Invocation, Prepared, Runner, RunOutcome
+from wasmbench.store.journal import Journal
 
 MODES = ("a", "b", "c")
 
@@ -183,8 +183,8 @@ def test_the_consecutive_schedule_runs_each_pairs_runs_back_to_back(tmp_path):
 def test_the_loop_keeps_pandas_scipy_matplotlib_and_pytest_out_of_the_harness(tmp_path):
     probe = f"""
 import sys
-from wasmbench.options import SuiteOptions
-from wasmbench.suite import Suite
+from wasmbench.measuring.options import SuiteOptions
+from wasmbench.measuring.suite import Suite
 options = SuiteOptions(workloads=["nop"], sizes=["test"], runtimes=["native:default"], auto=True, max_runs=2)
 suite = Suite.create(options, __import__("pathlib").Path({str(tmp_path)!r}) / "s.jsonl")
 suite.build(progress=False)

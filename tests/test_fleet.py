@@ -18,10 +18,10 @@ from wasmbench.commands.fleet import setup_argv
 from wasmbench.fleet.inventory import group_hosts, inventory_hosts
 from wasmbench.fleet.playbook import PLAYBOOK
 from wasmbench.fleet.state import FleetRun
-from wasmbench.machine import machine_info
-from wasmbench.paths import default_result_path
+from wasmbench.host.machine import machine_info
 from wasmbench.provision import system
 from wasmbench.runners import docker as docker_runner
+from wasmbench.store.paths import default_result_path
 
 INVENTORY = {
     "all": {

@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wasmbench.inputs import Inputs, InputStore
-from wasmbench.manifest import load_manifest
-from wasmbench.measurement import Measurement, Status, validate
-from wasmbench.runner import Invocation, Runner
+from wasmbench.build.inputs import Inputs, InputStore
+from wasmbench.build.manifest import load_manifest
+from wasmbench.build.toolchain import Toolchain
+from wasmbench.measuring.measurement import Measurement, Status, validate
 from wasmbench.runners.native import NativeRunner
 from wasmbench.runners.wasmtime import WasmtimeRunner
-from wasmbench.toolchain import Toolchain
+from wasmbench.runtimes.runner import Invocation, Runner
 from wasmbench.workloads import mobilenet_v2, torch_legacy
 from wasmbench.workloads.inference_inputs import torchvision_weights
 

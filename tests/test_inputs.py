@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from wasmbench.build.inputs import InputStore
+from wasmbench.build.manifest import InputBuilder, SizeSpec, Workload
 from wasmbench.errors import WasmbenchError
-from wasmbench.inputs import InputStore
-from wasmbench.manifest import InputBuilder, SizeSpec, Workload
 
 CALLS: list[str] = []
 

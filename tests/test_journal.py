@@ -7,11 +7,11 @@ import sys
 import pytest
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.journal import Journal
-from wasmbench.lock import lock_path
-from wasmbench.measurement import Measurement, Status
-from wasmbench.plan import Pair
-from wasmbench.usage import Usage
+from wasmbench.execution.usage import Usage
+from wasmbench.measuring.measurement import Measurement, Status
+from wasmbench.measuring.plan import Pair
+from wasmbench.store.journal import Journal
+from wasmbench.store.lock import lock_path
 
 A = Pair("nbody", "test", "native", "default")
 B = Pair("mandelbrot", "test", "native", "default")
@@ -115,7 +115,7 @@ def test_a_journal_without_runs_is_discarded_and_one_with_runs_kept(tmp_path):
 HOLD = """
 import sys, time
 from pathlib import Path
-from wasmbench.journal import Journal
+from wasmbench.store.journal import Journal
 journal = Journal.resume(Path(sys.argv[1]))
 print("holding", flush=True)
 time.sleep(60)

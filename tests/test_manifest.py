@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
+from wasmbench.build.manifest import DIGEST_CHECK, SIZES, load_manifest, select_workloads, workloads_dir
 from wasmbench.cli import main
 from wasmbench.errors import WasmbenchError
-from wasmbench.manifest import DIGEST_CHECK, SIZES, load_manifest, select_workloads, workloads_dir
 
 OFFICIAL_NAMES = {"binarytrees", "fannkuchredux", "mandelbrot", "nbody"}
 OFFICIAL_SIZES = {"binarytrees": "21", "fannkuchredux": "12", "mandelbrot": "16000", "nbody": "50000000"}

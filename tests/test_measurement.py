@@ -2,10 +2,10 @@ import hashlib
 
 import pytest
 
-from wasmbench.manifest import SizeSpec
-from wasmbench.measurement import Measurement, Status, validate
-from wasmbench.runner import RunOutcome
-from wasmbench.usage import Usage
+from wasmbench.build.manifest import SizeSpec
+from wasmbench.execution.usage import Usage
+from wasmbench.measuring.measurement import Measurement, Status, validate
+from wasmbench.runtimes.runner import RunOutcome
 
 EXPECTED = SizeSpec(args=("1",), stdout_sha256=hashlib.sha256(b"right\n").hexdigest(), stdout_bytes=6)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from wat_modules import HELLO, TRAP, wat_module
 
-from wasmbench.runner import Invocation
 from wasmbench.runners.node import NodeRunner, phase_report
+from wasmbench.runtimes.runner import Invocation
 
 NODE = NodeRunner().availability()
 installed = pytest.mark.skipif(not NODE.available, reason=f"node cannot run here: {NODE.reason}")

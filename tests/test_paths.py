@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from wasmbench import paths
 from wasmbench.errors import WasmbenchError
-from wasmbench.journal import Journal
-from wasmbench.measurement import Measurement, Status
-from wasmbench.paths import check_output_path, default_result_path, latest_journal
-from wasmbench.plan import Pair
-from wasmbench.usage import Usage
+from wasmbench.execution.usage import Usage
+from wasmbench.measuring.measurement import Measurement, Status
+from wasmbench.measuring.plan import Pair
+from wasmbench.store import paths
+from wasmbench.store.journal import Journal
+from wasmbench.store.paths import check_output_path, default_result_path, latest_journal
 
 PAIR = Pair("nbody", "test", "native", "default")
-NAME = "from wasmbench.paths import default_result_path; print(default_result_path())"
+NAME = "from wasmbench.store.paths import default_result_path; print(default_result_path())"
 
 
 def test_threads_starting_at_the_same_instant_get_names_of_their_own(tmp_path, monkeypatch):

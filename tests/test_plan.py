@@ -1,4 +1,4 @@
-from wasmbench.plan import Pair, groups, make_plan
+from wasmbench.measuring.plan import Pair, groups, make_plan
 
 RUNTIMES = [("native", "default"), ("wasmtime", "embedded"), ("wasmtime", "embedded-aot")]
 

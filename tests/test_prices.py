@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.machine import machine_info
-from wasmbench.prices import CURRENCY_VARIABLE, PRICE_VARIABLE, Price, read_prices
+from wasmbench.host.machine import machine_info
+from wasmbench.host.prices import CURRENCY_VARIABLE, PRICE_VARIABLE, Price, read_prices
 
 
 def test_machine_info_records_the_price_the_fleet_passes(monkeypatch):

@@ -2,8 +2,8 @@ import signal
 import time
 from pathlib import Path
 
-from wasmbench.process import run_process
-from wasmbench.supervision import run_in_fork
+from wasmbench.execution.process import run_process
+from wasmbench.execution.supervision import run_in_fork
 
 
 def run(tmp_path: Path, script: str, timeout_s: float = 10.0):

@@ -9,10 +9,10 @@ from pathlib import Path
 from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document
 
 from wasmbench.cli import main
-from wasmbench.journal import Journal
-from wasmbench.measurement import Measurement, Status
-from wasmbench.plan import Pair
-from wasmbench.usage import Usage
+from wasmbench.execution.usage import Usage
+from wasmbench.measuring.measurement import Measurement, Status
+from wasmbench.measuring.plan import Pair
+from wasmbench.store.journal import Journal
 
 SLOWED = ("nbody", "wasmtime", "embedded")
 

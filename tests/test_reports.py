@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run
 
-from wasmbench.checks import LabelCheck
+from wasmbench.build.checks import LabelCheck
 from wasmbench.reports.compare import comparison_frame, ratio_comparison_frame
 from wasmbench.reports.frame import missing_frame, runs_frame, skipped_frame
 from wasmbench.reports.markdown import render

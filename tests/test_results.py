@@ -7,11 +7,11 @@ import sys
 import pytest
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.journal import Journal
-from wasmbench.measurement import Measurement, Status
-from wasmbench.plan import Pair
-from wasmbench.results import load_result, result_document, write_document
-from wasmbench.usage import Usage
+from wasmbench.execution.usage import Usage
+from wasmbench.measuring.measurement import Measurement, Status
+from wasmbench.measuring.plan import Pair
+from wasmbench.store.journal import Journal
+from wasmbench.store.results import load_result, result_document, write_document
 
 GOOD = Pair("nbody", "test", "native", "default")
 BAD = Pair("mandelbrot", "test", "native", "default")

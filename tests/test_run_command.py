@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from wasmbench.cli import main
-from wasmbench.engine import Engine
+from wasmbench.measuring.engine import Engine
 
 NOP = ["-r", "native:default", "-w", "nop", "--size", "test", "--runs", "3"]
 

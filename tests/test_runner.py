@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from wasmbench.build.toolchain import Artefact
 from wasmbench.errors import WasmbenchError
-from wasmbench.runner import Availability, Runner, RunOutcome, discover_runners, parse_runner_spec
-from wasmbench.supervision import ProcessResult
-from wasmbench.toolchain import Artefact
-from wasmbench.usage import Usage
+from wasmbench.execution.supervision import ProcessResult
+from wasmbench.execution.usage import Usage
+from wasmbench.runtimes.runner import Availability, Runner, RunOutcome, discover_runners, parse_runner_spec
 
 
 def test_native_and_wasmtime_are_found_through_entry_points():

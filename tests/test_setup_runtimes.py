@@ -13,7 +13,7 @@ import pytest
 from release_mirror import Mirror, build_mirror
 
 from wasmbench.cli import main
-from wasmbench.machine import machine_info
+from wasmbench.host.machine import machine_info
 from wasmbench.provision import system
 from wasmbench.provision.catalog import CATALOG_VARIABLE, host_arch, load_catalog, mirrored
 from wasmbench.provision.installed import runtimes_dir

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from wasmbench.measurement import Measurement, Status
-from wasmbench.options import SuiteOptions, runs_options
-from wasmbench.stopping import CI_REACHED, MAX_TIME, StopRule, runs_argument
-from wasmbench.usage import Usage
+from wasmbench.execution.usage import Usage
+from wasmbench.measuring.measurement import Measurement, Status
+from wasmbench.measuring.options import SuiteOptions, runs_options
+from wasmbench.measuring.stopping import CI_REACHED, MAX_TIME, StopRule, runs_argument
 
 
 def runs(*seconds: float, status: Status = Status.OK) -> list[Measurement]:

@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
+from wasmbench.build.manifest import load_manifest
+from wasmbench.build.toolchain import WASM_TARGET, Toolchain, host_target, resolve_target
 from wasmbench.errors import WasmbenchError
-from wasmbench.manifest import load_manifest
-from wasmbench.toolchain import WASM_TARGET, Toolchain, host_target, resolve_target
 
 ELF_MACHINE = {"x86_64-linux": 62, "aarch64-linux": 183}
 

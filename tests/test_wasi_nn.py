@@ -17,15 +17,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wasmbench.checks import LabelCheck
-from wasmbench.inputs import InputStore
-from wasmbench.manifest import load_manifest
-from wasmbench.measurement import Status, validate
-from wasmbench.options import SuiteOptions
-from wasmbench.runner import Invocation
+from wasmbench.build.checks import LabelCheck
+from wasmbench.build.inputs import InputStore
+from wasmbench.build.manifest import load_manifest
+from wasmbench.build.toolchain import Toolchain
+from wasmbench.measuring.measurement import Status, validate
+from wasmbench.measuring.options import SuiteOptions
+from wasmbench.measuring.suite import Suite
 from wasmbench.runners.wasmtime import NN_MODE, WasmtimeRunner
-from wasmbench.suite import Suite
-from wasmbench.toolchain import Toolchain
+from wasmbench.runtimes.runner import Invocation
 from wasmbench.workloads import mobilenet_v2
 from wasmbench.workloads.inference_inputs import folded_layers, load_photo
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from wat_modules import SPIN, TRAP, wat_module
 
-from wasmbench.manifest import SizeSpec
-from wasmbench.measurement import Status, validate
-from wasmbench.runner import Invocation, Runner, discover_runners
-from wasmbench.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
+from wasmbench.build.manifest import SizeSpec
+from wasmbench.build.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
+from wasmbench.measuring.measurement import Status, validate
+from wasmbench.runtimes.runner import Invocation, Runner, discover_runners
 
 PROBE = helper_program(Path(__file__).with_name("programs") / "sandbox_probe.c")
 NO_OUTPUT = SizeSpec(args=())  # expects no output at all

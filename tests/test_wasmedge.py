@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from wasmbench.manifest import load_manifest
-from wasmbench.measurement import Status, validate
-from wasmbench.runner import Invocation, RunOutcome
+from wasmbench.build.manifest import load_manifest
+from wasmbench.build.toolchain import WASM_TARGET, Artefact, Toolchain
+from wasmbench.measuring.measurement import Status, validate
 from wasmbench.runners.wasmedge import WasmEdgeRunner
-from wasmbench.toolchain import WASM_TARGET, Artefact, Toolchain
+from wasmbench.runtimes.runner import Invocation, RunOutcome
 
 pytestmark = pytest.mark.slow
 

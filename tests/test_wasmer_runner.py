@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from wat_modules import HELLO, TRAP, wat_module
 
-from wasmbench.runner import Invocation
 from wasmbench.runners import wasmer
 from wasmbench.runners.wasmer import SDK_MODES, WasmerRunner
+from wasmbench.runtimes.runner import Invocation
 
 sdk = pytest.mark.skipif(
     not WasmerRunner().mode_availability("sdk").available, reason="wasmer-sdk does not load here"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from wat_modules import EXIT_7, HELLO, SPIN, TRAP, wat_module
 
-from wasmbench.measurement import Status, validate
-from wasmbench.runner import Invocation
+from wasmbench.measuring.measurement import Status, validate
 from wasmbench.runners.wasmtime import EMBEDDED_MODES, WasmtimeRunner
+from wasmbench.runtimes.runner import Invocation
 
 
 def invocation(tmp_path: Path, timeout_s: float = 10.0) -> Invocation:

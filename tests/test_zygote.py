@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.process import Zygote
+from wasmbench.execution.process import Zygote
 
 HEAVY = {"pandas", "numpy", "scipy", "matplotlib", "tqdm", "pytest", "docker"}
 
@@ -103,7 +103,14 @@ def test_ctrl_c_in_the_harness_stops_the_zygote_and_its_child(zygote_of, tmp_pat
 @pytest.mark.parametrize("module", ["wasmtime_embedded", "wasmer_embedded"])
 def test_the_zygote_of_a_runtime_imports_none_of_the_harnesses_heavy_packages(module):
     pytest.importorskip({"wasmtime_embedded": "wasmtime", "wasmer_embedded": "wasmer_sdk"}[module])
-    zygote = [sys.executable, "-X", "importtime", "-m", "wasmbench.zygote", f"wasmbench.runners.{module}"]
+    zygote = [
+        sys.executable,
+        "-X",
+        "importtime",
+        "-m",
+        "wasmbench.execution.zygote",
+        f"wasmbench.runners.{module}",
+    ]
     answer = subprocess.run(zygote, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert answer.returncode == 0, answer.stderr[-2000:]
     imported = {line.split("|")[-1].strip().split(".")[0] for line in answer.stderr.splitlines()}

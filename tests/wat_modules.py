@@ -7,7 +7,7 @@ from pathlib import Path
 
 import wasmtime
 
-from wasmbench.toolchain import WASM_TARGET, Artefact
+from wasmbench.build.toolchain import WASM_TARGET, Artefact
 
 WASI = '(import "wasi_snapshot_preview1" "{name}" (func ${name} {signature}))'
 HELLO = f"""(module

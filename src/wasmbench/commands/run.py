@@ -17,18 +17,18 @@ from pathlib import Path
 from pytest_benchmark.utils import get_commit_info
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.journal import Journal
-from wasmbench.options import SCHEDULES, SuiteOptions, runs_options
-from wasmbench.paths import (
+from wasmbench.measuring.options import SCHEDULES, SuiteOptions, runs_options
+from wasmbench.measuring.stopping import runs_argument
+from wasmbench.measuring.suite import Suite
+from wasmbench.store.journal import Journal
+from wasmbench.store.paths import (
     check_output_path,
     default_result_path,
     journal_path_for,
     latest_journal,
     result_path_for,
 )
-from wasmbench.results import load_result, result_document, write_document
-from wasmbench.stopping import runs_argument
-from wasmbench.suite import Suite
+from wasmbench.store.results import load_result, result_document, write_document
 
 EXIT_FAILED_RUNS = 1
 EXIT_HARNESS_ERROR = 1

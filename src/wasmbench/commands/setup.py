@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import argparse
 
-from wasmbench.emulation import EMULATORS, Emulation
 from wasmbench.provision.catalog import MIRROR_VARIABLE, default_mirror
 from wasmbench.provision.runtimes import installable, setup_runtimes
-from wasmbench.runner import discover_runners
+from wasmbench.runtimes.emulation import EMULATORS, Emulation
+from wasmbench.runtimes.runner import discover_runners
 
 RUNTIMES = "runtimes"
 EMULATION = "emulation"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.results import load_result
+from wasmbench.store.results import load_result
 
 STATE_FILE = "fleet.json"
 

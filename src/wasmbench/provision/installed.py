@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from wasmbench.cache import cache_dir
+from wasmbench.build.cache import cache_dir
 from wasmbench.provision.catalog import Release, load_catalog
 
 RECORD = ".wasmbench-install.json"

@@ -14,7 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from wasmbench import apt
+from wasmbench.provision import apt
 from wasmbench.provision.install import Outcome
 
 DOCKERD_LOG = Path("/var/log/wasmbench-dockerd.log")

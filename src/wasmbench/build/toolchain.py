@@ -18,10 +18,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmbench.cache import cache_dir, content_key, file_sha256
+from wasmbench.build.cache import cache_dir, content_key, file_sha256
 from wasmbench.errors import WasmbenchError
-from wasmbench.machine import cpu_flags, cpu_model
-from wasmbench.manifest import Workload
+from wasmbench.host.machine import cpu_flags, cpu_model
+from wasmbench.build.manifest import Workload
 
 WASM_TARGET = "wasm32-wasi"
 

@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmbench.usage import Usage
+from wasmbench.execution.usage import Usage
 
 MOUNTINFO = Path("/proc/self/mountinfo")
 USER_HZ_FIELDS = ("user", "system")

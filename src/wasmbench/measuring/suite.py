@@ -17,20 +17,20 @@ from typing import Any
 
 from tqdm import tqdm
 
-from wasmbench.cache import cache_dir
-from wasmbench.emulation import parse_emulation
-from wasmbench.engine import Engine
+from wasmbench.build.cache import cache_dir
+from wasmbench.build.inputs import InputStore
+from wasmbench.build.manifest import Workload, load_manifest, select_workloads
+from wasmbench.build.toolchain import Toolchain
 from wasmbench.errors import WasmbenchError
-from wasmbench.inputs import InputStore
-from wasmbench.job import Job
-from wasmbench.journal import Journal
-from wasmbench.machine import machine_info
-from wasmbench.manifest import Workload, load_manifest, select_workloads
-from wasmbench.measurement import Measurement, OutputCheck, Status
-from wasmbench.options import SuiteOptions
-from wasmbench.plan import Pair, make_plan
-from wasmbench.runner import Runner, discover_runners, parse_runner_spec
-from wasmbench.toolchain import Toolchain
+from wasmbench.host.machine import machine_info
+from wasmbench.measuring.engine import Engine
+from wasmbench.measuring.job import Job
+from wasmbench.measuring.measurement import Measurement, OutputCheck, Status
+from wasmbench.measuring.options import SuiteOptions
+from wasmbench.measuring.plan import Pair, make_plan
+from wasmbench.runtimes.emulation import parse_emulation
+from wasmbench.runtimes.runner import Runner, discover_runners, parse_runner_spec
+from wasmbench.store.journal import Journal
 
 
 class Suite:

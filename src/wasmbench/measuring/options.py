@@ -10,11 +10,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from wasmbench.emulation import parse_emulation
+from wasmbench.build.manifest import SIZES
+from wasmbench.build.toolchain import OPT_LEVELS
 from wasmbench.errors import WasmbenchError
-from wasmbench.manifest import SIZES
-from wasmbench.stopping import AUTO, StopRule
-from wasmbench.toolchain import OPT_LEVELS
+from wasmbench.measuring.stopping import AUTO, StopRule
+from wasmbench.runtimes.emulation import parse_emulation
 
 INTERLEAVED = "interleaved"
 CONSECUTIVE = "consecutive"

@@ -13,12 +13,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-from wasmbench.runner import RunOutcome
-from wasmbench.usage import Usage
+from wasmbench.execution.usage import Usage
+from wasmbench.runtimes.runner import RunOutcome
 
 
 class OutputCheck(Protocol):
-    """Judges a run's stdout: a ``SizeSpec`` compares digests, ``wasmbench.checks`` has the others."""
+    """Judges a run's stdout: a ``SizeSpec`` compares digests, ``wasmbench.build.checks`` has the others."""
 
     def mismatch(self, output: bytes) -> str | None:
         """Why ``output`` is wrong, or None when it is right."""

@@ -2,7 +2,7 @@
 ``wait4`` and keep what the kernel counted for it (CPU time, peak RSS).
 
 Both ways wasmbench measures a run use it: ``process.run_process`` supervises the launcher, and
-the zygote (``wasmbench.zygote``) supervises the forks in which embedded runtimes run. It imports
+the zygote (``wasmbench.execution.zygote``) supervises the forks in which embedded runtimes run. It imports
 nothing but the standard library and ``usage``, so that the zygote stays small.
 """
 
@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from wasmbench.usage import Usage
+from wasmbench.execution.usage import Usage
 
 
 @dataclass(frozen=True)

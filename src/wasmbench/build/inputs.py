@@ -25,11 +25,11 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from wasmbench.cache import cache_dir, content_key
-from wasmbench.checks import output_check
+from wasmbench.build.cache import cache_dir, content_key
+from wasmbench.build.checks import output_check
 from wasmbench.errors import WasmbenchError
-from wasmbench.manifest import InputBuilder, SizeSpec, Workload, workloads_dir
-from wasmbench.measurement import OutputCheck
+from wasmbench.build.manifest import InputBuilder, SizeSpec, Workload, workloads_dir
+from wasmbench.measuring.measurement import OutputCheck
 
 
 @dataclass(frozen=True)

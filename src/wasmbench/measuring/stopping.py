@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wasmbench.measurement import Measurement
-from wasmbench.stats import MIN_RUNS, ci_half_width
+from wasmbench.measuring.measurement import Measurement
+from wasmbench.measuring.stats import MIN_RUNS, ci_half_width
 
 AUTO = "auto"
 CI_REACHED = "ci target reached"

@@ -9,7 +9,7 @@ memory image it was exec'd from, so programs spawned by the Python harness itsel
 report at least the interpreter's footprint.
 
 ``Zygote`` gives in-process (embedded) runtimes the same supervision and the same fairness: each
-call runs in a child forked from a zygote (``wasmbench.zygote``), a Python process that has
+call runs in a child forked from a zygote (``wasmbench.execution.zygote``), a Python process that has
 imported only that runtime's package, so the child can be killed at the timeout without
 instrumenting the code it runs, its CPU time is its own, and its peak RSS is the runtime's plus
 one small interpreter's, not the harness's.
@@ -31,11 +31,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
-from wasmbench import zygote
+from wasmbench.build.toolchain import Toolchain, helper_program, host_target
 from wasmbench.errors import WasmbenchError
-from wasmbench.supervision import ProcessResult, read_all, supervise
-from wasmbench.toolchain import Toolchain, helper_program, host_target
-from wasmbench.usage import Usage
+from wasmbench.execution import zygote
+from wasmbench.execution.supervision import ProcessResult, read_all, supervise
+from wasmbench.execution.usage import Usage
 
 LAUNCHER = helper_program(Path(__file__).with_name("launcher.c"))
 REPORT_FD = 3
@@ -100,7 +100,7 @@ def run_process(
 
 
 class Zygote:
-    """The harness's side of one zygote (``wasmbench.zygote``): started on the first call, started
+    """The harness's side of one zygote (``wasmbench.execution.zygote``): started on the first call, started
     anew after it died, stopped by ``close`` — and by any failure or interruption of a call, so
     that neither it nor the child it supervises outlives what the harness knows of them."""
 
@@ -165,7 +165,7 @@ class Zygote:
         if self._process is None:
             self._log = tempfile.TemporaryFile(prefix="wasmbench-zygote-")  # noqa: SIM115 (closed by close)
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "wasmbench.zygote", self.module],
+                [sys.executable, "-m", "wasmbench.execution.zygote", self.module],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._log,

@@ -2,7 +2,7 @@
 
 A forked child's peak RSS includes the memory image it was forked from, so runs forked from the
 harness (pandas, numpy, matplotlib, …) would all report the harness's footprint as the runtime's.
-``python -m wasmbench.zygote MODULE`` imports only ``MODULE`` (the functions an embedded
+``python -m wasmbench.execution.zygote MODULE`` imports only ``MODULE`` (the functions an embedded
 runtime's runs call, e.g. ``wasmbench.runners.wasmtime_embedded``, which imports the runtime's
 package) and this module's few standard-library ones, then serves requests: each names one of
 ``MODULE``'s functions and its arguments; a fork calls it while the zygote enforces the timeout
@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable
 from types import ModuleType
 
-from wasmbench.supervision import run_in_fork
+from wasmbench.execution.supervision import run_in_fork
 
 HEADER = struct.Struct("!Q")
 INTERRUPTED = 130

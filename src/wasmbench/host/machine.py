@@ -8,7 +8,7 @@ import socket
 from dataclasses import asdict
 from pathlib import Path
 
-from wasmbench.prices import environment_price
+from wasmbench.host.prices import environment_price
 from wasmbench.provision.installed import archive_digests
 
 DMI = Path("/sys/class/dmi/id")

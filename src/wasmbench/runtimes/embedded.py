@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 from typing import ClassVar
 
-from wasmbench.process import Zygote
-from wasmbench.runner import Invocation, Runner, RunOutcome
+from wasmbench.execution.process import Zygote
+from wasmbench.runtimes.runner import Invocation, Runner, RunOutcome
 
 
 class EmbeddedRunner(Runner):

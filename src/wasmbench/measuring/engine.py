@@ -23,13 +23,13 @@ from collections.abc import Callable, Sequence
 
 from tqdm import tqdm
 
-from wasmbench.job import Job
-from wasmbench.journal import Journal
-from wasmbench.layout import random_padding
-from wasmbench.measurement import Status
-from wasmbench.options import CONSECUTIVE, SuiteOptions
-from wasmbench.plan import Pair, groups
-from wasmbench.stopping import MAX_RUNS
+from wasmbench.execution.layout import random_padding
+from wasmbench.measuring.job import Job
+from wasmbench.measuring.measurement import Status
+from wasmbench.measuring.options import CONSECUTIVE, SuiteOptions
+from wasmbench.measuring.plan import Pair, groups
+from wasmbench.measuring.stopping import MAX_RUNS
+from wasmbench.store.journal import Journal
 
 TIMED_OUT = "timeout"
 WARMUP = "warmup"

@@ -55,12 +55,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from wasmbench.cache import content_key, file_sha256
-from wasmbench.cgroup import Cgroup, Hierarchies
+from wasmbench.build.cache import content_key, file_sha256
+from wasmbench.build.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
 from wasmbench.errors import WasmbenchError
-from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
-from wasmbench.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
-from wasmbench.usage import Usage
+from wasmbench.execution.usage import Usage
+from wasmbench.runners.docker.cgroup import Cgroup, Hierarchies
+from wasmbench.runtimes.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 
 LABEL = "wasmbench"
 OWNER_LABEL = "wasmbench.owner"  # "<host>:<pid>" of the harness that made the container

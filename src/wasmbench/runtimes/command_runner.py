@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import ClassVar
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.layout import layout_environment
-from wasmbench.process import run_process
+from wasmbench.execution.layout import layout_environment
+from wasmbench.execution.process import run_process
 from wasmbench.provision.installed import installed_program
-from wasmbench.runner import Availability, Invocation, Prepared, Runner, RunOutcome
+from wasmbench.runtimes.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 
 VERSION_PATTERN = re.compile(r"\d+\.\d+(?:\.\d+)?(?:[-.+][0-9A-Za-z.+-]*)?")
 VERSION_TIMEOUT_S = 30.0

@@ -26,7 +26,7 @@ class SizeSpec:
     """How to run a workload at one size, and how its output is judged.
 
     ``check`` is ``sha256`` (stdout must be exactly the bytes whose digest and length are given)
-    or the kind of a reference the workload's input builder writes (see ``wasmbench.checks``).
+    or the kind of a reference the workload's input builder writes (see ``wasmbench.build.checks``).
     ``inputs`` are files the build step makes and each run finds in its working directory.
     """
 

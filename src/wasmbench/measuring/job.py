@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from wasmbench.inputs import Inputs
-from wasmbench.measurement import Measurement, OutputCheck, validate
-from wasmbench.plan import Pair
-from wasmbench.runner import Invocation, Prepared, Runner, RunOutcome
+from wasmbench.build.inputs import Inputs
+from wasmbench.measuring.measurement import Measurement, OutputCheck, validate
+from wasmbench.measuring.plan import Pair
+from wasmbench.runtimes.runner import Invocation, Prepared, Runner, RunOutcome
 
 
 @dataclass

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.journal import Journal
-from wasmbench.machine import host_label
+from wasmbench.host.machine import host_label
+from wasmbench.store.journal import Journal
 
 RESULTS_DIR = Path("results")
 # The kernel's own trees: writing a result there fails, or worse, succeeds.

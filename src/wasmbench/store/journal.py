@@ -6,7 +6,7 @@ newline ends in a torn line (the write that was cut short); readers ignore it, a
 cuts it off before appending, so the first new record starts a line of its own. Any other damage
 is reported, not guessed at.
 
-Writing is for one process at a time (``wasmbench.lock``): ``create`` and ``resume`` take the
+Writing is for one process at a time (``wasmbench.store.lock``): ``create`` and ``resume`` take the
 journal's lock, ``close`` (or the end of the process) gives it up. ``open`` only reads.
 """
 
@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.lock import JournalLock
-from wasmbench.measurement import Measurement
-from wasmbench.plan import Pair
-from wasmbench.storage import append_line, write_failed
+from wasmbench.measuring.measurement import Measurement
+from wasmbench.measuring.plan import Pair
+from wasmbench.store.lock import JournalLock
+from wasmbench.store.storage import append_line, write_failed
 
 FORMAT = "wasmbench-journal/1"
 WHAT = "the journal"

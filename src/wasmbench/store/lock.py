@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.storage import write_failed
+from wasmbench.store.storage import write_failed
 
 
 def lock_path(journal: Path) -> Path:

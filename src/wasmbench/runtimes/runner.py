@@ -22,14 +22,14 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from wasmbench.cache import content_key
+from wasmbench.build.cache import content_key
+from wasmbench.build.toolchain import Artefact
 from wasmbench.errors import WasmbenchError
-from wasmbench.supervision import ProcessResult
-from wasmbench.toolchain import Artefact
-from wasmbench.usage import Usage
+from wasmbench.execution.supervision import ProcessResult
+from wasmbench.execution.usage import Usage
 
 if TYPE_CHECKING:
-    from wasmbench.emulation import Emulation
+    from wasmbench.runtimes.emulation import Emulation
 
 ENTRY_POINT_GROUP = "wasmbench.runners"
 

@@ -18,10 +18,10 @@ from pytest_benchmark.stats import Stats
 
 from wasmbench import __version__
 from wasmbench.errors import WasmbenchError
-from wasmbench.journal import Journal
-from wasmbench.measurement import Measurement, Status
-from wasmbench.plan import Pair
-from wasmbench.storage import write_atomically
+from wasmbench.measuring.measurement import Measurement, Status
+from wasmbench.measuring.plan import Pair
+from wasmbench.store.journal import Journal
+from wasmbench.store.storage import write_atomically
 
 JOURNAL_SUFFIX = ".jsonl"
 

@@ -19,10 +19,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmbench import apt
+from wasmbench.build.toolchain import resolve_target
 from wasmbench.errors import WasmbenchError
-from wasmbench.runner import Availability
-from wasmbench.toolchain import resolve_target
+from wasmbench.provision import apt
+from wasmbench.runtimes.runner import Availability
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.manifest import DIGEST_CHECK, SizeSpec
-from wasmbench.measurement import OutputCheck
+from wasmbench.build.manifest import DIGEST_CHECK, SizeSpec
+from wasmbench.measuring.measurement import OutputCheck
 
 REFERENCE_FILE = "expected.json"
 TOP = 5

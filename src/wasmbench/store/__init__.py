@@ -1,0 +1,1 @@
+"""Storing what was measured: the journal, its lock, result files and where they go."""
