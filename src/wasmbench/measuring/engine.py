@@ -113,7 +113,7 @@ class Engine:
         baseline = next((job.pair.key for job in jobs if job.pair.is_baseline), None)
         stopping = rule.stopping(runs, baseline)
         for key, reason in stopping.items():
-            self.journal.record_done(Pair.from_key(key), reason)
+            self._done(Pair.from_key(key), reason)
         return [job for job in jobs if job.pair.key not in stopping]
 
     def _round(self, jobs: list[Job], round_index: int | None, rng: random.Random) -> list[Job]:
@@ -134,7 +134,7 @@ class Engine:
             if round_index is not None or timed_out:
                 self.journal.record_run(job.pair, measurement)
             if timed_out:
-                self.journal.record_done(job.pair, TIMED_OUT)
+                self._done(job.pair, TIMED_OUT)
             else:
                 still_active.append(job)
         self.current = None
@@ -142,7 +142,14 @@ class Engine:
 
     def _finish(self, jobs: list[Job], reason: str) -> None:
         for job in jobs:
-            self.journal.record_done(job.pair, reason)
+            self._done(job.pair, reason)
+
+    def _done(self, pair: Pair, reason: str) -> None:
+        """Journal that ``pair`` needs no more runs; the progress bar no longer expects the rounds
+        it will not take (under ``--runs auto`` most pairs stop well before ``--max-runs``)."""
+        self.journal.record_done(pair, reason)
+        self._progress.total -= max(0, self.options.rounds - len(self.journal.runs.get(pair.key, [])))
+        self._progress.refresh()
 
     def _bind(self, pair: Pair) -> Job | None:
         self.current = pair
