@@ -23,6 +23,7 @@ from wasmbench.measuring.plan import Pair, make_plan
 from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
 from wasmbench.runtimes.runner import Invocation, Prepared, Runner, RunOutcome
 from wasmbench.store.journal import Journal
+from wasmbench.store.results import result_document
 
 MODES = ("a", "b", "c")
 NATIVE = "default"
@@ -172,6 +173,16 @@ def test_a_mode_within_the_target_stops_while_native_goes_on_with_the_others(tmp
     for index in range(12):
         in_round = [runs[index].position for runs in journal.runs.values() if len(runs) > index]
         assert sorted(in_round) == list(range(len(in_round))), "positions count the modes still running"
+    per_pair = {
+        entry["extra_info"]["mode"]: (len(entry["extra_info"]["runs"]), entry["extra_info"]["stop_reason"])
+        for entry in result_document(journal)["benchmarks"]
+    }
+    assert per_pair == {
+        "a": (5, CI_REACHED),
+        "b": (6, CI_REACHED),
+        "c": (12, MAX_RUNS),
+        NATIVE: (12, MAX_RUNS),
+    }, "the result file says how many rounds each mode had and why it stopped"
 
 
 def test_native_stays_until_the_last_mode_has_stopped_and_the_time_limit_holds_per_mode(tmp_path):
