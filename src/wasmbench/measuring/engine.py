@@ -16,9 +16,10 @@ round still lacks.
 
 Under ``--runs auto`` a mode leaves its group's rounds as soon as the stop rule (``stopping.py``)
 lets it go, and the later rounds interleave the modes still running; native, the denominator,
-stays until the last of them. A pair's measured rounds are thus its own: their count is its
-number of recorded runs, and its journal ``done`` record (the result's ``stop_reason``) says why
-it stopped.
+stays until the last of them (under ``--schedule consecutive``, where no native run shares a
+pair's rounds, each pair stops on its own mean). A pair's measured rounds are thus its own: their
+count is its number of recorded runs, and its journal ``done`` record (the result's
+``stop_reason``) says why it stopped.
 """
 
 from __future__ import annotations
