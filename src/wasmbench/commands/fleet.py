@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from wasmbench.commands import run
 from wasmbench.errors import WasmbenchError
+from wasmbench.extras import require
 from wasmbench.measuring.options import add_suite_options, suite_argv, suite_options
 from wasmbench.provision.catalog import default_mirror
 from wasmbench.provision.runtimes import installable
@@ -80,6 +81,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def handle_run(args: argparse.Namespace) -> int:
+    require("fleet", "ansible", "ansible_runner")
     # Ansible and the report modules load only for this command.
     from wasmbench.fleet.inventory import inventory_hosts
     from wasmbench.fleet.state import FleetRun

@@ -56,7 +56,8 @@ def handle(args: argparse.Namespace) -> int:
     if journal.repaired:
         print(journal.repaired)
     for skipped in suite.skipped:
-        print(f"skipped {skipped['runtime']}:{skipped['mode']}: {skipped['reason']}")
+        install = f" (install: {skipped['hint']})" if skipped.get("hint") else ""
+        print(f"skipped {skipped['runtime']}:{skipped['mode']}: {skipped['reason']}{install}")
     options = suite.options
     print(
         f"{len(journal.pending())} of {len(journal.plan)} pairs to measure, {options.describe_runs()} "
