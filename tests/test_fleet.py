@@ -75,6 +75,7 @@ def test_suite_options_are_forwarded_as_given_and_parse_back_the_same():
         (["--size", "huge"], "unknown size huge"),
         (["--resume", "--size", "test"], "--resume continues the fleet run as it was started"),
         (["--resume"], "there is no fleet run to resume"),
+        (["--mirror", "/srv/mirror"], "the mirror must be an http:// or https:// URL"),
     ],
 )
 def test_bad_fleet_input_is_one_line_before_any_host_is_touched(capsys, tmp_path, hosts_file, extra, message):

@@ -18,7 +18,7 @@ from wasmbench.commands import run
 from wasmbench.errors import WasmbenchError
 from wasmbench.extras import require
 from wasmbench.measuring.options import add_suite_options, suite_argv, suite_options
-from wasmbench.provision.catalog import default_mirror
+from wasmbench.provision.catalog import check_mirror_url, default_mirror
 from wasmbench.provision.runtimes import installable
 from wasmbench.store.paths import RESULTS_DIR, journal_path_for
 
@@ -87,6 +87,8 @@ def handle_run(args: argparse.Namespace) -> int:
     from wasmbench.fleet.state import FleetRun
     from wasmbench.reports.writer import write_report
 
+    if args.mirror:
+        check_mirror_url(args.mirror)
     suite_args = suite_argv(vars(args))
     if args.resume and suite_args:
         raise WasmbenchError("--resume continues the fleet run as it was started; leave out the run options")
