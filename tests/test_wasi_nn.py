@@ -49,6 +49,7 @@ def layers() -> list[mobilenet_v2.Layer]:
     return folded_layers()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("photo", ["coffee", "chelsea"])
 def test_the_openvino_model_ranks_the_classes_as_the_numpy_reference(layers, photo):
     from wasmbench.workloads.mobilenet_v2_openvino import build_model
@@ -65,6 +66,7 @@ def cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
+@pytest.mark.slow
 def test_the_variant_gets_the_size_inputs_plus_the_ir_and_the_label_check(cache, tmp_path):
     inference = load_manifest()["inference"]
     inputs = InputStore(cache).inputs(inference, "test", "wasi-nn")
