@@ -75,7 +75,7 @@ def suite(
 ) -> tuple[Journal, Engine]:
     """A suite of one workload under ``modes`` of the fake runner; the mode ``default`` stands for
     native's (the denominator of the ratios)."""
-    options = SuiteOptions(**{"seed": 1, "runs": 4, "warmup": 1, **options})
+    options = SuiteOptions(**{"seed": 1, "runs": 4, "warmup": 1, "auto": False, "ci_target": 0.02, **options})
     runtime_modes = [("native" if mode == NATIVE else "fake", mode) for mode in modes]
     plan = make_plan(["w"], ["test"], runtime_modes, options.seed)
     journal = Journal.create(
