@@ -1,4 +1,5 @@
 import json
+import sys
 
 import pytest
 
@@ -71,3 +72,20 @@ def test_a_builder_that_leaves_out_a_file_fails_and_caches_nothing(tmp_path):
 def test_an_unknown_builder_is_a_clear_error(tmp_path):
     with pytest.raises(WasmbenchError, match="cannot load the input builder nowhere:build"):
         InputStore(tmp_path).inputs(workload("nowhere:build"), "test")
+
+
+def test_a_cache_hit_does_not_import_the_builder(tmp_path, monkeypatch):
+    """The builder's packages (numpy, PIL for inference) stay out of the measuring process when
+    the inputs are already built."""
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "heavy_builder.py").write_text(
+        "from test_inputs import toy_builder\n\ndef build(spec, folder):\n    toy_builder(spec, folder)\n"
+    )
+    monkeypatch.syspath_prepend(str(package))
+    CALLS.clear()
+    built = InputStore(tmp_path / "cache").inputs(workload("heavy_builder:build"), "test")
+    monkeypatch.delitem(sys.modules, "heavy_builder")
+    again = InputStore(tmp_path / "cache").inputs(workload("heavy_builder:build"), "test")
+    assert again.folder == built.folder and CALLS == ["run-1"]
+    assert "heavy_builder" not in sys.modules
