@@ -199,9 +199,15 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
 
 def _ratio_text(cell: pd.Series) -> str:
     if cell["ratio_paired"]:
-        interval = f"[{cell['ratio_low']:.2f}, {cell['ratio_high']:.2f}]"
-        return f"{cell['ratio']:.2f} {interval} ({int(cell['paired_n'])})"
+        return paired_ratio_text(cell["ratio"], cell["ratio_low"], cell["ratio_high"], cell["paired_n"])
     return f"{cell['ratio']:.2f} ± {cell['ratio_error']:.2f}"
+
+
+def paired_ratio_text(ratio: float, low: float, high: float, rounds: float) -> str:
+    """A paired ratio as the report's Ratio table and ``compare``'s paired table both print it: the
+    geometric mean of the per-round ratios, [its 95 % CI] (n rounds); one round has no interval."""
+    interval = "" if math.isnan(low) else f" [{low:.2f}, {high:.2f}]"
+    return f"{ratio:.2f}{interval} ({int(rounds)})"
 
 
 def speedup_table(block: pd.DataFrame) -> Table | None:
