@@ -18,7 +18,7 @@ BASELINE = ("native", "default")
 BASELINE_ROW = row_label(*BASELINE)
 LABELS = ["host", "arch", "cpu_model", "cores", "instance_type", "runtime_title", *VARIANT_COLUMNS]
 # What every run of a pair repeats about the pair: a cell takes its first run's.
-PAIR_COLUMNS = ["prepare_s", "stop_reason", "artefact_target", "artefact_sha256"]
+PAIR_FIELDS = ["prepare_s", "stop_reason", "artefact_target", "artefact_sha256"]
 # The fields of a paired ratio's interval, as the cells' columns name them.
 PAIRED_COLUMNS = {"estimate": "paired_ratio", "low": "ratio_low", "high": "ratio_high", "n": "paired_n"}
 
@@ -48,7 +48,7 @@ def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
     )
     pair = cells.agg(
         peak_rss_mib=("valid_rss_mib", "median"),
-        **{column: (column, "first") for column in PAIR_COLUMNS},
+        **{column: (column, "first") for column in PAIR_FIELDS},
     )
     summaries = pd.concat(
         [
@@ -92,7 +92,7 @@ def _with_ratios(cells: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
 
     Where the cell and native ran in the same rounds, the ratio is *paired*: the geometric mean of
     the per-round ratios (this mode's time ÷ native's time in the same round of the same suite),
-    with its 95 % CI computed on the log scale (``ratio_low``, ``ratio_high``; ``ratio_n`` rounds).
+    with its 95 % CI computed on the log scale (``ratio_low``, ``ratio_high``; ``paired_n`` rounds).
     Slow drift of the machine, which both saw, cancels in each round's ratio. Elsewhere (result
     files from before rounds) it is the ratio of the means with hyperfine's propagated uncertainty.
     """
