@@ -20,7 +20,7 @@ from pathlib import Path
 
 from wasmbench.build.manifest import load_manifest
 from wasmbench.build.toolchain import Toolchain
-from wasmbench.measuring.stats import geometric_mean_interval
+from wasmbench.measuring.stats import paired_ratio_interval
 
 GOAL = (0.98, 1.02)
 
@@ -59,7 +59,8 @@ def _check(name: str, args: argparse.Namespace) -> bool:
                 f"wasmbench {means['wasmbench']:.4f} s, ratio {ratios[-1]:.4f}",
                 flush=True,
             )
-    centre, low, high = geometric_mean_interval(ratios)
+    interval = paired_ratio_interval(ratios)
+    centre, low, high = interval.estimate, interval.low, interval.high
     within = GOAL[0] <= centre <= GOAL[1]
     print(
         f"{name} {' '.join(arguments)}: wasmbench ÷ hyperfine -N = {centre:.4f} "

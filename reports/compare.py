@@ -4,22 +4,30 @@ Pairs are matched on (size, workload, runtime, mode); each side must come from a
 a verdict never mixes machines within one side. Times are compared; where both sides ran in
 rounds, so are the paired ratios to native (each round's time ÷ native's in that round), which
 cancel the drift each suite's machine went through: the fairer judge of a runtime's overhead
-between two suites on a noisy host.
+between two suites on a noisy host. Each side's paired ratio is the report's, from the same
+estimator (``paired_ratio_interval``: the geometric mean, its interval on the log scale).
 """
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from wasmbench.errors import WasmbenchError
+from wasmbench.measuring.stats import paired_ratio_interval
 from wasmbench.reports.frame import row_label, runs_frame
 from wasmbench.reports.markdown import table_lines
-from wasmbench.reports.statistics import SignificanceTest, Verdict, compare
+from wasmbench.reports.statistics import T_QUANTILE, SignificanceTest, Verdict, compare
 from wasmbench.reports.summary import BASELINE, round_ratios
+from wasmbench.reports.tables import paired_ratio_text
 
 MATCH = ["size", "workload", "runtime", "mode"]
+
+# One side's sample (valid times, or per-round ratios) -> its columns in the comparison.
+Describe = Callable[[list[float]], dict[str, float]]
 
 
 def comparison_frame(
@@ -29,7 +37,7 @@ def comparison_frame(
     test: SignificanceTest = SignificanceTest.WELCH,
 ) -> pd.DataFrame:
     """A row per pair measured on both sides: means, B/A ratio with its CI, p-value and verdict."""
-    comparison = _compare_samples(_valid_times(runs_a), _valid_times(runs_b), alpha, test)
+    comparison = _compare_samples(_valid_times(runs_a), _valid_times(runs_b), alpha, test, _mean)
     if comparison.empty:
         raise WasmbenchError("A and B have no (workload, size, runtime, mode) in common")
     return comparison
@@ -42,14 +50,16 @@ def ratio_comparison_frame(
     test: SignificanceTest = SignificanceTest.WELCH,
 ) -> pd.DataFrame:
     """The same for the paired ratios to native, for the pairs both sides measured in rounds
-    (empty when either side has none: results from before rounds)."""
-    return _compare_samples(_round_ratios(runs_a), _round_ratios(runs_b), alpha, test)
+    (empty when either side has none: results from before rounds). Each side's ``mean`` is its
+    paired ratio as the report shows it (the geometric mean), with its interval (``low``, ``high``)."""
+    return _compare_samples(_round_ratios(runs_a), _round_ratios(runs_b), alpha, test, _paired_ratio)
 
 
 def _compare_samples(
-    samples_a: pd.Series, samples_b: pd.Series, alpha: float, test: SignificanceTest
+    samples_a: pd.Series, samples_b: pd.Series, alpha: float, test: SignificanceTest, describe: Describe
 ) -> pd.DataFrame:
-    """One row per key both sides have: each side's mean and count, B ÷ A with its CI, the verdict."""
+    """One row per key both sides have: each side described (``n_a``, ``mean_a``, ...), B ÷ A with
+    its CI, the verdict."""
     rows = []
     for key in samples_a.index.intersection(samples_b.index):
         a, b = samples_a[key], samples_b[key]
@@ -58,10 +68,8 @@ def _compare_samples(
             {
                 **dict(zip(MATCH, key, strict=True)),
                 "row": row_label(key[2], key[3]),
-                "n_a": len(a),
-                "mean_a": sum(a) / len(a),
-                "n_b": len(b),
-                "mean_b": sum(b) / len(b),
+                **{f"{column}_a": value for column, value in describe(a).items()},
+                **{f"{column}_b": value for column, value in describe(b).items()},
                 "ratio": result.ratio,
                 "ci_low": result.ci_low,
                 "ci_high": result.ci_high,
@@ -70,6 +78,15 @@ def _compare_samples(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _mean(times: list[float]) -> dict[str, float]:
+    return {"n": len(times), "mean": statistics.fmean(times)}
+
+
+def _paired_ratio(ratios: list[float]) -> dict[str, float]:
+    interval = paired_ratio_interval(ratios, quantile=T_QUANTILE)
+    return {"n": interval.n, "mean": interval.estimate, "low": interval.low, "high": interval.high}
 
 
 def side_frame(documents: list[dict[str, Any]], side: str) -> tuple[pd.DataFrame, str]:
@@ -106,31 +123,34 @@ def render_markdown(
         f"{test_name}, α = {alpha:g}; B ÷ A > 1 means B is slower. Means of valid runs (n); "
         "B ÷ A and its CI: ratio of geometric means, interval from Welch's t on the log values.",
         "",
-        *_table_lines(comparison, alpha, "A (s)", "B (s)"),
+        *_table_lines(comparison, alpha, ("A (s)", "B (s)"), _time_text),
         "",
         f"B against A: {_tally(comparison)}",
     ]
     if ratios is not None and not ratios.empty:
         lines += [
             "",
-            "**Ratio to native, paired per round** — each round's time ÷ native's time in the same round "
-            "(mean of those ratios, n rounds), so drift each suite's machine went through cancels; "
+            "**Ratio to native, paired per round** — each round's time ÷ native's time in the same round, "
+            "so drift each suite's machine went through cancels; per side, as the report's Ratio to native "
+            "table shows it: the geometric mean of those ratios [95 % CI on the log scale] (n rounds); "
             "B ÷ A > 1: the runtime's overhead grew in B",
             "",
-            *_table_lines(ratios, alpha, "A (× native)", "B (× native)"),
+            *_table_lines(ratios, alpha, ("A (× native)", "B (× native)"), _paired_ratio_text),
             "",
             f"B against A, ratios to native: {_tally(ratios)}",
         ]
     return "\n".join(lines)
 
 
-def _table_lines(comparison: pd.DataFrame, alpha: float, label_a: str, label_b: str) -> list[str]:
+def _table_lines(
+    comparison: pd.DataFrame, alpha: float, sides: tuple[str, str], side_text: Callable[[pd.Series, str], str]
+) -> list[str]:
+    """The table's lines, each side's cell written by ``side_text(row, "a" or "b")``."""
     columns = [
         "size",
         "workload",
         "runtime",
-        label_a,
-        label_b,
+        *sides,
         "B ÷ A",
         f"{1 - alpha:.0%} CI",
         "p",
@@ -141,8 +161,8 @@ def _table_lines(comparison: pd.DataFrame, alpha: float, label_a: str, label_b: 
             cell["size"],
             cell["workload"],
             cell["row"],
-            f"{cell['mean_a']:#.4g} ({cell['n_a']})",
-            f"{cell['mean_b']:#.4g} ({cell['n_b']})",
+            side_text(cell, "a"),
+            side_text(cell, "b"),
             f"{cell['ratio']:.3f}",
             f"{cell['ci_low']:.3f} – {cell['ci_high']:.3f}",
             f"{cell['p_value']:.2g}",
@@ -153,6 +173,16 @@ def _table_lines(comparison: pd.DataFrame, alpha: float, label_a: str, label_b: 
         for _, cell in comparison.iterrows()
     ]
     return table_lines(columns, rows, labels=3)
+
+
+def _time_text(cell: pd.Series, side: str) -> str:
+    return f"{cell[f'mean_{side}']:#.4g} ({cell[f'n_{side}']})"
+
+
+def _paired_ratio_text(cell: pd.Series, side: str) -> str:
+    return paired_ratio_text(
+        cell[f"mean_{side}"], cell[f"low_{side}"], cell[f"high_{side}"], cell[f"n_{side}"]
+    )
 
 
 def _tally(comparison: pd.DataFrame) -> str:

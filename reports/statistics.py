@@ -1,19 +1,25 @@
 """Statistics of repeated runs: summaries, ratios with propagated uncertainty, two-sample verdicts.
 
 Everything here is computed from the raw valid runs, never from stored aggregates (as pyperf and
-pytest-benchmark do), with scipy doing the distribution work.
+pytest-benchmark do), with scipy doing the distribution work. The intervals of a mean and of a
+paired ratio are ``measuring.stats``' (the ones ``--runs auto`` uses), given scipy's t quantile.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+import pandas as pd
+from pandas.api.typing import SeriesGroupBy
 from scipy import stats
 
-from wasmbench.measuring.stats import MIN_RUNS, ci_half_width
+from wasmbench.measuring.stats import MIN_RUNS, mean_interval
+
+# Student's t quantile for ``measuring.stats``' intervals, wherever scipy may be imported.
+T_QUANTILE = stats.t.ppf
 
 # Iglewicz & Hoaglin: |modified z| > 3.5 marks an outlier; 0.6745 makes the MAD comparable to σ.
 OUTLIER_Z = 3.5
@@ -23,69 +29,49 @@ UNSTABLE_COV = 0.05
 SHORTEST_RELIABLE_S = 1e-3
 
 
-@dataclass(frozen=True)
-class Summary:
-    """What the valid runs of one cell say, and why a reader should distrust it (``warnings``)."""
-
-    n: int
-    mean: float
-    stddev: float
-    median: float
-    minimum: float
-    maximum: float
-    ci95: float  # half-width of the 95 % confidence interval of the mean
-    cov: float  # coefficient of variation, stddev / mean
-    outliers: int
-    warnings: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, object]:
-        return {**asdict(self), "warnings": list(self.warnings)}
-
-
-def summarise(values: np.ndarray | list[float]) -> Summary:
-    """Summary of one cell's valid run times (seconds); NaN where too few runs define a value."""
-    values = np.asarray(values, dtype=float)
-    n = len(values)
-    if n == 0:
-        nan = math.nan
-        return Summary(0, nan, nan, nan, nan, nan, nan, nan, 0, ("no valid run",))
-    mean = float(values.mean())
-    stddev = float(values.std(ddof=1)) if n > 1 else math.nan
-    cov = stddev / mean if mean else math.nan
-    summary = Summary(
-        n=n,
-        mean=mean,
-        stddev=stddev,
-        median=float(np.median(values)),
-        minimum=float(values.min()),
-        maximum=float(values.max()),
-        ci95=ci_half_width(values.tolist()),
-        cov=cov,
-        outliers=int(outlier_mask(values).sum()),
-        warnings=(),
+def summarise(times: SeriesGroupBy) -> pd.DataFrame:
+    """Per group of run times in seconds (NaN: a run that is not valid, left out): ``n`` valid runs,
+    ``mean``, ``stddev``, ``median``, ``minimum``, ``maximum``, ``ci95`` (half-width of the 95 %
+    confidence interval of the mean), ``cov`` (stddev / mean), ``outliers`` and the ``warnings`` that
+    say why a reader should distrust it; NaN where too few runs define a value."""
+    summary = times.agg(
+        n="count",
+        mean="mean",
+        stddev="std",
+        median="median",
+        minimum="min",
+        maximum="max",
+        ci95=lambda cell: mean_interval(cell.dropna().tolist(), quantile=T_QUANTILE).half_width,
     )
-    return Summary(**{**asdict(summary), "warnings": _warnings(summary)})
+    summary["cov"] = (summary["stddev"] / summary["mean"]).where(summary["mean"] != 0)
+    summary["outliers"] = times.agg(lambda cell: int(outlier_mask(cell.dropna().to_numpy()).sum()))
+    summary["warnings"] = [
+        _warnings(*cell) for cell in summary[["n", "cov", "minimum", "outliers"]].itertuples(index=False)
+    ]
+    return summary
 
 
 def outlier_mask(values: np.ndarray) -> np.ndarray:
     """Runs whose modified z-score (on the median absolute deviation) exceeds 3.5: flagged, kept."""
-    mad = stats.median_abs_deviation(values)
-    if len(values) < 3 or mad == 0:
+    mad = stats.median_abs_deviation(values) if len(values) >= 3 else 0
+    if mad == 0:
         return np.zeros(len(values), dtype=bool)
     return np.abs(MAD_TO_Z * (values - np.median(values)) / mad) > OUTLIER_Z
 
 
-def _warnings(summary: Summary) -> tuple[str, ...]:
+def _warnings(n: int, cov: float, minimum: float, outliers: int) -> list[str]:
+    if n == 0:
+        return ["no valid run"]
     warnings = []
-    if summary.n < MIN_RUNS:
-        warnings.append(f"n = {summary.n} < {MIN_RUNS}")
-    if summary.cov > UNSTABLE_COV:
-        warnings.append(f"CoV {summary.cov:.1%} > {UNSTABLE_COV:.0%}")
-    if summary.minimum < SHORTEST_RELIABLE_S:
-        warnings.append(f"a run took {summary.minimum * 1e3:.2f} ms (< 1 ms)")
-    if summary.outliers:
-        warnings.append(f"{summary.outliers} outlier run{'s' if summary.outliers > 1 else ''} (kept)")
-    return tuple(warnings)
+    if n < MIN_RUNS:
+        warnings.append(f"n = {n} < {MIN_RUNS}")
+    if cov > UNSTABLE_COV:
+        warnings.append(f"CoV {cov:.1%} > {UNSTABLE_COV:.0%}")
+    if minimum < SHORTEST_RELIABLE_S:
+        warnings.append(f"a run took {minimum * 1e3:.2f} ms (< 1 ms)")
+    if outliers:
+        warnings.append(f"{outliers} outlier run{'s' if outliers > 1 else ''} (kept)")
+    return warnings
 
 
 def ratio(mean_a, stddev_a, mean_b, stddev_b):

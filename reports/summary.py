@@ -6,49 +6,60 @@ the others are counted per status beside them.
 
 from __future__ import annotations
 
-import math
+from dataclasses import asdict
 
 import pandas as pd
 
-from wasmbench.measuring.stats import geometric_mean_interval
+from wasmbench.measuring.stats import paired_ratio_interval
 from wasmbench.reports.frame import CELL, STARTUP_WORKLOADS, VARIANT_COLUMNS, row_label
-from wasmbench.reports.statistics import geometric_mean, ratio, summarise
+from wasmbench.reports.statistics import T_QUANTILE, geometric_mean, ratio, summarise
 
 BASELINE = ("native", "default")
 BASELINE_ROW = row_label(*BASELINE)
 LABELS = ["host", "arch", "cpu_model", "cores", "instance_type", "runtime_title", *VARIANT_COLUMNS]
+# What every run of a pair repeats about the pair: a cell takes its first run's.
+PAIR_FIELDS = ["prepare_s", "stop_reason", "artefact_target", "artefact_sha256"]
+# The fields of a paired ratio's interval, as the cells' columns name them.
+PAIRED_COLUMNS = {"estimate": "paired_ratio", "low": "ratio_low", "high": "ratio_high", "n": "paired_n"}
 
 
 def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
     """Statistics of each cell's valid wall times, failures by status, memory, prepare time, ratio."""
-    rows = []
-    for key, runs in frame.groupby(CELL, sort=False):
-        valid = runs[runs["status"] == "ok"]
-        failed = runs[runs["status"] != "ok"]
-        summary = summarise(valid["wall_s"].to_numpy())
-        rows.append(
-            {
-                **dict(zip(CELL, key, strict=True)),
-                **runs.iloc[0][LABELS].to_dict(),
-                "row": row_label(key[3], key[4]),
-                **summary.as_dict(),
-                "failed": len(failed),
-                "failures": ", ".join(
-                    f"{n} {status}" for status, n in failed["status"].value_counts().items()
-                ),
-                "failure_detail": failed["detail"].iloc[0] if len(failed) else "",
-                "peak_rss_mib": valid["max_rss_kib"].median() / 1024 if len(valid) else math.nan,
-                "prepare_s": _prepare_seconds(runs["prepare_ns"].iloc[0]),
-                "stop_reason": runs["stop_reason"].iloc[0],
-                # the program or module the runs executed: the same bytes wherever the sha256 matches
-                "artefact_target": runs.iloc[0].get("pair.artefact.target"),
-                "artefact_sha256": runs.iloc[0].get("pair.artefact.sha256"),
-            }
-        )
-    cells = pd.DataFrame(rows)
-    if cells.empty:
-        return cells
-    return _with_ratios(cells, frame)
+    if frame.empty:
+        return pd.DataFrame()
+    ok = frame["status"] == "ok"
+    runs = frame.assign(
+        row=[row_label(runtime, mode) for runtime, mode in zip(frame["runtime"], frame["mode"], strict=True)],
+        valid_s=frame["wall_s"].where(ok),
+        failed=~ok,
+        failed_status=frame["status"].mask(ok),
+        failed_detail=frame["detail"].mask(ok),
+        valid_rss_mib=frame["max_rss_kib"].where(ok) / 1024,
+        prepare_s=pd.to_numeric(frame["prepare_ns"]) / 1e9,
+        # the program or module the runs executed: the same bytes wherever the sha256 matches
+        artefact_target=frame.get("pair.artefact.target"),
+        artefact_sha256=frame.get("pair.artefact.sha256"),
+    )
+    cells = runs.groupby(CELL, sort=False)
+    failures = cells.agg(
+        failed=("failed", "sum"),
+        failures=("failed_status", _failure_counts),
+        failure_detail=("failed_detail", "first"),
+    )
+    pair = cells.agg(
+        peak_rss_mib=("valid_rss_mib", "median"),
+        **{column: (column, "first") for column in PAIR_FIELDS},
+    )
+    summaries = pd.concat(
+        [
+            cells[[*LABELS, "row"]].first(),
+            summarise(cells["valid_s"]),
+            failures.fillna({"failure_detail": ""}),
+            pair,
+        ],
+        axis=1,
+    )
+    return _with_ratios(summaries.reset_index(), frame)
 
 
 def ordered_rows(cells: pd.DataFrame) -> list[str]:
@@ -81,7 +92,7 @@ def _with_ratios(cells: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
 
     Where the cell and native ran in the same rounds, the ratio is *paired*: the geometric mean of
     the per-round ratios (this mode's time ÷ native's time in the same round of the same suite),
-    with its 95 % CI computed on the log scale (``ratio_low``, ``ratio_high``; ``ratio_n`` rounds).
+    with its 95 % CI computed on the log scale (``ratio_low``, ``ratio_high``; ``paired_n`` rounds).
     Slow drift of the machine, which both saw, cancels in each round's ratio. Elsewhere (result
     files from before rounds) it is the ratio of the means with hyperfine's propagated uncertainty.
     """
@@ -112,22 +123,20 @@ def round_ratios(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _paired_ratios(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per cell: geometric mean of its per-round ratios to native, the log-scale CI, the count."""
-    rows = []
-    for key, cell in round_ratios(frame).groupby(CELL, sort=False):
-        if len(cell) < 2:
-            continue
-        centre, low, high = geometric_mean_interval(cell["round_ratio"].tolist())
-        rows.append(
-            {**dict(zip(CELL, key, strict=True)), "paired_ratio": centre, "ratio_low": low}
-            | {"ratio_high": high, "paired_n": len(cell)}
-        )
-    return pd.DataFrame(rows, columns=[*CELL, "paired_ratio", "ratio_low", "ratio_high", "paired_n"])
+    """Per cell of two rounds or more: the geometric mean of its per-round ratios to native and its
+    95 % CI on the log scale (``paired_ratio_interval``, the estimator ``compare`` shows too)."""
+    ratios = round_ratios(frame).groupby(CELL, sort=False)["round_ratio"]
+    intervals = ratios.agg(lambda cell: paired_ratio_interval(cell.tolist(), quantile=T_QUANTILE))
+    fields = [asdict(interval) for interval in intervals]
+    paired = pd.DataFrame(fields, index=intervals.index, columns=list(PAIRED_COLUMNS))
+    paired = paired.rename(columns=PAIRED_COLUMNS).reset_index()
+    return paired[paired["paired_n"] >= 2]
+
+
+def _failure_counts(statuses: pd.Series) -> str:
+    """``2 timeout, 1 crashed``: the failed runs (the others are NaN) counted per status."""
+    return ", ".join(f"{n} {status}" for status, n in statuses.value_counts().items())
 
 
 def _is_baseline(frame: pd.DataFrame) -> pd.Series:
     return (frame["runtime"] == BASELINE[0]) & (frame["mode"] == BASELINE[1])
-
-
-def _prepare_seconds(prepare_ns: object) -> float:
-    return math.nan if prepare_ns is None or pd.isna(prepare_ns) else float(prepare_ns) / 1e9

@@ -34,6 +34,10 @@ class Cell:
     warnings: tuple[str, ...] = ()
 
 
+# A workload a runtime did not run, or ran without a number to show.
+NOT_RUN = Cell("—")
+
+
 @dataclass(frozen=True)
 class Table:
     title: str
@@ -195,9 +199,15 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
 
 def _ratio_text(cell: pd.Series) -> str:
     if cell["ratio_paired"]:
-        interval = f"[{cell['ratio_low']:.2f}, {cell['ratio_high']:.2f}]"
-        return f"{cell['ratio']:.2f} {interval} ({int(cell['paired_n'])})"
+        return paired_ratio_text(cell["ratio"], cell["ratio_low"], cell["ratio_high"], cell["paired_n"])
     return f"{cell['ratio']:.2f} ± {cell['ratio_error']:.2f}"
+
+
+def paired_ratio_text(ratio: float, low: float, high: float, rounds: float) -> str:
+    """A paired ratio as the report's Ratio table and ``compare``'s paired table both print it: the
+    geometric mean of the per-round ratios, [its 95 % CI] (n rounds); one round has no interval."""
+    interval = "" if math.isnan(low) else f" [{low:.2f}, {high:.2f}]"
+    return f"{ratio:.2f}{interval} ({int(rounds)})"
 
 
 def speedup_table(block: pd.DataFrame) -> Table | None:
@@ -205,23 +215,16 @@ def speedup_table(block: pd.DataFrame) -> Table | None:
     runtime's modes that run the workload's own program: how much the variant gains."""
     measured = block[block["mean"].notna()]
     variants = measured[measured["variant"] != ""]
-    rows = []
-    for _, cell in variants.iterrows():
-        plain = measured[
-            (measured["runtime"] == cell["runtime"])
-            & (measured["workload"] == cell["workload"])
-            & (measured["variant"] == "")
-        ]
-        for _, base in plain.iterrows():
-            value, error = ratio(base["mean"], base["stddev"], cell["mean"], cell["stddev"])
-            rows.append(
-                {"row": f"{cell['row']} over {base['row']}", "workload": cell["workload"], "n": cell["n"]}
-                | {"speedup": value, "speedup_error": error, "failed": 0, "warnings": ()}
-            )
-    if not rows:
+    plain = measured[measured["variant"] == ""]
+    pairs = variants.merge(plain, on=["runtime", "workload"], suffixes=("", "_plain"))
+    if pairs.empty:
         return None
+    value, error = ratio(pairs["mean_plain"], pairs["stddev_plain"], pairs["mean"], pairs["stddev"])
+    speedups = pairs.assign(
+        row=pairs["row"] + " over " + pairs["row_plain"], speedup=value, speedup_error=error, failed=0
+    )
     return pivot(
-        pd.DataFrame(rows),
+        speedups,
         "Speed-up of variants",
         lambda cell: f"{cell['speedup']:.2f}× ± {cell['speedup_error']:.2f}",
         best_by="speedup",
@@ -306,17 +309,12 @@ def modules_table(block: pd.DataFrame) -> Table | None:
     built = block[block["artefact_sha256"].notna()].drop_duplicates(["artefact_target", "workload"])
     if built.empty:
         return None
-    columns = sorted(built["workload"].unique())
-    rows: dict[str, dict[str, Cell]] = {}
-    for target, builds in built.groupby("artefact_target", sort=True):
-        digests = dict(zip(builds["workload"], builds["artefact_sha256"], strict=True))
-        rows[target] = {
-            column: Cell(digests[column][:12] if column in digests else "—") for column in columns
-        }
+    digests = built.pivot(index="artefact_target", columns="workload", values="artefact_sha256")
+    cells = digests.map(lambda digest: Cell(digest[:12]) if isinstance(digest, str) else NOT_RUN)
     return Table(
         "Modules (sha256)",
-        columns,
-        rows,
+        list(cells.columns),
+        cells.to_dict(orient="index"),
         legend="first 12 hex digits of each program's sha256 per build target; "
         "the same wasm32-wasi digest on two hosts means they ran the same module",
         row_header="target",
@@ -332,29 +330,30 @@ def pivot(
     warn: bool = True,
     mark_best: bool = True,
 ) -> Table:
-    """Rows = runtime, columns = workload; ``best_by``'s minimum per column marked when ``mark_best``."""
-    columns = sorted(cells["workload"].unique())
-    best = cells.groupby("workload")[best_by].min()
-    rows: dict[str, dict[str, Cell]] = {}
-    for _, cell in cells.iterrows():
-        measured = cell["n"] > 0 and pd.notna(cell[best_by])
-        body = text(cell) if measured else ""
-        if cell["failed"]:
-            body = f"{body} [{cell['failures']}]".strip()
-        rows.setdefault(cell["row"], {})[cell["workload"]] = Cell(
-            body or "—",
-            best=bool(
-                mark_best
-                and measured
-                and cells["row"].nunique() > 1
-                and cell[best_by] == best[cell["workload"]]
-            ),
-            warnings=tuple(cell["warnings"]) if warn and measured else (),
-        )
-    for cells_of_row in rows.values():
-        for column in columns:
-            cells_of_row.setdefault(column, Cell("—"))
-    return Table(title, columns, rows, legend)
+    """Rows = runtime (in the order of ``cells``), columns = workload (sorted), a ``Cell`` where a
+    runtime ran a workload and "—" elsewhere; ``best_by``'s minimum per column marked when ``mark_best``."""
+    measured = (cells["n"] > 0) & cells[best_by].notna()
+    lowest = cells[best_by] == cells.groupby("workload")[best_by].transform("min")
+    marked = cells.assign(
+        measured=measured,
+        best=measured & lowest & (mark_best and cells["row"].nunique() > 1),
+    )
+    grid = (
+        marked.assign(cell=marked.apply(lambda cell: _cell(cell, text, warn), axis=1))
+        .pivot(index="row", columns="workload", values="cell")
+        .reindex(cells["row"].unique())
+        .fillna(NOT_RUN)
+    )
+    return Table(title, list(grid.columns), grid.to_dict(orient="index"), legend)
+
+
+def _cell(cell: pd.Series, text: Callable[[pd.Series], str], warn: bool) -> Cell:
+    """One cell of a table: its text (and its failures), best mark and warnings."""
+    body = text(cell) if cell["measured"] else ""
+    if cell["failed"]:
+        body = f"{body} [{cell['failures']}]".strip()
+    warnings = tuple(cell["warnings"]) if warn and cell["measured"] else ()
+    return Cell(body or NOT_RUN.text, best=bool(cell["best"]), warnings=warnings)
 
 
 def _mean_stddev(cell: pd.Series, decimals: int, scale: float) -> str:

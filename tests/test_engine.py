@@ -261,16 +261,29 @@ def test_the_consecutive_schedule_runs_each_pairs_runs_back_to_back(tmp_path):
     assert rounds_of(journal) == {mode: [0, 1, 2, 3] for mode in MODES}
 
 
-def test_the_loop_keeps_pandas_scipy_matplotlib_and_pytest_out_of_the_harness(tmp_path):
+# What the measuring process must never import: the reports' libraries and the input builders'.
+HEAVY_MODULES = ("pandas", "scipy", "matplotlib", "numpy", "PIL", "pytest")
+
+
+@pytest.mark.parametrize("workload", ["nop", "inference"])
+def test_the_loop_keeps_the_report_and_input_libraries_out_of_the_harness(tmp_path, workload):
+    """A suite measures without numpy, PIL, pandas, scipy or matplotlib in its process, once the
+    inputs are built (a first process builds them, as ``wasmbench build`` would)."""
     probe = f"""
 import sys
+from pathlib import Path
 from wasmbench.measuring.options import SuiteOptions
 from wasmbench.measuring.suite import Suite
-options = SuiteOptions(workloads=["nop"], sizes=["test"], runtimes=["native:default"], auto=True, max_runs=2)
-suite = Suite.create(options, __import__("pathlib").Path({str(tmp_path)!r}) / "s.jsonl")
+options = SuiteOptions(
+    workloads=[{workload!r}], sizes=["test"], runtimes=["native:default"], auto=True, max_runs=2
+)
+suite = Suite.create(options, Path({str(tmp_path)!r}) / f"{{sys.argv[1]}}.jsonl")
 suite.build(progress=False)
-suite.engine(progress=False).run()
-print(sorted(name for name in ("pandas", "scipy", "matplotlib", "pytest") if name in sys.modules))
+if sys.argv[1] == "measure":
+    suite.engine(progress=False).run()
+    print(sorted(name for name in {HEAVY_MODULES!r} if name in sys.modules))
 """
-    answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    for step in ("build", "measure"):
+        answer = subprocess.run([sys.executable, "-c", probe, step], capture_output=True, text=True)
+        assert answer.returncode == 0, answer.stderr
     assert answer.stdout.strip() == "[]"

@@ -1,4 +1,5 @@
 import json
+import sys
 from importlib import metadata
 
 import pytest
@@ -89,3 +90,20 @@ def test_a_missing_package_of_an_extra_names_the_extra(tmp_path, monkeypatch):
         "the toy workload's inputs need scikit-image (it is not installed); "
         "install it with: pip install 'wasmbench[inference]'"
     )
+
+
+def test_a_cache_hit_does_not_import_the_builder(tmp_path, monkeypatch):
+    """The builder's packages (numpy, PIL for inference) stay out of the measuring process when
+    the inputs are already built."""
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "heavy_builder.py").write_text(
+        "from test_inputs import toy_builder\n\ndef build(spec, folder):\n    toy_builder(spec, folder)\n"
+    )
+    monkeypatch.syspath_prepend(str(package))
+    CALLS.clear()
+    built = InputStore(tmp_path / "cache").inputs(workload("heavy_builder:build"), "test")
+    monkeypatch.delitem(sys.modules, "heavy_builder")
+    again = InputStore(tmp_path / "cache").inputs(workload("heavy_builder:build"), "test")
+    assert again.folder == built.folder and CALLS == ["run-1"]
+    assert "heavy_builder" not in sys.modules

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document
+from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run
 
 from wasmbench.cli import main
 from wasmbench.execution.usage import Usage
@@ -85,6 +85,41 @@ def test_compare_flags_a_planted_20_percent_slowdown_and_fails_ci(capsys, tmp_pa
     assert re.search(r"SLOWER nbody/default wasmtime:embedded: \+(19|20)\.\d%", out)
     code, _, _ = run_cli(capsys, "compare", a, b, "--fail-above", "30")
     assert code == 0, "a slowdown below the threshold passes"
+
+
+def in_rounds(run_id: str, overheads: list[float]) -> dict:
+    """binarytrees natively and in docker:exec, round by round on a drifting machine; docker's time ÷
+    native's in round i is ``overheads[i]``."""
+    drift = [1.0, 1.3, 0.8, 1.1, 0.9, 1.2, 0.7, 1.05]
+    native = [{**run(speed), "round": i} for i, speed in enumerate(drift)]
+    docker = [{**run(speed * overheads[i]), "round": i} for i, speed in enumerate(drift)]
+    benchmarks = [
+        entry("binarytrees", "native", "default", native),
+        entry("binarytrees", "docker", "exec", docker),
+    ]
+    return {
+        "machine_info": HOST_X86,
+        "benchmarks": benchmarks,
+        "wasmbench": {"run_id": run_id, "failed": [], "skipped": []},
+    }
+
+
+def test_compare_prints_the_paired_ratio_the_report_prints(capsys, tmp_path):
+    """One estimator for both: the geometric mean of the per-round ratios with its log-scale interval
+    (here 0.93, where the arithmetic mean of the ratios would say 0.95)."""
+    overheads = [0.70, 1.20, 0.85, 1.15, 0.75, 1.10, 0.80, 1.05]
+    a = write(tmp_path / "a.json", in_rounds("a", overheads))
+    b = write(tmp_path / "b.json", in_rounds("b", [ratio * 1.01 for ratio in overheads]))
+    code, report, _ = run_cli(capsys, "report", a, "-o", tmp_path / "report")
+    assert code == 0
+    ratio_table = report.split("**Ratio to native**")[1]
+    reported = next(line for line in ratio_table.splitlines() if line.startswith("| docker:exec |"))
+    code, compared, _ = run_cli(capsys, "compare", a, b)
+    assert code == 0
+    paired_table = compared.split("**Ratio to native, paired per round**")[1]
+    line = next(line for line in paired_table.splitlines() if "| docker:exec |" in line)
+    side_a = line.split(" | ")[3]
+    assert reported.split(" | ")[1] == side_a == "0.93 [0.78, 1.11] (8)"
 
 
 def test_compare_takes_one_host_per_side(capsys, tmp_path):

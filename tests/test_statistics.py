@@ -1,20 +1,37 @@
-"""Summaries, warnings, outliers, ratio uncertainty and two-sample verdicts."""
+"""Summaries, warnings, outliers, ratio uncertainty, two-sample verdicts, and the confidence intervals
+of a mean and of a paired ratio: the measuring process's t quantile held to scipy's."""
 
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
-from wasmbench.reports.statistics import SignificanceTest, Verdict, compare, ratio, summarise
+from wasmbench.measuring.stats import mean_interval, paired_ratio_interval, t_quantile
+from wasmbench.reports.statistics import (
+    T_QUANTILE,
+    SignificanceTest,
+    Verdict,
+    compare,
+    ratio,
+    summarise,
+)
 
 STEADY = [1.00, 1.01, 0.99, 1.00, 1.02, 0.98, 1.00, 1.01]
 
 
+def summary_of(times: list[float]) -> SimpleNamespace:
+    """``summarise`` of one cell's run times (NaN: a run that is not valid), its columns as attributes."""
+    cells = summarise(pd.Series(times, dtype=float).groupby(np.zeros(len(times))))
+    return SimpleNamespace(**cells.iloc[0].to_dict())
+
+
 def test_summary_matches_scipy_and_numpy():
-    summary = summarise(STEADY)
+    summary = summary_of(STEADY)
     assert summary.n == 8
     assert summary.mean == pytest.approx(np.mean(STEADY))
     assert summary.stddev == pytest.approx(np.std(STEADY, ddof=1))
@@ -23,11 +40,11 @@ def test_summary_matches_scipy_and_numpy():
     low, high = stats.t.interval(0.95, 7, loc=np.mean(STEADY), scale=stats.sem(STEADY))
     assert summary.ci95 == pytest.approx((high - low) / 2)
     assert summary.cov == pytest.approx(summary.stddev / summary.mean)
-    assert summary.warnings == ()
+    assert summary.warnings == []
 
 
 def test_an_outlier_is_flagged_counted_and_kept():
-    summary = summarise([*STEADY, 3.0])
+    summary = summary_of([*STEADY, 3.0])
     assert summary.outliers == 1
     assert summary.n == 9
     assert summary.maximum == 3.0
@@ -43,13 +60,66 @@ def test_an_outlier_is_flagged_counted_and_kept():
     ],
 )
 def test_unstable_cells_are_warned_about(values, warning):
-    assert warning in summarise(values).warnings
+    assert warning in summary_of(values).warnings
 
 
 def test_a_single_run_has_no_spread_and_no_valid_run_says_so():
-    one = summarise([2.0])
-    assert one.mean == 2.0 and math.isnan(one.stddev) and math.isnan(one.ci95)
-    assert summarise([]).warnings == ("no valid run",)
+    one = summary_of([2.0, math.nan])
+    assert one.n == 1 and one.mean == 2.0 and math.isnan(one.stddev) and math.isnan(one.ci95)
+    assert summary_of([math.nan]).warnings == ["no valid run"]
+
+
+def test_cells_are_summarised_apart_with_only_their_valid_runs():
+    times = pd.Series([1.0, 1.1, math.nan, 2.0, 2.2, 2.1])
+    cells = summarise(times.groupby(["a", "a", "a", "b", "b", "b"]))
+    assert list(cells.index) == ["a", "b"]
+    assert list(cells["n"]) == [2, 3]
+    assert list(cells["mean"]) == pytest.approx([1.05, 2.1])
+
+
+@pytest.mark.parametrize("confidence", [0.5, 0.8, 0.9, 0.95, 0.99, 0.999])
+@pytest.mark.parametrize("df", [1, 2, 3, 4, 5, 7, 10, 15, 30, 60, 120, 1000, 100_000])
+def test_the_lean_t_quantile_matches_scipys(df, confidence):
+    probability = (1 + confidence) / 2
+    assert t_quantile(probability, df) == pytest.approx(stats.t.ppf(probability, df), rel=1e-9)
+    assert t_quantile(1 - probability, df) == pytest.approx(stats.t.ppf(1 - probability, df), rel=1e-9)
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.95, 0.99])
+@pytest.mark.parametrize("n", [2, 3, 5, 10, 30, 200])
+def test_the_intervals_are_the_same_with_the_lean_quantile_and_scipys(n, confidence):
+    values = np.random.default_rng(n).lognormal(0.0, 0.2, n).tolist()
+    for interval in (mean_interval, paired_ratio_interval):
+        lean = interval(values, confidence)
+        with_scipy = interval(values, confidence, quantile=T_QUANTILE)
+        assert (lean.estimate, lean.low, lean.high) == pytest.approx(
+            (with_scipy.estimate, with_scipy.low, with_scipy.high), rel=1e-9
+        )
+
+
+def test_the_mean_interval_is_scipys_t_interval():
+    interval = mean_interval(STEADY, 0.99, quantile=T_QUANTILE)
+    low, high = stats.t.interval(0.99, len(STEADY) - 1, loc=np.mean(STEADY), scale=stats.sem(STEADY))
+    assert (interval.estimate, interval.low, interval.high, interval.n) == pytest.approx(
+        (np.mean(STEADY), low, high, 8)
+    )
+    assert interval.half_width == pytest.approx((high - low) / 2)
+    assert math.isnan(mean_interval([1.0]).half_width) and mean_interval([1.0]).estimate == 1.0
+    assert math.isnan(mean_interval([]).estimate)
+
+
+def test_a_paired_ratio_is_the_geometric_mean_with_a_log_scale_interval_above_zero():
+    ratios = [0.2, 1.0, 3.0, 0.5, 2.0, 0.9]
+    interval = paired_ratio_interval(ratios)
+    assert interval.estimate == pytest.approx(stats.gmean(ratios))
+    assert interval.estimate < np.mean(ratios), "not the arithmetic mean"
+    assert 0 < interval.low < interval.estimate < interval.high
+    logs = stats.t.interval(0.95, 5, loc=np.mean(np.log(ratios)), scale=stats.sem(np.log(ratios)))
+    assert (interval.low, interval.high) == pytest.approx(tuple(np.exp(logs)))
+    inverse = paired_ratio_interval([1 / value for value in ratios])
+    assert (inverse.low, inverse.high) == pytest.approx((1 / interval.high, 1 / interval.low))
+    with pytest.raises(ValueError, match="positive"):
+        paired_ratio_interval([1.0, -0.5])
 
 
 def test_ratio_propagates_both_relative_spreads():

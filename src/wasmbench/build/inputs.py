@@ -15,6 +15,7 @@ modes that run it), and is judged by its own check.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import shutil
@@ -84,18 +85,20 @@ class InputStore:
         return replace(inputs, extra=extra, check=check or inputs.check)
 
     def _build(self, name: str, size: str, builder: InputBuilder, spec: SizeSpec) -> Path:
+        """The cached folder of these inputs, made by the builder on a miss. The builder is imported
+        only to build: its packages (numpy, PIL, ...) would otherwise sit in the measuring process."""
         versions = _installed_versions(name, builder)
-        function = _resolve(builder.function)
         key = content_key(
             name,
             size,
             json.dumps([spec.args, spec.inputs, spec.check, builder.function, versions]),
-            *_folder_contents(Path(function.__code__.co_filename).parent),
+            *_folder_contents(_builder_folder(builder.function)),
             *_folder_contents(workloads_dir()),
         )
         folder = self.root / key[:20] / f"{name}-{size}"
         if folder.is_dir():
             return folder
+        function = _resolve(builder.function)
         folder.parent.mkdir(parents=True, exist_ok=True)
         partial = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".partial-"))
         try:
@@ -128,6 +131,18 @@ def _installed_versions(workload: str, builder: InputBuilder) -> dict[str, str]:
             raise WasmbenchError(f"the {workload} workload's inputs need {text} ({found}){install}")
         versions[requirement.name] = version
     return versions
+
+
+def _builder_folder(target: str) -> Path:
+    """The folder of the builder's module, found without importing the module itself."""
+    module = target.partition(":")[0]
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError) as error:
+        raise WasmbenchError(f"cannot load the input builder {target}: {error}") from error
+    if spec is None or spec.origin is None:
+        raise WasmbenchError(f"cannot load the input builder {target}: no module named {module!r}")
+    return Path(spec.origin).parent
 
 
 def _resolve(target: str):

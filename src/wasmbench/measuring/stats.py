@@ -1,22 +1,43 @@
-"""The statistics the measuring loop itself needs, in plain Python.
+"""Confidence intervals of a mean and of a paired ratio: the one place wasmbench computes them.
 
-``--runs auto`` decides after every round whether a pair's mean is known well enough, so the
-confidence interval must be computable inside the harness process. scipy (and numpy) would sit in
-that process for the whole suite, inflating every forked child and slowing each fork; the Student t
-quantile is therefore computed here from the regularised incomplete beta function (Numerical
-Recipes' continued fraction, inverted by bisection). ``wasmbench.reports`` imports these, never the
-other way round, and its tests hold them to scipy's values.
+``--runs auto`` (``stopping``), the report and ``compare`` all call ``mean_interval`` and
+``paired_ratio_interval``. The only distribution they need is Student's t quantile, which they take
+as an argument with scipy's signature ``(probability, df)``: the reports pass ``scipy.stats.t.ppf``
+(``reports.statistics.T_QUANTILE``); the measuring process, which imports neither scipy nor numpy
+(it runs beside every measured program for the whole suite; a test holds it to that), uses the
+default ``t_quantile``, a small stand-in computed here from the regularised incomplete beta
+function (Numerical Recipes' continued fraction, inverted by bisection) and tested against scipy.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 CONFIDENCE = 0.95
 # Fewer valid runs than this define no trustworthy interval: reports warn, --runs auto goes on.
 MIN_RUNS = 5
+
+# (probability, degrees of freedom) -> the quantile of Student's t: ``t_quantile`` or scipy.stats.t.ppf.
+TQuantile = Callable[[float, float], float]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An estimate from ``n`` values and its confidence interval [``low``, ``high``]; the bounds are
+    NaN below two values, which define no spread (the estimate too when there is no value)."""
+
+    estimate: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def half_width(self) -> float:
+        """Half the interval's width: its ± for a mean."""
+        return (self.high - self.low) / 2
 
 
 def t_quantile(probability: float, df: float) -> float:
@@ -39,23 +60,28 @@ def t_quantile(probability: float, df: float) -> float:
     return (low + high) / 2
 
 
-def ci_half_width(values: Sequence[float], confidence: float = CONFIDENCE) -> float:
-    """Half-width of the Student-t confidence interval of the mean (NaN below two values)."""
-    if len(values) < 2:
-        return math.nan
-    sem = statistics.stdev(values) / math.sqrt(len(values))
-    return t_quantile((1 + confidence) / 2, len(values) - 1) * sem
+def mean_interval(
+    values: Sequence[float], confidence: float = CONFIDENCE, *, quantile: TQuantile = t_quantile
+) -> Interval:
+    """The mean of ``values`` and its Student-t confidence interval."""
+    n = len(values)
+    mean = statistics.fmean(values) if n else math.nan
+    if n < 2:
+        return Interval(mean, math.nan, math.nan, n)
+    half = float(quantile((1 + confidence) / 2, n - 1)) * statistics.stdev(values) / math.sqrt(n)
+    return Interval(mean, mean - half, mean + half, n)
 
 
-def geometric_mean_interval(
-    ratios: Sequence[float], confidence: float = CONFIDENCE
-) -> tuple[float, float, float]:
-    """Geometric mean of positive ``ratios`` and its confidence interval, computed on the log scale
-    (so the interval of a ratio is never negative and is symmetric in A/B against B/A)."""
-    logs = [math.log(value) for value in ratios]
-    centre = statistics.fmean(logs)
-    half = ci_half_width(logs, confidence)
-    return math.exp(centre), math.exp(centre - half), math.exp(centre + half)
+def paired_ratio_interval(
+    ratios: Sequence[float], confidence: float = CONFIDENCE, *, quantile: TQuantile = t_quantile
+) -> Interval:
+    """The geometric mean of per-round ratios (a mode's time ÷ the baseline's in the same round) and
+    its confidence interval, both computed on the log scale, where a ratio is a difference: the
+    interval never reaches below zero, and B/A's is the reciprocal of A/B's."""
+    if any(not value > 0 for value in ratios):
+        raise ValueError(f"ratios of times are positive, not {min(ratios)}")
+    logs = mean_interval([math.log(value) for value in ratios], confidence, quantile=quantile)
+    return Interval(math.exp(logs.estimate), math.exp(logs.low), math.exp(logs.high), logs.n)
 
 
 def _t_cdf(t: float, df: float) -> float:

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from wasmbench.measuring.measurement import Measurement
-from wasmbench.measuring.stats import MIN_RUNS, ci_half_width, geometric_mean_interval
+from wasmbench.measuring.stats import MIN_RUNS, mean_interval, paired_ratio_interval
 
 AUTO = "auto"
 CI_REACHED = "ci target reached"
@@ -57,7 +57,8 @@ class StopRule:
         """Whether the mean of ``seconds`` is known within the target."""
         if len(seconds) < MIN_RUNS:
             return False
-        return ci_half_width(seconds) <= self.ci_target * sum(seconds) / len(seconds)
+        interval = mean_interval(seconds)
+        return interval.half_width <= self.ci_target * interval.estimate
 
     def _ratio_within_target(self, runs: Sequence[Measurement], native: Sequence[Measurement]) -> bool:
         """Whether the paired ratio to native (as the report computes it) is known within the target."""
@@ -69,8 +70,8 @@ class StopRule:
         ]
         if len(ratios) < MIN_RUNS:
             return False
-        centre, low, high = geometric_mean_interval(ratios)
-        return (high - low) / 2 <= self.ci_target * centre
+        interval = paired_ratio_interval(ratios)
+        return interval.half_width <= self.ci_target * interval.estimate
 
 
 def runs_argument(text: str) -> int | str:
