@@ -56,16 +56,16 @@ def test_group_hosts_walks_children_and_names_each_host_once():
 
 
 def test_suite_options_are_forwarded_as_given_and_parse_back_the_same():
-    argv = ["fleet", "run", "-i", "hosts.yml", "--size", "test", "-w", "nbody", "-w", "nop", "--runs", "auto"]
+    argv = ["fleet", "run", "-i", "hosts.yml", "--size", "test", "-w", "nbody", "-w", "nop", "--runs", "3"]
     args = make_parser().parse_args([*argv, "--seed", "7", "--timeout", "60"])
     forwarded = suite_argv(vars(args))
     assert forwarded == [
-        "--workload", "nbody", "--workload", "nop", "--size", "test", "--runs", "auto",
+        "--workload", "nbody", "--workload", "nop", "--size", "test", "--runs", "3",
         "--timeout", "60.0", "--seed", "7",
     ]  # fmt: skip
     again = make_parser().parse_args(["run", *forwarded])
     assert (again.workload, again.size, again.runs, again.seed, again.timeout) == (
-        ["nbody", "nop"], ["test"], "auto", 7, 60.0,
+        ["nbody", "nop"], ["test"], 3, 7, 60.0,
     )  # fmt: skip
 
 

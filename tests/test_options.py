@@ -18,10 +18,10 @@ EVERY_OPTION_CHANGED = {
     "runtime": ["native", "wasmtime:aot"],
     "workload": ["nbody"],
     "size": ["test", "large"],
-    "runs": "auto",
+    "runs": 4,
     "max_runs": 12,
     "max_time": 60.0,
-    "ci_target": 3.0,
+    "ci_target": 5.0,
     "warmup": 0,
     "timeout": 30.0,
     "seed": 7,
@@ -83,7 +83,7 @@ def test_every_option_given_means_the_same_on_both_surfaces(pytester):
     from_pytest = adapter._options(adapter_config(pytester, *adapter_argv(argv)))
     assert from_run == from_pytest == suite_options(EVERY_OPTION_CHANGED)
     assert (from_run.sizes, from_run.auto, from_run.ci_target, from_run.layout_randomization) == (
-        ["test", "large"], True, 0.03, False,
+        ["test", "large"], False, 0.05, False,
     )  # fmt: skip
 
 
