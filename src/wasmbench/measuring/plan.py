@@ -11,6 +11,9 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# The denominator of every ratio: each mode's time is divided by this mode's, in the same round.
+BASELINE = ("native", "default")
+
 
 @dataclass(frozen=True, order=True)
 class Pair:
@@ -29,6 +32,10 @@ class Pair:
     def group(self) -> str:
         """The workload and size: the pairs that share rounds."""
         return f"{self.workload}/{self.size}"
+
+    @property
+    def is_baseline(self) -> bool:
+        return (self.runtime, self.mode) == BASELINE
 
     @classmethod
     def from_key(cls, key: str) -> Pair:
