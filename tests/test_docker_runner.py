@@ -24,7 +24,8 @@ import pytest
 from wasmbench.build.manifest import Workload
 from wasmbench.build.toolchain import Toolchain
 from wasmbench.measuring.measurement import Status, validate
-from wasmbench.runners.docker import OWNER_LABEL, DockerRunner
+from wasmbench.runners.docker import DockerRunner
+from wasmbench.runners.docker.containers import OWNER_LABEL
 from wasmbench.runners.docker.engine import wasm_shims
 from wasmbench.runners.docker.image import LABEL, shared_libraries
 from wasmbench.runtimes.runner import Invocation
@@ -82,7 +83,7 @@ def invocation(tmp_path: Path, *args: str, timeout_s: float = 60.0) -> Invocatio
 
 
 def our_containers(runner: DockerRunner) -> list:
-    owner = f"{OWNER_LABEL}={runner._owner}"
+    owner = f"{OWNER_LABEL}={runner.containers.owner}"
     return runner.client.containers.list(all=True, filters={"label": owner})
 
 
