@@ -7,9 +7,16 @@ measured and where to look instead; there is nothing to run.
 
 from __future__ import annotations
 
-from wasmbench.build.toolchain import WASM_TARGET
 from wasmbench.errors import WasmbenchError
-from wasmbench.runtimes.runner import Availability, Invocation, Prepared, Runner, RunOutcome
+from wasmbench.runtimes.runner import (
+    Availability,
+    Declaration,
+    Invocation,
+    Mode,
+    Prepared,
+    Runner,
+    RunOutcome,
+)
 
 RETIREMENT = (
     "retired upstream: the Lucet project ended in 2022 and was merged into wasmtime "
@@ -18,16 +25,12 @@ RETIREMENT = (
 
 
 class LucetRunner(Runner):
-    name = "lucet"
-    title = "Lucet (retired)"
-    target = WASM_TARGET
-    modes = ("aot",)
+    declaration = Declaration(
+        name="lucet", title="Lucet (retired)", modes=(Mode("aot"),), representative=("aot",)
+    )
 
-    def availability(self) -> Availability:
+    def availability(self, mode: str) -> Availability:
         return Availability.retired_upstream(RETIREMENT)
-
-    def version(self) -> dict[str, str]:
-        return {}
 
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
         raise WasmbenchError(f"lucet cannot run: {RETIREMENT}")

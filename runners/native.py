@@ -10,23 +10,30 @@ from __future__ import annotations
 
 import platform
 
-from wasmbench.build.toolchain import tuned_target
 from wasmbench.execution.layout import layout_environment
 from wasmbench.execution.process import run_process
-from wasmbench.runtimes.runner import Availability, Invocation, Prepared, Runner, RunOutcome
-
-HOST_MODE = "host"
+from wasmbench.runtimes.runner import (
+    HOST,
+    NATIVE,
+    Availability,
+    Declaration,
+    Invocation,
+    Mode,
+    Prepared,
+    Runner,
+    RunOutcome,
+)
 
 
 class NativeRunner(Runner):
-    name = "native"
-    title = "native"
-    target = "native"
-    modes = ("default", HOST_MODE)
-    emulated_modes = frozenset({"default"})
-    layout_randomized = True
+    declaration = Declaration(
+        name="native",
+        title="native",
+        modes=(Mode("default", NATIVE, emulable=True), Mode("host", HOST, flags=("-mcpu=native",))),
+        representative=("default", "host"),
+    )
 
-    def availability(self) -> Availability:
+    def availability(self, mode: str) -> Availability:
         if platform.system() != "Linux":
             return Availability.no(
                 f"native runs need Linux (fork, wait4, process groups), not {platform.system()}"
@@ -37,17 +44,11 @@ class NativeRunner(Runner):
         libc, libc_version = platform.libc_ver()
         return {"kernel": platform.release(), "libc": f"{libc} {libc_version}".strip()}
 
-    def target_for(self, mode: str) -> str:
-        return tuned_target() if mode == HOST_MODE and self.emulation is None else super().target_for(mode)
-
-    def mode_flags(self, mode: str) -> list[str]:
-        return ["-mcpu=native"] if mode == HOST_MODE else []
-
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
         # No environment but the layout padding, like the wasm modules get none: nothing from the
         # host tunes the run.
         result = run_process(
-            [*self.command_prefix(), str(prepared.path), *invocation.args],
+            [*invocation.launcher, str(prepared.path), *invocation.args],
             cwd=invocation.workdir,
             stdout=invocation.stdout,
             stderr=invocation.stderr,

@@ -25,9 +25,11 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from wasmbench.build.toolchain import WASM_TARGET
+from wasmbench.provision import system
+from wasmbench.provision.install import Outcome
+from wasmbench.provision.runtimes import SetupRequest, catalog_release
 from wasmbench.runtimes.command_runner import CommandRunner, Program
-from wasmbench.runtimes.runner import Availability, Invocation, Prepared, RunOutcome
+from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mode, Prepared, RunOutcome
 
 SCRIPT = Path(__file__).with_name("node_wasi.mjs")
 # node:wasi prints an ExperimentalWarning on stderr in every run, which is not the module's.
@@ -35,26 +37,44 @@ SCRIPT = Path(__file__).with_name("node_wasi.mjs")
 # start and corrupt the heap (nodejs/node#46777): the inference workload, which grows its memory
 # while it reads files, dies of SIGSEGV or a V8 fatal error in most runs without this flag. It
 # changes how the WASI calls are made, not the module's code.
-NODE_FLAGS = ["--no-warnings", "--no-turbo-fast-api-calls"]
+NODE_FLAGS = ("--no-warnings", "--no-turbo-fast-api-calls")
 # node:wasi takes ``version: "preview1"`` from Node 20 on.
 OLDEST_NODE = 20
 MODE_FLAGS = {
-    "default": [],
-    "baseline": ["--liftoff", "--no-wasm-tier-up"],
-    "optimizing": ["--no-liftoff"],
+    "default": (),
+    "baseline": ("--liftoff", "--no-wasm-tier-up"),
+    "optimizing": ("--no-liftoff",),
 }
+PROGRAM = Program(
+    "node", f"wasmbench setup runtimes node (Node.js {OLDEST_NODE}+: nodejs, or Node's release)"
+)
+
+
+def setup_node(request: SetupRequest) -> Outcome | None:
+    """Node.js >= 20: one already here, else the distribution's (as root, where new enough), else
+    Node's official release archive."""
+    runner = NodeRunner()
+    if runner.availability("default").available:
+        return Outcome(request.name, "present", f"node {runner.version()['node']} ({PROGRAM.origin()})")
+    from_distribution = system.distribution_package(request.name, "nodejs", OLDEST_NODE)
+    if from_distribution is not None or request.system_only:
+        return from_distribution
+    return catalog_release(request)
 
 
 class NodeRunner(CommandRunner):
-    name = "node"
-    title = "V8 (Node.js)"
-    target = WASM_TARGET
-    modes = tuple(MODE_FLAGS)
-    program = Program(
-        "node", f"wasmbench setup runtimes node (Node.js {OLDEST_NODE}+: nodejs, or Node's release)"
+    declaration = Declaration(
+        name="node",
+        title="V8 (Node.js)",
+        modes=tuple(
+            Mode(mode, flags=(*NODE_FLAGS, *flags), source=PROGRAM) for mode, flags in MODE_FLAGS.items()
+        ),
+        representative=("default",),
+        setup=setup_node,
     )
+    program = PROGRAM
 
-    def availability(self) -> Availability:
+    def availability(self, mode: str) -> Availability:
         found = self.program.availability()
         if found.available and int(self.program.version().split(".")[0]) < OLDEST_NODE:
             return Availability.no(
@@ -66,14 +86,11 @@ class NodeRunner(CommandRunner):
         versions = json.loads(self.program.output("-p", "JSON.stringify(process.versions)"))
         return {"node": versions["node"], "v8": versions["v8"]}
 
-    def mode_flags(self, mode: str) -> list[str]:
-        return [*NODE_FLAGS, *MODE_FLAGS[mode]]
-
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         """``node`` with the mode's V8 flags, running the script on the module."""
         return [
             str(self.program.require()),
-            *self.mode_flags(prepared.mode),
+            *prepared.flags,
             str(SCRIPT),
             str(phase_report(invocation)),
             str(prepared.path),

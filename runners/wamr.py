@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from wasmbench.build.toolchain import WASM_TARGET
+from wasmbench.build.toolchain import Artefact
+from wasmbench.provision.runtimes import catalog_release
 from wasmbench.runtimes.command_runner import CommandRunner, Program, compile_command
-from wasmbench.runtimes.runner import Availability, Invocation, Prepared
+from wasmbench.runtimes.preparation import prepared
+from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mode, Prepared
 
 SOURCE = "github.com/bytecodealliance/wasm-micro-runtime"
 IWASM = Program("iwasm", f"wasmbench setup runtimes wamr (x86_64), or build iwasm from {SOURCE}")
@@ -23,19 +25,19 @@ WAMRC = Program("wamrc", f"wasmbench setup runtimes wamr (x86_64), or build wamr
 
 
 class WamrRunner(CommandRunner):
-    name = "wamr"
-    title = "WAMR"
-    target = WASM_TARGET
-    modes = ("interpreter", "aot")
+    declaration = Declaration(
+        name="wamr",
+        title="WAMR",
+        modes=(Mode("interpreter", opt_in=True, source=IWASM), Mode("aot", source=IWASM)),
+        representative=("aot",),
+        setup=catalog_release,
+    )
+    program = IWASM
     # iwasm prints e.g. "Exception: unreachable"
     trap = re.compile(r"Exception: .+")
-    opt_in_modes = frozenset({"interpreter"})
-    prepared_modes = frozenset({"aot"})
-    prepared_suffix = ".aot"
-    program = IWASM
 
-    def mode_availability(self, mode: str) -> Availability:
-        availability = self.availability()
+    def availability(self, mode: str) -> Availability:
+        availability = IWASM.availability()
         if mode == "aot" and availability.available:
             return WAMRC.availability()
         return availability
@@ -46,17 +48,16 @@ class WamrRunner(CommandRunner):
             versions["wamrc"] = WAMRC.version()
         return versions
 
-    def mode_flags(self, mode: str) -> list[str]:
-        return ["--interp"] if mode == "interpreter" and "--interp" in IWASM.output("--help") else []
-
-    def compile(self, source: Path, mode: str, destination: Path) -> None:
-        compile_command([str(WAMRC.require()), "-o", str(destination), str(source)], source.name)
+    def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
+        if mode == "aot":
+            return prepared(self, artefact, mode, cache_root, compile_aot, ".aot")
+        # ``--interp`` pins the interpreter where iwasm was built with a JIT too.
+        interp = ["--interp"] if "--interp" in IWASM.output("--help") else []
+        return prepared(self, artefact, mode, cache_root, flags=interp)
 
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
-        return [
-            str(IWASM.require()),
-            *self.mode_flags(prepared.mode),
-            "--dir=.",
-            str(prepared.path),
-            *invocation.args,
-        ]
+        return [str(IWASM.require()), *prepared.flags, "--dir=.", str(prepared.path), *invocation.args]
+
+
+def compile_aot(source: Path, destination: Path) -> None:
+    compile_command([str(WAMRC.require()), "-o", str(destination), str(source)], source.name)

@@ -3,17 +3,20 @@
 wasm3 has one mode and no flag for a preopened directory: its WASI (uvwasi, the default build)
 preopens the current directory — the run's working directory, where every run starts — as ``/``
 and ``.``. Its sandbox has one limitation: it hands every module eight fixed environment
-variables of its own (none of the host's, and no flag turns them off), declared below.
+variables of its own (none of the host's, and no flag turns them off), declared below; the last
+names the architecture its build is for (this machine's).
 """
 
 from __future__ import annotations
 
+import platform
 import re
 
-from wasmbench.build.toolchain import WASM_TARGET
+from wasmbench.provision.runtimes import catalog_release
 from wasmbench.runtimes.command_runner import CommandRunner, Program
-from wasmbench.runtimes.runner import Invocation, Prepared
+from wasmbench.runtimes.runner import Declaration, Invocation, Mode, Prepared
 
+PROGRAM = Program("wasm3", "wasmbench setup runtimes wasm3 (x86_64), or build it from github.com/wasm3/wasm3")
 OWN_ENVIRONMENT = (
     "TERM=xterm-256color",
     "COLORTERM=truecolor",
@@ -22,26 +25,21 @@ OWN_ENVIRONMENT = (
     "HOME=/",
     "PATH=/",
     "WASM3=1",
+    f"WASM3_ARCH={platform.machine()}",
 )
 
 
 class Wasm3Runner(CommandRunner):
-    name = "wasm3"
-    title = "wasm3"
-    target = WASM_TARGET
-    modes = ("interpreter",)
+    declaration = Declaration(
+        name="wasm3",
+        title="wasm3",
+        modes=(Mode("interpreter", opt_in=True, source=PROGRAM),),
+        setup=catalog_release,
+        module_environment=OWN_ENVIRONMENT,
+    )
+    program = PROGRAM
     # e.g. "Error: [trap] unreachable executed"
     trap = re.compile(r"\[trap\] .+")
-    opt_in_modes = frozenset({"interpreter"})
-    program = Program(
-        "wasm3", "wasmbench setup runtimes wasm3 (x86_64), or build it from github.com/wasm3/wasm3"
-    )
-
-    @property
-    def module_environment(self) -> tuple[str, ...]:  # type: ignore[override]
-        """wasm3's own variables; the last names the architecture its ``--version`` line ends with."""
-        architecture = self.program.output("--version").splitlines()[0].partition(" on ")[2]
-        return (*OWN_ENVIRONMENT, f"WASM3_ARCH={architecture}")
 
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         return [str(self.program.require()), str(prepared.path), *invocation.args]

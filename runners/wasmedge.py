@@ -19,15 +19,16 @@ guest path first); WasmEdge gives a module no host environment variable unless `
 from __future__ import annotations
 
 import functools
-import os
 import re
 import tempfile
 from pathlib import Path
 
-from wasmbench.build.toolchain import WASM_TARGET
+from wasmbench.build.toolchain import Artefact
 from wasmbench.errors import WasmbenchError
+from wasmbench.provision.runtimes import catalog_release
 from wasmbench.runtimes.command_runner import CommandRunner, Program, compile_command
-from wasmbench.runtimes.runner import Availability, Invocation, Prepared
+from wasmbench.runtimes.preparation import prepared
+from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mode, Prepared
 
 EMPTY_MODULE = b"\0asm\1\0\0\0"
 # (module (func (export "_start"))): what a run mode must be able to run.
@@ -36,11 +37,8 @@ INSTALL_HINT = "wasmbench setup runtimes wasmedge"
 JIT_VERSION = "WasmEdge 0.17 or later, built with LLVM"
 
 
-def wasmedge_program() -> Program:
-    """``wasmedge``, with ``$WASMEDGE_DIR`` read at each look-up so a changed variable counts."""
-    installs = [Path(os.environ["WASMEDGE_DIR"])] if os.environ.get("WASMEDGE_DIR") else []
-    installs.append(Path.home() / ".wasmedge")
-    return Program("wasmedge", INSTALL_HINT, tuple(install / "bin" for install in installs))
+# ``$WASMEDGE_DIR`` is read at each look-up, so a changed variable counts.
+PROGRAM = Program("wasmedge", INSTALL_HINT, ("$WASMEDGE_DIR/bin", "~/.wasmedge/bin"))
 
 
 def run_mode_flags(mode: str, help_text: str) -> list[str]:
@@ -88,22 +86,24 @@ def jit_failure(wasmedge: Path, help_text: str) -> str | None:
 
 
 class WasmEdgeRunner(CommandRunner):
-    name = "wasmedge"
-    title = "WasmEdge (SSVM)"
-    target = WASM_TARGET
-    modes = ("interpreter", "jit", "aot")
+    # Each mode's flags depend on the installed version (``run_mode_flags``): ``prepare`` reads them.
+    declaration = Declaration(
+        name="wasmedge",
+        title="WasmEdge (SSVM)",
+        modes=(
+            Mode("interpreter", opt_in=True, source=PROGRAM),
+            Mode("jit", source=PROGRAM),
+            Mode("aot", source=PROGRAM),
+        ),
+        representative=("aot",),
+        setup=catalog_release,
+    )
+    program = PROGRAM
     # WasmEdge logs to stdout: "[error] execution failed: unreachable, Code: 0x40a"
     trap = re.compile(r"execution failed: [^,\n]+")
-    opt_in_modes = frozenset({"interpreter"})
-    prepared_modes = frozenset({"aot"})
-    prepared_suffix = ".aot.wasm"
 
-    @property
-    def program(self) -> Program:  # type: ignore[override]
-        return wasmedge_program()
-
-    def mode_availability(self, mode: str) -> Availability:
-        availability = self.availability()
+    def availability(self, mode: str) -> Availability:
+        availability = self.program.availability()
         if not availability.available or mode == "interpreter":
             return availability
         wasmedge = self.program.require()
@@ -119,19 +119,21 @@ class WasmEdgeRunner(CommandRunner):
         # It answers "<the path it was started by> version 0.16.0".
         return {"wasmedge": self.program.version(after=" version ")}
 
-    def mode_flags(self, mode: str) -> list[str]:
-        return run_mode_flags(mode, self.program.output("--help"))
-
-    def compile(self, source: Path, mode: str, destination: Path) -> None:
-        wasmedge = str(self.program.require())
-        compile_command([wasmedge, "compile", str(source), str(destination)], source.name)
+    def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
+        flags = run_mode_flags(mode, self.program.output("--help"))
+        compile = compile_aot if mode == "aot" else None
+        return prepared(self, artefact, mode, cache_root, compile, ".aot.wasm", flags)
 
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         return [
             str(self.program.require()),
-            *self.mode_flags(prepared.mode),
+            *prepared.flags,
             "--dir",
             f".:{invocation.workdir}",
             str(prepared.path),
             *invocation.args,
         ]
+
+
+def compile_aot(source: Path, destination: Path) -> None:
+    compile_command([str(PROGRAM.require()), "compile", str(source), str(destination)], source.name)

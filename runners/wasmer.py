@@ -42,41 +42,39 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from wasmbench.build.toolchain import WASM_TARGET
-from wasmbench.runtimes.command_runner import COMPILE_TIMEOUT_S, PACKAGE, Program, run_command
-from wasmbench.runtimes.embedded import EmbeddedRunner
-from wasmbench.runtimes.runner import Availability, Invocation, Prepared, RunOutcome
+from wasmbench.build.toolchain import Artefact
+from wasmbench.provision.runtimes import catalog_release
+from wasmbench.runtimes.command_runner import COMPILE_TIMEOUT_S, Program, run_command
+from wasmbench.runtimes.embedded import EmbeddedRunner, PythonPackage
+from wasmbench.runtimes.preparation import prepared
+from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mode, Prepared, RunOutcome
 
 SDK_MODES = ("sdk", "sdk-cached")
 CLI_MODES = ("cranelift", "llvm", "singlepass")
-SDK_HINT = "pip install wasmer-sdk"
+SDK = PythonPackage("wasmer_sdk", "wasmer-sdk")
 # How the wasmer CLI words a trap on its stderr, e.g. "RuntimeError: unreachable".
 CLI_TRAP = re.compile(r"RuntimeError: .+")
-CLI = Program(
-    "wasmer", "curl https://get.wasmer.io -sSfL | sh (the official installer)", (Path.home() / ".wasmer/bin",)
-)
+CLI = Program("wasmer", "curl https://get.wasmer.io -sSfL | sh (the official installer)", ("~/.wasmer/bin",))
 
 
 class WasmerRunner(EmbeddedRunner):
-    name = "wasmer"
+    declaration = Declaration(
+        name="wasmer",
+        title="Wasmer",
+        modes=(
+            Mode("sdk", layout_padding=False, flags=("compile_each_run",), source=SDK),
+            Mode("sdk-cached", layout_padding=False, flags=("precompiled",), source=SDK),
+            *(Mode(compiler, flags=(f"--{compiler}",), source=CLI) for compiler in CLI_MODES),
+        ),
+        # The fastest mode this host has: LLVM's code, then Cranelift's, the SDK's when no CLI is here.
+        representative=(("llvm", "cranelift", "sdk-cached"),),
+        setup=catalog_release,
+    )
     zygote_module = "wasmbench.runners.wasmer_embedded"
-    title = "Wasmer"
-    target = WASM_TARGET
-    modes = (*SDK_MODES, *CLI_MODES)
-    prepared_modes = frozenset({"sdk-cached"})
-    prepared_suffix = ".wasmer-cache.tar"
 
-    def availability(self) -> Availability:
-        sdk = self.mode_availability("sdk")
-        return sdk if sdk.available else CLI.availability()
-
-    def mode_availability(self, mode: str) -> Availability:
+    def availability(self, mode: str) -> Availability:
         if mode in SDK_MODES:
-            try:
-                import wasmer_sdk  # noqa: F401
-            except ImportError as error:
-                return Availability.no(f"the wasmer-sdk package does not load: {error}", SDK_HINT)
-            return Availability.yes()
+            return SDK.availability()
         cli = CLI.availability()
         if not cli.available:
             return cli
@@ -88,23 +86,19 @@ class WasmerRunner(EmbeddedRunner):
             )
         return Availability.yes()
 
-    def origin(self, mode: str) -> str:
-        return PACKAGE if mode in SDK_MODES else CLI.origin()
-
     def version(self) -> dict[str, str]:
         versions = {}
-        if self.mode_availability("sdk").available:
+        if SDK.availability().available:
             versions["wasmer-sdk"] = metadata.version("wasmer-sdk")
         if CLI.locate() is not None:
             versions["wasmer-cli"] = CLI.version()
         return versions
 
-    def mode_flags(self, mode: str) -> list[str]:
-        if mode in CLI_MODES:
-            return [f"--{mode}"]
-        return {"sdk": ["compile_each_run"], "sdk-cached": ["precompiled"]}[mode]
+    def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
+        compile = self.compile if mode == "sdk-cached" else None
+        return prepared(self, artefact, mode, cache_root, compile, ".wasmer-cache.tar")
 
-    def compile(self, source: Path, mode: str, destination: Path) -> None:
+    def compile(self, source: Path, destination: Path) -> None:
         """Compile through the SDK into a fresh cache and keep that cache as a tar archive."""
         with tempfile.TemporaryDirectory(prefix="wasmbench-wasmer-") as cache:
             what = f"compiling {source.name} with wasmer-sdk"
@@ -144,7 +138,7 @@ class WasmerRunner(EmbeddedRunner):
         return [
             str(CLI.require()),
             "run",
-            *self.mode_flags(prepared.mode),
+            *prepared.flags,
             "--mapdir",
             f".:{invocation.workdir}",
             str(prepared.path),

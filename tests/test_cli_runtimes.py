@@ -6,6 +6,7 @@ must do when it really runs is in test_wasm_runtimes.py; WasmEdge's two modes in
 
 from __future__ import annotations
 
+import platform
 import re
 import shlex
 from pathlib import Path
@@ -62,10 +63,12 @@ def bin_dir(tmp_path, monkeypatch) -> Path:
     return folder
 
 
+def artefact(tmp_path: Path) -> Artefact:
+    return Artefact("nbody", WASM_TARGET, tmp_path / "nbody.wasm", "0" * 64, (), cached=False)
+
+
 def prepared(tmp_path: Path, mode: str, path: Path | None = None) -> Prepared:
-    module = tmp_path / "nbody.wasm"
-    artefact = Artefact("nbody", WASM_TARGET, module, "0" * 64, (), cached=False)
-    return Prepared(artefact, mode, path or module)
+    return Prepared(artefact(tmp_path), mode, path or artefact(tmp_path).path)
 
 
 def invocation(tmp_path: Path) -> Invocation:
@@ -87,7 +90,7 @@ def invocation(tmp_path: Path) -> Invocation:
 def test_versions_are_read_from_each_programs_own_words(bin_dir, runner, programs, versions):
     for name, answers in programs.items():
         stand_in(bin_dir, name, answers)
-    assert runner.availability().available
+    assert runner.availability(runner.declaration.modes[0].name).available
     assert runner.version() == versions
 
 
@@ -101,8 +104,8 @@ def test_versions_are_read_from_each_programs_own_words(bin_dir, runner, program
     ],
 )
 def test_a_missing_runtime_is_skipped_with_where_it_looked_and_how_to_get_it(bin_dir, runner, missing):
-    for mode in runner.modes:
-        availability = runner.mode_availability(mode)
+    for mode in runner.declaration.mode_names:
+        availability = runner.availability(mode)
         assert not availability.available and availability.status == "skipped"
         assert availability.reason.startswith(f"{missing} not found (looked in PATH")
         assert availability.hint
@@ -114,14 +117,14 @@ def test_wasmedge_is_found_where_its_installer_puts_it(bin_dir, tmp_path, monkey
     chosen = stand_in(tmp_path / "opt" / "bin", "wasmedge", WASMEDGE)
     monkeypatch.setenv("WASMEDGE_DIR", str(tmp_path / "opt"))
     assert WasmEdgeRunner().program.locate() == chosen
-    assert WasmEdgeRunner().mode_availability("aot").available
+    assert WasmEdgeRunner().availability("aot").available
 
 
 def test_wasmedge_without_its_compiler_has_no_aot_mode(bin_dir):
     stand_in(bin_dir, "wasmedge", WASMEDGE, failing=("compile *",))
     runner = WasmEdgeRunner()
-    assert runner.mode_availability("interpreter").available
-    reason = runner.mode_availability("aot").reason
+    assert runner.availability("interpreter").available
+    reason = runner.availability("aot").reason
     assert "cannot compile ahead of time" in reason and "failed" in reason
 
 
@@ -158,6 +161,7 @@ def test_wasmedge_command_lines(bin_dir, tmp_path):
     wasmedge = stand_in(bin_dir, "wasmedge", WASMEDGE)
     runner = WasmEdgeRunner()
     compiled = tmp_path / "nbody.aot.wasm"
+    assert runner.prepare(artefact(tmp_path), "aot", tmp_path / "cache").flags == ()
     assert runner.command(prepared(tmp_path, "aot", compiled), invocation(tmp_path)) == [
         str(wasmedge),
         "--dir",
@@ -166,9 +170,9 @@ def test_wasmedge_command_lines(bin_dir, tmp_path):
         "1000",
         "two words",
     ]
-    interpreted = runner.command(prepared(tmp_path, "interpreter"), invocation(tmp_path))
-    assert interpreted[1] == "--force-interpreter"
-    assert runner.mode_flags("interpreter") == ["--force-interpreter"]
+    interpreter = runner.prepare(artefact(tmp_path), "interpreter", tmp_path / "cache")
+    assert interpreter.flags == ("--force-interpreter",)
+    assert runner.command(interpreter, invocation(tmp_path))[1] == "--force-interpreter"
 
 
 WASMEDGE_17 = {
@@ -180,29 +184,30 @@ WASMEDGE_17 = {
 def test_wasmedge_jit_runs_where_help_offers_it_and_it_works(bin_dir, tmp_path):
     stand_in(bin_dir, "wasmedge", WASMEDGE_17)
     runner = WasmEdgeRunner()
-    assert runner.mode_availability("jit").available
-    assert runner.mode_flags("jit") == ["--run-mode=jit"]
-    assert runner.command(prepared(tmp_path, "jit"), invocation(tmp_path))[1] == "--run-mode=jit"
+    assert runner.availability("jit").available
+    jit = runner.prepare(artefact(tmp_path), "jit", tmp_path / "cache")
+    assert jit.flags == ("--run-mode=jit",)
+    assert runner.command(jit, invocation(tmp_path))[1] == "--run-mode=jit"
 
 
 def test_wasmedge_jit_is_skipped_with_the_reason_where_it_is_not_offered_or_fails(
     bin_dir, tmp_path, monkeypatch
 ):
     stand_in(bin_dir, "wasmedge", WASMEDGE)  # 0.14: --force-interpreter only
-    reason = WasmEdgeRunner().mode_availability("jit").reason
+    reason = WasmEdgeRunner().availability("jit").reason
     assert "offers no --run-mode=jit" in reason and "0.17" in reason
     stand_in(tmp_path / "other", "wasmedge", WASMEDGE_17, failing=("--run-mode=jit *",))
     monkeypatch.setenv("PATH", str(tmp_path / "other"))
-    reason = WasmEdgeRunner().mode_availability("jit").reason
+    reason = WasmEdgeRunner().availability("jit").reason
     assert "cannot run jit" in reason
 
 
 def test_wamr_interprets_or_runs_what_wamrc_compiled(bin_dir, tmp_path):
     iwasm = stand_in(bin_dir, "iwasm", {**IWASM, "--help": "Usage: iwasm\n  --interp  Run in interpreter\n"})
     runner = WamrRunner()
-    assert "wamrc not found" in runner.mode_availability("aot").reason
+    assert "wamrc not found" in runner.availability("aot").reason
     stand_in(bin_dir, "wamrc", WAMRC)
-    assert runner.mode_availability("aot").available
+    assert runner.availability("aot").available
     compiled = tmp_path / "nbody.aot"
     assert runner.command(prepared(tmp_path, "aot", compiled), invocation(tmp_path)) == [
         str(iwasm),
@@ -211,15 +216,16 @@ def test_wamr_interprets_or_runs_what_wamrc_compiled(bin_dir, tmp_path):
         "1000",
         "two words",
     ]
-    assert runner.command(prepared(tmp_path, "interpreter"), invocation(tmp_path))[1:3] == [
-        "--interp",
-        "--dir=.",
-    ]
+    interpreter = runner.prepare(artefact(tmp_path), "interpreter", tmp_path / "cache")
+    assert runner.command(interpreter, invocation(tmp_path))[1:3] == ["--interp", "--dir=."]
 
 
 def test_wavm_mounts_only_the_working_directory(bin_dir, tmp_path):
     wavm = stand_in(bin_dir, "wavm", WAVM)
-    command = WavmRunner().command(prepared(tmp_path, "jit"), invocation(tmp_path))
+    runner = WavmRunner()
+    command = runner.command(
+        runner.prepare(artefact(tmp_path), "jit", tmp_path / "cache"), invocation(tmp_path)
+    )
     assert command == [
         str(wavm),
         "run",
@@ -236,11 +242,16 @@ def test_wavm_mounts_only_the_working_directory(bin_dir, tmp_path):
 def test_wavm_aot_runs_what_wavm_compile_made_with_precompiled(bin_dir, tmp_path):
     wavm = stand_in(bin_dir, "wavm", {**WAVM, "compile *": "compiled"})
     runner = WavmRunner()
-    assert runner.modes == ("jit", "aot") and runner.prepared_modes == {"aot"}
-    assert runner.mode_availability("aot").available
-    runner.compile(tmp_path / "nbody.wasm", "aot", tmp_path / "nbody.precompiled.wasm")
-    compiled = tmp_path / "nbody.precompiled.wasm"
-    command = runner.command(prepared(tmp_path, "aot", compiled), invocation(tmp_path))
+    assert runner.declaration.mode_names == ("jit", "aot")
+    assert runner.availability("aot").available
+    (tmp_path / "nbody.wasm").write_bytes(b"\0asm")
+    aot = runner.prepare(artefact(tmp_path), "aot", tmp_path / "cache")
+    compiled = aot.path
+    assert compiled.name == "nbody.precompiled.wasm" and aot.prepare_ns is not None
+    assert not runner.prepare(artefact(tmp_path), "jit", tmp_path / "cache").prepare_ns, (
+        "jit has no prepare step"
+    )
+    command = runner.command(aot, invocation(tmp_path))
     assert command == [
         str(wavm),
         "run",
@@ -258,11 +269,12 @@ def test_wasm3_runs_the_module_with_its_arguments_and_declares_its_own_variables
     wasm3 = stand_in(bin_dir, "wasm3", WASM3)
     command = Wasm3Runner().command(prepared(tmp_path, "interpreter"), invocation(tmp_path))
     assert command == [str(wasm3), str(tmp_path / "nbody.wasm"), "1000", "two words"]
-    assert Wasm3Runner().module_environment[-2:] == ("WASM3=1", "WASM3_ARCH=x86_64")
+    assert Wasm3Runner.declaration.module_environment[-2:] == ("WASM3=1", f"WASM3_ARCH={platform.machine()}")
+    assert WASM3["--version"].splitlines()[0].endswith(f" on {platform.machine()}"), "what wasm3 says it is"
 
 
 def test_lucet_is_retired_never_available():
-    availability = LucetRunner().mode_availability("aot")
+    availability = LucetRunner().availability("aot")
     assert not availability.available and availability.status == "retired"
     assert "2022" in availability.reason and "wasmtime" in availability.reason
 
@@ -275,7 +287,8 @@ def test_list_shows_missing_runtimes_as_skipped_and_lucet_as_retired(bin_dir, ca
     lines = {row[0]: [row[1], row[4]] for row in rows}
     selection = {row[0]: row[2] for row in rows}
     assert selection["wasmedge:interpreter"] == selection["wasm3:interpreter"] == "opt-in"
-    assert selection["wasmedge:aot"] == selection["wasmtime:jit"] == "default"
+    assert selection["wasmedge:aot"] == selection["wasmtime:aot"] == selection["native:host"] == "default"
+    assert selection["wasmedge:jit"] == selection["wasmtime:jit"] == selection["docker:exec"] == "runtime"
     for mode in (
         "wasmedge:interpreter",
         "wasmedge:jit",

@@ -24,7 +24,10 @@ import pytest
 from wasmbench.build.manifest import Workload
 from wasmbench.build.toolchain import Toolchain
 from wasmbench.measuring.measurement import Status, validate
-from wasmbench.runners.docker import LABEL, OWNER_LABEL, DockerRunner, shared_libraries, wasm_shims
+from wasmbench.runners.docker import DockerRunner
+from wasmbench.runners.docker.containers import OWNER_LABEL
+from wasmbench.runners.docker.engine import wasm_shims
+from wasmbench.runners.docker.image import LABEL, shared_libraries
 from wasmbench.runtimes.runner import Invocation
 
 PROBE = r"""
@@ -48,7 +51,7 @@ int main(int argc, char **argv) {
 
 def engine_runner() -> DockerRunner:
     runner = DockerRunner()
-    availability = runner.availability()
+    availability = runner.availability("run")
     if not availability.available:
         message = f"Docker runner unavailable: {availability.reason} ({availability.hint})"
         if os.environ.get("CI"):
@@ -80,7 +83,7 @@ def invocation(tmp_path: Path, *args: str, timeout_s: float = 60.0) -> Invocatio
 
 
 def our_containers(runner: DockerRunner) -> list:
-    owner = f"{OWNER_LABEL}={runner._owner}"
+    owner = f"{OWNER_LABEL}={runner.containers.owner}"
     return runner.client.containers.list(all=True, filters={"label": owner})
 
 
@@ -179,7 +182,7 @@ def test_the_image_gets_the_loader_and_libraries_ldd_names(probe):
 def test_docker_wasm_needs_a_wasm_shim(runner):
     assert wasm_shims(["runc", "io.containerd.runc.v2"]) == []
     assert wasm_shims(["runc", "io.containerd.wasmedge.v1"]) == ["io.containerd.wasmedge.v1"]
-    availability = runner.mode_availability("docker-wasm")
+    availability = runner.availability("docker-wasm")
     shims = wasm_shims(runner.client.info().get("Runtimes", {}))
     assert availability.available == bool(shims)
     if not shims:
@@ -188,7 +191,7 @@ def test_docker_wasm_needs_a_wasm_shim(runner):
 
 def test_an_unreachable_daemon_is_skipped_with_the_reason_and_how_to_start_it(monkeypatch, tmp_path):
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/nobody.sock")
-    availability = DockerRunner().availability()
+    availability = DockerRunner().availability("run")
     assert not availability.available
     assert "no Docker daemon answers" in availability.reason
     assert "wasmbench setup docker" in availability.hint

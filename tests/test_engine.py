@@ -21,7 +21,7 @@ from wasmbench.measuring.job import Job
 from wasmbench.measuring.options import CONSECUTIVE, SuiteOptions
 from wasmbench.measuring.plan import Pair, make_plan
 from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
-from wasmbench.runtimes.runner import Invocation, Prepared, Runner, RunOutcome
+from wasmbench.runtimes.runner import Declaration, Invocation, Mode, Prepared, Runner, RunOutcome
 from wasmbench.store.journal import Journal
 from wasmbench.store.results import result_document
 
@@ -45,17 +45,13 @@ class FakeRunner(Runner):
     """Runs nothing: each call logs its mode and answers with ``behaviour(mode, call number)``
     (seconds, or an outcome), writing the expected output."""
 
-    name = "fake"
-    title = "fake"
-    target = "native"
-    modes = MODES
-    layout_randomized = True
+    declaration = Declaration("fake", "fake", tuple(Mode(mode) for mode in (NATIVE, *MODES)))
 
     def __init__(self, behaviour: Callable[[str, int], float | RunOutcome] = lambda mode, call: 1.0) -> None:
         self.behaviour = behaviour
         self.calls: list[str] = []
 
-    def availability(self):  # pragma: no cover - never asked by the engine
+    def availability(self, mode):  # pragma: no cover - never asked by the engine
         raise AssertionError
 
     def version(self) -> dict[str, str]:

@@ -20,7 +20,8 @@ from wasmbench.fleet.state import FleetRun
 from wasmbench.host.machine import machine_info
 from wasmbench.measuring.options import suite_argv
 from wasmbench.provision import system
-from wasmbench.runners import docker as docker_runner
+from wasmbench.provision.runtimes import SetupRequest
+from wasmbench.runners.docker import engine as docker_engine
 from wasmbench.store.paths import default_result_path
 
 INVENTORY = {
@@ -175,8 +176,8 @@ def test_the_playbook_asks_for_become_only_where_the_inventory_allows_it():
 
 def test_without_become_a_docker_engine_is_skipped_with_the_reason(monkeypatch):
     monkeypatch.setattr(system, "is_root", lambda: False)
-    monkeypatch.setattr(docker_runner, "engine_version", lambda: "")
-    outcome = system.docker_engine()
+    monkeypatch.setattr(docker_engine, "engine_version", lambda: "")
+    outcome = docker_engine.setup_engine(SetupRequest("docker"))
     assert outcome.status == "skipped"
     assert "needs root" in outcome.detail
     assert "wasmbench_become: true" in outcome.detail

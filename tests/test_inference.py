@@ -34,7 +34,10 @@ def built(tmp_path_factory) -> tuple[dict[str, Path], Inputs]:
     root = tmp_path_factory.mktemp("cache")
     inference = load_manifest()["inference"]
     toolchain = Toolchain(root=root)
-    programs = {runner.name: toolchain.build(inference, runner.target) for runner in RUNNERS}
+    programs = {
+        runner.declaration.name: toolchain.build(inference, runner.declaration.modes[0].target)
+        for runner in RUNNERS
+    }
     return programs, InputStore(root).inputs(inference, "test")
 
 
@@ -84,7 +87,7 @@ def test_the_layers_are_torchvisions_mobilenet_v2(state):
 def run(runner: Runner, built, tmp_path: Path, damage=None) -> tuple[Measurement, str]:
     """Run the test size once with the weights file optionally damaged; the measurement and stderr."""
     programs, inputs = built
-    workdir = tmp_path / runner.name
+    workdir = tmp_path / runner.declaration.name
     workdir.mkdir()
     inputs.stage(workdir)
     if damage:
@@ -95,11 +98,14 @@ def run(runner: Runner, built, tmp_path: Path, damage=None) -> tuple[Measurement
     invocation = Invocation(
         load_manifest()["inference"].size("test").args,
         workdir,
-        tmp_path / f"{runner.name}.stdout",
-        tmp_path / f"{runner.name}.stderr",
+        tmp_path / f"{runner.declaration.name}.stdout",
+        tmp_path / f"{runner.declaration.name}.stderr",
         timeout_s=120,
     )
-    outcome = runner.run(runner.prepare(programs[runner.name], runner.modes[0], tmp_path), invocation)
+    outcome = runner.run(
+        runner.prepare(programs[runner.declaration.name], runner.declaration.modes[0].name, tmp_path),
+        invocation,
+    )
     measurement = validate(outcome, invocation.stdout, invocation.stderr, inputs.check)
     return measurement, invocation.stderr.read_text()
 
@@ -116,7 +122,7 @@ def rewrite_with_a_valid_checksum(data: bytes) -> bytes:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("runner", RUNNERS, ids=lambda runner: runner.name)
+@pytest.mark.parametrize("runner", RUNNERS, ids=lambda runner: runner.declaration.name)
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
@@ -135,7 +141,7 @@ def test_a_damaged_weights_file_is_a_clear_error(runner, built, tmp_path, damage
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("runner", RUNNERS, ids=lambda runner: runner.name)
+@pytest.mark.parametrize("runner", RUNNERS, ids=lambda runner: runner.declaration.name)
 def test_other_weights_give_a_wrong_output_not_a_valid_one(runner, built, tmp_path):
     measurement, _ = run(runner, built, tmp_path, rewrite_with_a_valid_checksum)
     assert measurement.status is Status.WRONG_OUTPUT

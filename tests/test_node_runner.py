@@ -9,7 +9,7 @@ from wat_modules import HELLO, TRAP, wat_module
 from wasmbench.runners.node import NodeRunner, phase_report
 from wasmbench.runtimes.runner import Invocation
 
-NODE = NodeRunner().availability()
+NODE = NodeRunner().availability("default")
 installed = pytest.mark.skipif(not NODE.available, reason=f"node cannot run here: {NODE.reason}")
 
 
@@ -29,7 +29,7 @@ def test_the_versions_of_node_and_v8_are_recorded():
 
 @pytest.mark.slow
 @installed
-@pytest.mark.parametrize("mode", NodeRunner.modes)
+@pytest.mark.parametrize("mode", NodeRunner.declaration.mode_names)
 def test_a_run_reports_the_scripts_phases_and_only_the_modules_output(tmp_path, mode):
     outcome = run(tmp_path, HELLO, mode)
     assert (tmp_path / "stdout").read_text() == "hello\n"
@@ -40,11 +40,11 @@ def test_a_run_reports_the_scripts_phases_and_only_the_modules_output(tmp_path, 
 
 
 def test_baseline_keeps_liftoffs_code_optimizing_skips_it_and_default_tiers_up():
-    runner = NodeRunner()
-    assert runner.mode_flags("baseline")[-2:] == ["--liftoff", "--no-wasm-tier-up"]
-    assert runner.mode_flags("optimizing")[-1] == "--no-liftoff"
-    assert not {"--liftoff", "--no-liftoff", "--no-wasm-tier-up"} & set(runner.mode_flags("default"))
-    assert all("--no-turbo-fast-api-calls" in runner.mode_flags(mode) for mode in runner.modes)
+    declaration = NodeRunner.declaration
+    assert declaration.mode("baseline").flags[-2:] == ("--liftoff", "--no-wasm-tier-up")
+    assert declaration.mode("optimizing").flags[-1] == "--no-liftoff"
+    assert not {"--liftoff", "--no-liftoff", "--no-wasm-tier-up"} & set(declaration.mode("default").flags)
+    assert all("--no-turbo-fast-api-calls" in mode.flags for mode in declaration.modes)
 
 
 @pytest.mark.slow
@@ -55,8 +55,8 @@ def test_the_flags_go_to_node_before_the_script(tmp_path):
     invocation = Invocation(("7",), tmp_path / "work", tmp_path / "stdout", tmp_path / "stderr", 30.0)
     prepared = runner.prepare(wat_module(tmp_path, HELLO), "baseline", tmp_path)
     command = runner.command(prepared, invocation)
-    flags_end = 1 + len(runner.mode_flags("baseline"))
-    assert command[1:flags_end] == runner.mode_flags("baseline")
+    flags_end = 1 + len(prepared.flags)
+    assert tuple(command[1:flags_end]) == prepared.flags == NodeRunner.declaration.mode("baseline").flags
     assert command[flags_end].endswith("node_wasi.mjs")
     assert command[flags_end + 1 :] == [str(phase_report(invocation)), str(prepared.path), "module", "7"]
 
@@ -74,6 +74,6 @@ def test_a_node_older_than_20_is_skipped_with_the_reason(tmp_path, monkeypatch):
     node.write_text("#!/bin/sh\necho v18.19.1\n")
     node.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
-    availability = NodeRunner().availability()
+    availability = NodeRunner().availability("default")
     assert not availability.available
     assert availability.reason == "node 18.19.1 is older than 20" and "nodejs" in availability.hint

@@ -1,4 +1,5 @@
-"""The runner interface: discovery through entry points, names, and the cached, timed prepare step."""
+"""The runner protocol: discovery through entry points, the selection, the cached and timed prepare
+step, and a runtime added with nothing but a declaration and a run."""
 
 from pathlib import Path
 
@@ -8,35 +9,85 @@ from wasmbench.build.toolchain import Artefact
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.supervision import ProcessResult
 from wasmbench.execution.usage import Usage
-from wasmbench.runtimes.runner import Availability, Runner, RunOutcome, discover_runners, parse_runner_spec
+from wasmbench.runtimes.preparation import prepared
+from wasmbench.runtimes.registry import create_runners, representative, select
+from wasmbench.runtimes.runner import (
+    NATIVE,
+    Availability,
+    Declaration,
+    Invocation,
+    Mode,
+    Prepared,
+    Runner,
+    RunOutcome,
+    WarmHost,
+)
 
 
 def test_native_and_wasmtime_are_found_through_entry_points():
-    runners = discover_runners()
+    runners = create_runners()
     assert {"native", "wasmtime"} <= set(runners)
     assert all(isinstance(runner, Runner) for runner in runners.values())
+    assert all(runner.declaration.name == name for name, runner in runners.items())
 
 
-def test_a_runtime_spec_selects_its_default_modes_or_one():
-    runners = discover_runners()
-    runner, modes = parse_runner_spec("wasmtime", runners)
-    assert modes == list(runner.modes)
-    assert parse_runner_spec("wasmtime:embedded", runners)[1] == ["embedded"]
+def test_a_runtime_named_alone_selects_its_regular_modes_or_one():
+    runners = create_runners()
+    assert select(["wasmtime"], runners) == [
+        ("wasmtime", mode) for mode in ("embedded", "embedded-aot", "jit", "aot", "nn")
+    ]
+    assert select(["wasmtime:embedded"], runners) == [("wasmtime", "embedded")]
 
 
 def test_interpreter_modes_run_only_when_named_or_with_all_modes():
-    runners = discover_runners()
-    assert parse_runner_spec("wasmedge", runners)[1] == ["jit", "aot"]
-    assert parse_runner_spec("wasmedge", runners, all_modes=True)[1] == ["interpreter", "jit", "aot"]
-    assert parse_runner_spec("wasmedge:interpreter", runners)[1] == ["interpreter"]
-    assert parse_runner_spec("wasm3", runners)[1] == []
+    runners = create_runners()
+    assert select(["wasmedge"], runners) == [("wasmedge", "jit"), ("wasmedge", "aot")]
+    assert [mode for _, mode in select(["wasmedge"], runners, all_modes=True)] == [
+        "interpreter",
+        "jit",
+        "aot",
+    ]
+    assert select(["wasmedge:interpreter"], runners) == [("wasmedge", "interpreter")]
+    assert select(["wasm3"], runners) == []
+
+
+def test_the_default_selection_is_one_representative_mode_per_runtime():
+    runners = create_runners()
+    selected = select([], runners)
+    expected = {
+        ("native", "default"),
+        ("native", "host"),
+        ("docker", "run"),
+        ("wasmtime", "aot"),
+        ("wasmtime", "nn"),
+        ("node", "default"),
+        ("wasmedge", "aot"),
+        ("wavm", "aot"),
+        ("wamr", "aot"),
+        ("lucet", "aot"),
+    }
+    assert expected <= set(selected)
+    assert [mode for runtime, mode in selected if runtime == "wasmer"] == representative(runners["wasmer"])
+    assert not {mode for _, mode in selected} & {"interpreter", "embedded", "jit", "exec", "baseline"}
+    assert len(select([], runners, all_modes=True)) == sum(
+        len(runner.declaration.modes) for runner in runners.values()
+    )
+
+
+def test_of_several_representative_modes_the_first_available_one_is_taken():
+    class Choosy(FakeRuntime):
+        declaration = Declaration("choosy", "choosy", (Mode("fast"), Mode("slow")), (("fast", "slow"),))
+
+        def availability(self, mode):
+            return Availability.yes() if mode == "slow" else Availability.no("not here")
+
+    assert representative(Choosy()) == ["slow"]
+    assert representative(FakeRuntime()) == ["plain"]
 
 
 def test_every_suite_gets_runners_of_its_own():
-    first, second = discover_runners(), discover_runners()
+    first, second = create_runners(), create_runners()
     assert all(first[name] is not second[name] for name in first)
-    emulated = first["docker"].emulated(None)
-    assert emulated is not first["docker"] and type(emulated) is type(first["docker"])
 
 
 @pytest.mark.parametrize(
@@ -44,29 +95,50 @@ def test_every_suite_gets_runners_of_its_own():
 )
 def test_unknown_names_are_errors_that_list_the_known_ones(spec, message):
     with pytest.raises(WasmbenchError, match=message):
-        parse_runner_spec(spec, discover_runners())
+        select([spec], create_runners())
+
+
+class FakeRuntime(Runner):
+    """A whole runtime: a declaration and a run (it "runs" a program by printing its arguments)."""
+
+    declaration = Declaration("fake", "fake", (Mode("plain", NATIVE),), representative=("plain",))
+
+    def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
+        invocation.stdout.write_text(" ".join(invocation.args))
+        return RunOutcome(Usage(1000, 0.0, 0.0, 1024))
+
+
+def test_a_runtime_is_a_declaration_and_a_run(tmp_path, artefact):
+    runner = FakeRuntime()
+    assert runner.availability("plain").available and runner.version() == {}
+    ready = runner.prepare(artefact, "plain", tmp_path)
+    assert (ready.path, ready.prepare_ns, ready.flags) == (artefact.path, None, ())
+    invocation = Invocation(("a", "b"), tmp_path, tmp_path / "out", tmp_path / "err", 1.0)
+    assert runner.run(ready, invocation).exit_code == 0
+    assert (tmp_path / "out").read_text() == "a b"
+    runner.close()
+    assert select([], {"fake": runner}) == [("fake", "plain")]
+    assert not isinstance(runner, WarmHost), "a warm host is an optional capability"
 
 
 class CountingRunner(Runner):
-    """A runner whose ``aot`` mode copies the artefact, counting compilations."""
+    """A runner whose ``aot`` mode copies the artefact reversed, counting compilations."""
 
-    name = "counting"
-    title = "counting"
-    target = "native"
-    modes = ("plain", "aot")
-    prepared_modes = frozenset({"aot"})
+    declaration = Declaration(
+        "counting", "counting", (Mode("plain", NATIVE), Mode("aot", NATIVE, flags=("-x",)))
+    )
 
     def __init__(self) -> None:
         self.compiled = 0
         self.release = "1.0"
 
-    def availability(self) -> Availability:
-        return Availability.yes()
-
     def version(self) -> dict[str, str]:
         return {"counting": self.release}
 
-    def compile(self, source: Path, mode: str, destination: Path) -> None:
+    def prepare(self, artefact, mode, cache_root):
+        return prepared(self, artefact, mode, cache_root, self.compile if mode == "aot" else None)
+
+    def compile(self, source: Path, destination: Path) -> None:
         self.compiled += 1
         destination.write_bytes(source.read_bytes()[::-1])
 
@@ -95,6 +167,12 @@ def test_prepare_is_timed_once_then_cached_with_its_original_time(artefact, tmp_
     assert first.path.read_bytes() == b"cba"
     assert (first.cached, second.cached) == (False, True)
     assert second.prepare_ns == first.prepare_ns > 0
+    assert first.flags == second.flags == ("-x",), "the declared flags, recorded with every result"
+
+
+def test_an_unknown_mode_is_an_error(artefact, tmp_path):
+    with pytest.raises(WasmbenchError, match="no mode 'jit'"):
+        CountingRunner().prepare(artefact, "jit", tmp_path)
 
 
 def test_a_new_runtime_version_prepares_again(artefact, tmp_path):

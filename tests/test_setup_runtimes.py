@@ -71,6 +71,7 @@ def test_the_runners_find_the_installs_and_results_record_each_archives_sha256(m
     setup(capsys, mirror.url, "wasmedge", "node")
     runner = WasmEdgeRunner()
     assert runner.program.origin() == "setup runtimes"
+    assert runner.declaration.mode("aot").source.origin() == "setup runtimes"
     assert runner.program.locate().is_relative_to(runtimes_dir() / "wasmedge" / "0.17.1")
     assert runner.version() == {"wasmedge": "0.17.1"}
     recorded = machine_info()["runtime_archives"]
@@ -167,8 +168,8 @@ def test_wamr_comes_as_two_archives_into_one_folder(mirror, capsys):
         pytest.skip(f"WAMR publishes no {host_arch()} Linux build")
     setup(capsys, mirror.url, "wamr")
     runner = WamrRunner()
-    assert runner.mode_availability("aot").available
-    assert runner.origin("aot") == "setup runtimes"
+    assert runner.availability("aot").available
+    assert runner.declaration.mode("aot").source.origin() == "setup runtimes"
     assert runner.version() == {"iwasm": "2.4.4", "wamrc": "2.4.4"}
 
 

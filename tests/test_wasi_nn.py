@@ -39,7 +39,7 @@ RUNNER = WasmtimeRunner()
 
 @pytest.fixture(scope="module")
 def nn_available() -> None:
-    availability = RUNNER.mode_availability(NN_MODE)
+    availability = RUNNER.availability(NN_MODE)
     if not availability.available:
         pytest.skip(f"wasmtime:nn is not available: {availability.reason} ({availability.hint})")
 
@@ -137,11 +137,11 @@ def test_without_openvinos_c_library_the_mode_is_skipped_with_the_reason_and_the
         raise OSError("the openvino package is not installed")
 
     monkeypatch.setattr("wasmbench.runners.wasmtime.openvino_library_path", missing)
-    availability = WasmtimeRunner().mode_availability(NN_MODE)
+    availability = WasmtimeRunner().availability(NN_MODE)
     assert not availability.available
     assert availability.reason == "WASI-NN needs OpenVINO's C library: the openvino package is not installed"
     assert availability.hint == "pip install 'wasmbench[inference]'"
-    assert WasmtimeRunner().mode_availability("jit").available == RUNNER.mode_availability("jit").available
+    assert WasmtimeRunner().availability("jit").available == RUNNER.availability("jit").available
 
 
 def test_wasmtime_finds_openvinos_c_library_through_a_link_in_the_cache(monkeypatch, tmp_path):

@@ -2,7 +2,7 @@
 with its arguments, report its exit status, record a trap as a crash named by the trap (the same
 status in every mode), stop a hung module at the timeout, and sandbox it (its working directory
 and nothing else of the host's files, no environment: none at all, or exactly the fixed variables
-a runtime declares in ``module_environment``).
+a runtime declares in its ``Declaration.module_environment``).
 
 A runtime that is not installed shows up here as skipped with the reason the runner gives.
 """
@@ -17,7 +17,8 @@ from wat_modules import SPIN, TRAP, wat_module
 from wasmbench.build.manifest import SizeSpec
 from wasmbench.build.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
 from wasmbench.measuring.measurement import Status, validate
-from wasmbench.runtimes.runner import Invocation, Runner, discover_runners
+from wasmbench.runtimes.registry import create_runners
+from wasmbench.runtimes.runner import Invocation, Runner
 
 pytestmark = pytest.mark.slow  # every wasm runtime here, running real modules
 
@@ -25,19 +26,19 @@ PROBE = helper_program(Path(__file__).with_name("programs") / "sandbox_probe.c")
 NO_OUTPUT = SizeSpec(args=())  # expects no output at all
 
 WASM_MODES = [
-    pytest.param((runner, mode), id=f"{runner.name}:{mode}")
-    for runner in discover_runners().values()
-    if runner.target == WASM_TARGET
-    for mode in runner.modes
+    pytest.param((runner, mode.name), id=f"{name}:{mode.name}")
+    for name, runner in create_runners().items()
+    for mode in runner.declaration.modes
+    if mode.target == WASM_TARGET
 ]
 
 
 @pytest.fixture(params=WASM_MODES)
 def runtime(request) -> tuple[Runner, str]:
     runner, mode = request.param
-    availability = runner.mode_availability(mode)
+    availability = runner.availability(mode)
     if not availability.available:
-        pytest.skip(f"{runner.name}:{mode} is not available here: {availability.reason}")
+        pytest.skip(f"{runner.declaration.name}:{mode} is not available here: {availability.reason}")
     return runner, mode
 
 
@@ -61,12 +62,12 @@ def test_runs_with_arguments_inside_a_sandbox(runtime, probe, tmp_path, monkeypa
     (tmp_path / "work" / "inside.txt").write_text("visible")
     (tmp_path / "outside.txt").write_text("hidden")
     outcome = run(runtime, probe, tmp_path, args=["one", "two words"])
-    runner, _ = runtime
+    environment = runtime[0].declaration.module_environment
     assert (tmp_path / "stdout").read_text().splitlines() == [
         "arg one",
         "arg two words",
-        f"environ {len(runner.module_environment)}",
-        *(f"env {variable}" for variable in runner.module_environment),
+        f"environ {len(environment)}",
+        *(f"env {variable}" for variable in environment),
         "inside yes",
         "outside no",
         "outside no",

@@ -14,7 +14,7 @@ from wasmbench.runners.wasmer import SDK_MODES, WasmerRunner
 from wasmbench.runtimes.runner import Invocation
 
 sdk = pytest.mark.skipif(
-    not WasmerRunner().mode_availability("sdk").available, reason="wasmer-sdk does not load here"
+    not WasmerRunner().availability("sdk").available, reason="wasmer-sdk does not load here"
 )
 
 
@@ -101,9 +101,9 @@ def fake_cli(tmp_path, monkeypatch) -> Path:
 
 def test_cli_modes_are_the_compilers_the_program_was_built_with(fake_cli):
     runner = WasmerRunner()
-    assert runner.mode_availability("cranelift").available
-    assert runner.mode_availability("singlepass").available
-    llvm = runner.mode_availability("llvm")
+    assert runner.availability("cranelift").available
+    assert runner.availability("singlepass").available
+    llvm = runner.availability("llvm")
     assert not llvm.available and "without the llvm compiler" in llvm.reason
     assert runner.version()["wasmer-cli"] == "6.0.1"
 
@@ -121,6 +121,6 @@ def test_without_the_cli_its_modes_are_skipped_with_the_installer(tmp_path, monk
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setattr(wasmer, "CLI", wasmer.Program("wasmer", wasmer.CLI.install_hint))
-    availability = WasmerRunner().mode_availability("cranelift")
+    availability = WasmerRunner().availability("cranelift")
     assert not availability.available
     assert "wasmer not found" in availability.reason and "get.wasmer.io" in availability.hint

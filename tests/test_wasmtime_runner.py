@@ -86,6 +86,6 @@ def test_aot_compiles_once_and_runs_the_precompiled_module(tmp_path):
 def test_the_versions_of_both_wasmtimes_are_recorded():
     runner = WasmtimeRunner()
     versions = runner.version()
-    openvino = {"openvino"} if runner.mode_availability("nn").available else set()
+    openvino = {"openvino"} if runner.availability("nn").available else set()
     assert set(versions) == {"wasmtime-py", "wasmtime-cli", *openvino}
     assert all(version[0].isdigit() for version in versions.values())

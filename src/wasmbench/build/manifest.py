@@ -69,7 +69,7 @@ class InputBuilder:
 @dataclass(frozen=True)
 class Variant:
     """Another program doing a workload's work another way, for the runtime modes that need it
-    (a runner's ``variant_for(mode)``), e.g. the image classifier with its network run by the host
+    (a runtime mode's ``Mode.variant``), e.g. the image classifier with its network run by the host
     through WASI-NN. It takes the workload's arguments and inputs, plus ``inputs`` of its own made
     by ``builder``, and its output is judged by the check ``check`` (the size's when empty)."""
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from wasmbench.runtimes.runner import discover_runners
+from wasmbench.runtimes.registry import create_runners
+from wasmbench.runtimes.runner import Cleanable
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -17,9 +18,12 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    for runner in discover_runners().values():
-        if not runner.availability().available:
+    for name, runner in create_runners().items():
+        modes = runner.declaration.mode_names
+        if not isinstance(runner, Cleanable) or not any(
+            runner.availability(mode).available for mode in modes
+        ):
             continue
         removed = runner.clean()
-        print(f"{runner.name}: removed {len(removed)}" + "".join(f"\n  {item}" for item in removed))
+        print(f"{name}: removed {len(removed)}" + "".join(f"\n  {item}" for item in removed))
     return 0

@@ -19,7 +19,7 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.extras import require
 from wasmbench.measuring.options import add_suite_options, suite_argv, suite_options
 from wasmbench.provision.catalog import check_mirror_url, default_mirror
-from wasmbench.provision.runtimes import installable
+from wasmbench.runtimes.registry import setup_hooks
 from wasmbench.store.paths import RESULTS_DIR, journal_path_for
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def setup_argv(suite_args: list[str], mirror: str | None) -> list[str] | None:
     can install (all when the suite asks for every runtime), and the mirror; None when the suite
     needs none of them."""
     asked = [suite_args[i + 1].partition(":")[0] for i, arg in enumerate(suite_args) if arg == "--runtime"]
-    names = list(dict.fromkeys(name for name in asked if name in installable()))
+    names = list(dict.fromkeys(name for name in asked if name in setup_hooks()))
     if asked and not names:
         return None
     return [*names, *(["--mirror", mirror] if mirror else [])]

@@ -1,17 +1,21 @@
-"""``wasmbench list``: the workloads with their sizes, and every runtime mode with its status and
-where its runtime comes from (``setup runtimes``, PATH, a Python package, an installer's folder)."""
+"""``wasmbench list``: the workloads with their sizes, and every runtime mode with its status, whether
+the default selection takes it, and where its runtime comes from (``setup runtimes``, PATH, a Python
+package, an installer's folder)."""
 
 from __future__ import annotations
 
 import argparse
 
 from wasmbench.build.manifest import load_manifest
-from wasmbench.runtimes.runner import discover_runners
+from wasmbench.runtimes.registry import create_runners, representative
+
+# The selection column: in the default selection; with ``-r RUNTIME``; only when named.
+DEFAULT, RUNTIME, OPT_IN = "default", "runtime", "opt-in"
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser(
-        "list", help="workloads and sizes; runtimes, modes, availability, versions"
+        "list", help="workloads and sizes; runtimes, modes, availability, selection, versions"
     )
     parser.set_defaults(handler=handle)
 
@@ -22,20 +26,27 @@ def handle(args: argparse.Namespace) -> int:
         sizes = "  ".join(f"{size}: {' '.join(spec.args) or '-'}" for size, spec in workload.sizes.items())
         print(f"  {workload.name:<14} {workload.title:<15} {sizes}")
     print("\nRuntimes (mode, status, selection, origin, versions or why not)")
-    for runner in discover_runners().values():
-        for mode in runner.modes:
-            availability = runner.mode_availability(mode)
-            if availability.available:
-                detail = ", ".join(f"{name} {version}" for name, version in runner.version().items())
-            else:
-                hint = f" (install: {availability.hint})" if availability.hint else ""
-                detail = f"{availability.reason}{hint}"
-            name = f"{runner.name}:{mode}"
-            selection = "opt-in" if mode in runner.opt_in_modes else "default"
-            origin = runner.origin(mode) or "-"
-            print(f"  {name:<24} {availability.status:<10} {selection:<8} {origin:<16} {detail}")
+    runners = create_runners()
+    try:
+        for name, runner in runners.items():
+            default = representative(runner)
+            for mode in runner.declaration.modes:
+                availability = runner.availability(mode.name)
+                if availability.available:
+                    detail = ", ".join(f"{part} {version}" for part, version in runner.version().items())
+                else:
+                    hint = f" (install: {availability.hint})" if availability.hint else ""
+                    detail = f"{availability.reason}{hint}"
+                selection = DEFAULT if mode.name in default else OPT_IN if mode.opt_in else RUNTIME
+                origin = (mode.source.origin() if mode.source else "") or "-"
+                row = f"{name}:{mode.name}"
+                print(f"  {row:<24} {availability.status:<10} {selection:<8} {origin:<16} {detail}")
+    finally:
+        for runner in runners.values():
+            runner.close()
     print(
-        "\nA suite runs the available modes marked default; opt-in modes (interpreters) run when named "
-        "(-r wasmedge:interpreter) or with --all-modes."
+        f"\nA suite without -r runs the available modes marked {DEFAULT} (one representative mode per "
+        f"runtime); -r RUNTIME runs its modes marked {DEFAULT} or {RUNTIME}; {OPT_IN} modes "
+        "(interpreters) run when named (-r wasmedge:interpreter); --all-modes runs every mode."
     )
     return 0

@@ -10,9 +10,9 @@ import sys
 
 from wasmbench.provision.catalog import MIRROR_VARIABLE, check_mirror_url, default_mirror
 from wasmbench.provision.download import DownloadError, reach
-from wasmbench.provision.runtimes import installable, setup_runtimes
-from wasmbench.runtimes.emulation import EMULATORS, Emulation
-from wasmbench.runtimes.runner import discover_runners
+from wasmbench.provision.runtimes import setup_runtimes
+from wasmbench.runtimes.emulation import EMULATORS, EmulatedRunner, Emulation
+from wasmbench.runtimes.registry import runner_classes, setup_hooks
 
 RUNTIMES = "runtimes"
 EMULATION = "emulation"
@@ -24,7 +24,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         help="`setup runtimes [NAME...]`: install every runtime this host can have (`setup docker`: "
         "only that one); `setup emulation` for run --emulate aarch64",
     )
-    parser.add_argument("what", choices=[RUNTIMES, EMULATION, *installable()], metavar="WHAT")
+    parser.add_argument("what", choices=[RUNTIMES, EMULATION, *setup_hooks()], metavar="WHAT")
     parser.add_argument("names", nargs="*", metavar="NAME", help="with runtimes: only these")
     parser.add_argument(
         "--mirror",
@@ -58,7 +58,7 @@ def handle(args: argparse.Namespace) -> int:
             print(f"wasmbench: the mirror does not answer: {error}", file=sys.stderr)
             return 1
     failed = 0
-    for outcome in setup_runtimes(names, args.mirror, args.system_only):
+    for outcome in setup_runtimes(setup_hooks(), names, args.mirror, args.system_only):
         print(outcome.line(), flush=True)
         failed += outcome.status == "failed"
     return 1 if failed else 0
@@ -67,14 +67,15 @@ def handle(args: argparse.Namespace) -> int:
 def _setup_emulation(emulation: Emulation) -> int:
     print(f"emulation: {emulation.setup()}")
     unavailable = 0
-    for runner in discover_runners().values():
-        emulated = runner.emulated(emulation)
-        done = runner.setup_emulation(emulation)
-        if done:
-            print(f"{runner.name}: {done}")
-        for mode in runner.modes:
-            availability = emulated.suite_availability(mode)
+    for name, runner_class in runner_classes().items():
+        foreign = runner_class.declaration.foreign
+        if foreign is not None:
+            print(f"{name}: {foreign.setup(emulation)}")
+        runner = EmulatedRunner.of(runner_class, emulation)
+        for mode in runner.declaration.modes:
+            availability = runner.availability(mode.name)
             state = "available" if availability.available else f"skipped: {availability.reason}"
-            unavailable += mode in runner.emulated_modes and not availability.available
-            print(f"  {runner.name}:{mode} under --emulate {emulation.arch}: {state}")
+            unavailable += mode.emulable and not availability.available
+            print(f"  {name}:{mode.name} under --emulate {emulation.arch}: {state}")
+        runner.close()
     return 1 if unavailable else 0

@@ -64,7 +64,8 @@ class Job:
 
     @property
     def randomizes_layout(self) -> bool:
-        return self.runner.randomizes_layout(self.pair.mode)
+        """Whether the mode's runs take the layout padding (``Mode.layout_padding``)."""
+        return self.runner.declaration.mode(self.pair.mode).layout_padding
 
     def run_once(self, layout_padding: int | None) -> Measurement:
         """One run, validated. A runtime that fails to start is a result (``error``), not a crash of

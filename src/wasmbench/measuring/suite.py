@@ -3,7 +3,7 @@
 ``Suite.create`` resolves names (unknown ones are errors), notes unavailable runtimes with the
 reason, plans and starts the journal; ``Suite.resume`` reopens an interrupted one. The measuring
 loop itself is ``engine.Engine``; ``wasmbench run`` and the pytest adapter in ``benchmarks/`` both
-drive it. Each suite has runner instances of its own.
+drive it. Each suite creates one runner per runtime and closes them at its end.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from wasmbench.measuring.measurement import Measurement, OutputCheck, Status
 from wasmbench.measuring.options import SuiteOptions
 from wasmbench.measuring.plan import Pair, make_plan
 from wasmbench.runtimes.emulation import parse_emulation
-from wasmbench.runtimes.runner import Runner, discover_runners, parse_runner_spec
+from wasmbench.runtimes.registry import create_runners, select
+from wasmbench.runtimes.runner import Mode, Runner
 from wasmbench.store.journal import Journal
 
 
@@ -42,7 +43,7 @@ class Suite:
         self.manifest = load_manifest()
         self.toolchain = Toolchain(self.options.opt_level)
         self.inputs = InputStore()
-        self.runners = runners or suite_runners(self.options.emulate)
+        self.runners = runners or create_runners(parse_emulation(self.options.emulate))
 
     @classmethod
     def create(cls, options: SuiteOptions, journal_path: Path) -> Suite:
@@ -53,24 +54,19 @@ class Suite:
         for workload in workloads:
             for size in options.sizes:
                 workload.size(size)
-        runners = suite_runners(options.emulate)
+        emulation = parse_emulation(options.emulate)
+        runners = create_runners(emulation)
         runtime_modes, skipped, runtimes = [], [], {}
-        for spec in options.runtimes or list(runners):
-            runner, modes = parse_runner_spec(spec, runners, options.all_modes)
-            for mode in modes:
-                availability = runner.suite_availability(mode)
-                if availability.available:
-                    runtime_modes.append((runner.name, mode))
-                    runtimes[runner.name] = {"title": runner.title, "version": runner.version()}
-                else:
-                    skipped.append(
-                        {
-                            "runtime": runner.name,
-                            "mode": mode,
-                            "reason": availability.reason,
-                            "hint": availability.hint,
-                        }
-                    )
+        for name, mode in select(options.runtimes, runners, options.all_modes):
+            runner = runners[name]
+            availability = runner.availability(mode)
+            if availability.available:
+                runtime_modes.append((name, mode))
+                runtimes[name] = {"title": runner.declaration.title, "version": runner.version()}
+            else:
+                skipped.append(
+                    {"runtime": name, "mode": mode, "reason": availability.reason, "hint": availability.hint}
+                )
         lacking = _without_variant(workloads, runtime_modes, runners)
         skipped += [_variant_skip(runtime, mode, *missing) for (runtime, mode), missing in lacking.items()]
         excluded = {
@@ -81,7 +77,6 @@ class Suite:
             for pair in make_plan([w.name for w in workloads], options.sizes, runtime_modes, options.seed)
             if (pair.runtime, pair.mode, pair.workload) not in excluded
         ]
-        emulation = parse_emulation(options.emulate)
         header = {
             "run_id": journal_path.stem,
             "started": datetime.now(UTC).isoformat(),
@@ -125,18 +120,13 @@ class Suite:
     def build(self, progress: bool = True) -> None:
         """Compile every artefact and make every input the pending pairs need (cached ones cost nothing)."""
         pending = self.journal.pending()
-        needed = sorted(
-            {
-                (p.workload, self.runners[p.runtime].target_for(p.mode), self._variant(p) or "")
-                for p in pending
-            }
-        )
+        needed = sorted({(p.workload, self._mode(p).target, self._mode(p).variant or "") for p in pending})
         for workload, target, variant in tqdm(
             needed, desc="build", unit="artefact", disable=not progress, file=sys.stderr
         ):
             self.toolchain.build(self.manifest[workload].program(variant or None), target)
         for workload, size, variant in sorted(
-            {(p.workload, p.size, self._variant(p) or "") for p in pending}
+            {(p.workload, p.size, self._mode(p).variant or "") for p in pending}
         ):
             self.inputs.inputs(self.manifest[workload], size, variant or None)
 
@@ -147,9 +137,10 @@ class Suite:
         """The pair as a ready job; a failed preparation is journalled as the pair's one run."""
         runner = self.runners[pair.runtime]
         workload = self.manifest[pair.workload]
-        variant = runner.variant_for(pair.mode)
+        mode = self._mode(pair)
+        variant = mode.variant
         try:
-            artefact = self.toolchain.build(workload.program(variant), runner.target_for(pair.mode))
+            artefact = self.toolchain.build(workload.program(variant), mode.target)
             prepared = runner.prepare(artefact, pair.mode, cache_dir())
             inputs = self.inputs.inputs(workload, pair.size, variant)
         except (WasmbenchError, OSError) as error:
@@ -157,9 +148,9 @@ class Suite:
             self.journal.record_done(pair, "prepare failed")
             return None
         info = {
-            "runtime_title": runner.title,
+            "runtime_title": runner.declaration.title,
             "runtime_version": runner.version(),
-            "mode_flags": runner.mode_flags(pair.mode),
+            "mode_flags": list(prepared.flags),
             "args": list(workload.size(pair.size).args),
             "artefact": prepared.artefact.describe(),
             "compiler": self.toolchain.describe(),
@@ -172,8 +163,8 @@ class Suite:
             pair, runner, prepared, inputs, workload.size(pair.size).args, self.options.timeout_s, info
         )
 
-    def _variant(self, pair: Pair) -> str | None:
-        return self.runners[pair.runtime].variant_for(pair.mode)
+    def _mode(self, pair: Pair) -> Mode:
+        return self.runners[pair.runtime].declaration.mode(pair.mode)
 
     def close(self) -> None:
         """End of the suite (also after Ctrl-C): release every runner and the journal's lock."""
@@ -182,20 +173,14 @@ class Suite:
         self.journal.close()
 
 
-def suite_runners(emulate: str | None) -> dict[str, Runner]:
-    """New runners for one suite, under its emulation (if any)."""
-    emulation = parse_emulation(emulate)
-    return {name: runner.emulated(emulation) for name, runner in discover_runners().items()}
-
-
 def _without_variant(
     workloads: list[Workload], runtime_modes: list[tuple[str, str]], runners: dict[str, Runner]
 ) -> dict[tuple[str, str], tuple[str, list[str]]]:
     """(runtime, mode) -> (variant, the workloads the mode cannot run): a mode that runs only a
-    variant (``Runner.variant_for``) skips the workloads that do not have it."""
+    variant (``Mode.variant``) skips the workloads that do not have it."""
     lacking = {}
     for runtime, mode in runtime_modes:
-        variant = runners[runtime].variant_for(mode)
+        variant = runners[runtime].declaration.mode(mode).variant
         names = [w.name for w in workloads if variant is not None and variant not in w.variants]
         if names:
             lacking[runtime, mode] = (str(variant), names)

@@ -1,55 +1,58 @@
 """``setup runtimes``: every runtime this host can have, each on its own — one that cannot be had
-(offline, no build for this architecture, not root) or fails never stops the others."""
+(offline, no build for this architecture, not root) or fails never stops the others.
+
+How a runtime is installed is the ``setup`` hook of its declaration (``runtimes.runner``): most
+take ``catalog_release``, the pinned release of ``runtimes.toml``; Docker and Node.js have hooks of
+their own beside their runners. This module only calls the hooks it is given, so it knows no
+runtime by name.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.provision import system
 from wasmbench.provision.catalog import load_catalog
 from wasmbench.provision.install import Outcome, install_release
 
-DOCKER = "docker"
-NODE = "node"
+
+@dataclass(frozen=True)
+class SetupRequest:
+    """What ``setup runtimes`` asks a runtime's setup hook: install ``name`` (from ``mirror`` when
+    given); ``system_only``: only what needs root (a fleet runs that part with Ansible's become)."""
+
+    name: str
+    mirror: str | None = None
+    system_only: bool = False
 
 
-def installable() -> list[str]:
-    """The names ``setup runtimes`` knows: Docker, then every runtime of the catalog."""
-    return [DOCKER, *load_catalog()]
+# How a runtime is installed; None when there was nothing to do in this part (e.g. system_only).
+SetupHook = Callable[[SetupRequest], Outcome | None]
 
 
-def setup_runtimes(names: list[str], mirror: str | None, system_only: bool = False) -> list[Outcome]:
-    """Install ``names`` (all when empty). ``system_only``: only what needs root (a fleet runs that
-    part with Ansible's ``become`` and the rest as the user who runs the suites)."""
-    known = installable()
-    unknown = [name for name in names if name not in known]
+def setup_runtimes(
+    hooks: Mapping[str, SetupHook], names: list[str], mirror: str | None, system_only: bool = False
+) -> list[Outcome]:
+    """Install ``names`` (all when empty) with their ``hooks``. ``system_only``: only what needs root
+    (a fleet runs that part with Ansible's ``become`` and the rest as the user who runs the suites)."""
+    unknown = [name for name in names if name not in hooks]
     if unknown:
-        raise WasmbenchError(f"setup runtimes knows no {', '.join(unknown)} (known: {', '.join(known)})")
-    steps: dict[str, Callable[[], Outcome | None]] = {
-        DOCKER: system.docker_engine,
-        NODE: lambda: _node(mirror, system_only),
-    }
+        raise WasmbenchError(f"setup runtimes knows no {', '.join(unknown)} (known: {', '.join(hooks)})")
     outcomes = []
-    for name in names or known:
-        if name in steps:
-            outcome = steps[name]()
-        else:
-            outcome = None if system_only else install_release(load_catalog()[name], mirror)
+    for name in names or hooks:
+        outcome = hooks[name](SetupRequest(name, mirror, system_only))
         if outcome is not None:
             outcomes.append(outcome)
     return outcomes
 
 
-def _node(mirror: str | None, system_only: bool) -> Outcome | None:
-    """Node.js >= 20: one already here, else the distribution's (as root, where new enough), else
-    Node's official release archive."""
-    from wasmbench.runners.node import OLDEST_NODE, NodeRunner
-
-    runner = NodeRunner()
-    if runner.availability().available:
-        return Outcome(NODE, "present", f"node {runner.version()['node']} ({runner.origin('default')})")
-    from_distribution = system.distribution_node(OLDEST_NODE)
-    if from_distribution is not None or system_only:
-        return from_distribution
-    return install_release(load_catalog()[NODE], mirror)
+def catalog_release(request: SetupRequest) -> Outcome | None:
+    """The setup hook of a runtime whose pinned release is in the catalog, named as the runtime: it
+    needs no root, so a ``system_only`` setup leaves it."""
+    if request.system_only:
+        return None
+    release = load_catalog().get(request.name)
+    if release is None:
+        return Outcome(request.name, "skipped", f"the runtime catalog pins no {request.name} release")
+    return install_release(release, request.mirror)

@@ -1,8 +1,8 @@
-"""What only root may install: a Docker engine (Debian's ``docker.io`` and ``dockerd``), and Node.js
-from the distribution's own ``nodejs`` where that one is new enough.
+"""What only root may install, for the runtimes' setup hooks: Debian packages (a runtime from the
+distribution where its package is new enough), and the words for a user who may not.
 
-Neither is forced: an engine that answers is kept, and a user who may not install system packages
-gets the reason (in a fleet: allow Ansible's ``become`` for the host) instead of an error.
+Nothing is forced: a user who may not install system packages gets the reason (in a fleet: allow
+Ansible's ``become`` for the host) instead of an error.
 """
 
 from __future__ import annotations
@@ -11,14 +11,10 @@ import os
 import re
 import shutil
 import subprocess
-import time
-from pathlib import Path
 
 from wasmbench.provision import apt
 from wasmbench.provision.install import Outcome
 
-DOCKERD_LOG = Path("/var/log/wasmbench-dockerd.log")
-DAEMON_START_S = 60
 NEEDS_ROOT = "needs root (as root: `wasmbench setup runtimes {name}`; in a fleet: wasmbench_become: true)"
 
 
@@ -26,62 +22,18 @@ def is_root() -> bool:
     return os.geteuid() == 0
 
 
-def docker_engine() -> Outcome:
-    """Make a Docker engine answer: keep a running one; otherwise install Debian's ``docker.io``
-    when ``dockerd`` is missing and start the daemon with the cgroupfs driver wasmbench reads."""
-    from wasmbench.runners.docker import engine_version
-
-    version = engine_version()
-    if version:
-        return Outcome("docker", "present", f"a Docker engine answers ({version})")
-    if not is_root():
-        return Outcome(
-            "docker",
-            "skipped",
-            "no Docker engine answers, and starting one " + NEEDS_ROOT.format(name="docker"),
-        )
-    done = []
-    if shutil.which("dockerd") is None:
-        if shutil.which("apt-get") is None:
-            return Outcome(
-                "docker", "skipped", "dockerd is not installed and there is no apt-get for docker.io"
-            )
-        failure = apt.install(["docker.io"])
-        if failure:
-            return Outcome("docker", "failed", failure)
-        done.append("installed docker.io")
-    with DOCKERD_LOG.open("ab") as log:
-        subprocess.Popen(
-            ["dockerd", "--exec-opt", "native.cgroupdriver=cgroupfs"],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + DAEMON_START_S
-    while not (version := engine_version()):
-        if time.monotonic() > deadline:
-            tail = " ".join(DOCKERD_LOG.read_text(errors="replace")[-300:].split())
-            return Outcome(
-                "docker", "failed", f"dockerd did not answer within {DAEMON_START_S} s; log: {tail}"
-            )
-        time.sleep(0.2)
-    done.append(f"started dockerd {version} (log: {DOCKERD_LOG})")
-    return Outcome("docker", "installed", "; ".join(done))
-
-
-def distribution_node(oldest: int) -> Outcome | None:
-    """Install the distribution's ``nodejs`` when it is at least version ``oldest``; None when it
-    cannot serve (not root, no apt-get, or too old: Debian 12 and Ubuntu 24.04 ship 18)."""
+def distribution_package(name: str, package: str, oldest: int) -> Outcome | None:
+    """Install the runtime ``name`` from the distribution's ``package`` when its major version is at
+    least ``oldest``; None when the distribution cannot serve (not root, no apt-get, or too old)."""
     if not is_root() or shutil.which("apt-get") is None:
         return None
-    candidate = _apt_candidate("nodejs")
+    candidate = _apt_candidate(package)
     if candidate is None or _major(candidate) < oldest:
         return None
-    failure = apt.install(["nodejs"])
+    failure = apt.install([package])
     if failure:
-        return Outcome("node", "failed", failure)
-    return Outcome("node", "installed", f"the distribution's nodejs {candidate}")
+        return Outcome(name, "failed", failure)
+    return Outcome(name, "installed", f"the distribution's {package} {candidate}")
 
 
 def _apt_candidate(package: str) -> str | None:

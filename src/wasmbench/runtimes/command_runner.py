@@ -11,6 +11,7 @@ its arguments and no host variables.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import re
 import shutil
@@ -40,12 +41,15 @@ PACKAGE = "Python package"
 @dataclass(frozen=True)
 class Program:
     """A runtime's executable: ``name`` on PATH, or in one of ``extra_dirs`` (where an official
-    installer puts it, e.g. ``~/.wasmedge/bin``), or at a fixed ``path`` when a package ships it."""
+    installer puts it, e.g. ``~/.wasmedge/bin``; ``~`` and ``$VARIABLE`` are read at each look-up,
+    a folder naming an unset variable is left out), or at a fixed ``path``, or beside the module of
+    the Python ``package`` that ships it."""
 
     name: str
     install_hint: str
-    extra_dirs: tuple[Path, ...] = ()
+    extra_dirs: tuple[str, ...] = ()
     path: Path | None = None
+    package: str = ""
 
     def locate(self) -> Path | None:
         """The program's path, or None when it is nowhere to be found (or cannot be executed)."""
@@ -61,8 +65,8 @@ class Program:
     def find(self) -> tuple[Path, str] | None:
         """The program and where it was found. The build ``setup runtimes`` installed (pinned and
         verified) comes before PATH, so every host of a fleet measures the same build."""
-        if self.path is not None:
-            packaged = _executable(self.path)
+        if self.fixed_path is not None:
+            packaged = _executable(self.fixed_path)
             return (packaged, PACKAGE) if packaged else None
         installed = installed_program(self.name)
         if installed is not None and _executable(installed):
@@ -70,11 +74,26 @@ class Program:
         on_path = shutil.which(self.name)
         if on_path:
             return Path(on_path), "PATH"
-        for directory in self.extra_dirs:
+        for directory in self.folders():
             candidate = _executable(directory / self.name)
             if candidate is not None:
                 return candidate, str(directory)
         return None
+
+    @property
+    def fixed_path(self) -> Path | None:
+        """``path``, or where ``package`` ships the program (None without either)."""
+        if not self.package:
+            return self.path
+        spec = importlib.util.find_spec(self.package)
+        if spec is None or spec.origin is None:
+            return Path(f"{self.package} (the package is not installed)")
+        return Path(spec.origin).with_name(self.name)
+
+    def folders(self) -> list[Path]:
+        """``extra_dirs`` as they read now: ``~`` and variables expanded, any naming an unset one left out."""
+        expanded = (os.path.expandvars(os.path.expanduser(folder)) for folder in self.extra_dirs)
+        return [Path(folder) for folder in expanded if "$" not in folder]
 
     def require(self) -> Path:
         located = self.locate()
@@ -85,10 +104,11 @@ class Program:
     def availability(self) -> Availability:
         if self.locate() is not None:
             return Availability.yes()
+        fixed = self.fixed_path
         places = (
-            ["PATH", *map(str, self.extra_dirs), f"the {SETUP_RUNTIMES} folder"]
-            if self.path is None
-            else [str(self.path)]
+            ["PATH", *map(str, self.folders()), f"the {SETUP_RUNTIMES} folder"]
+            if fixed is None
+            else [str(fixed)]
         )
         return Availability.no(f"{self.name} not found (looked in {', '.join(places)})", self.install_hint)
 
@@ -136,12 +156,13 @@ def run_command(
     env: Mapping[str, str] | None = None,
     trap: re.Pattern[str] | None = None,
 ) -> RunOutcome:
-    """One measurement of ``argv``: a fresh process in the run's working directory, measured by
-    the launcher (wall, CPU, peak RSS of the runtime's whole process), with only ``env`` and the
-    invocation's layout padding. When it fails, the first match of the runtime's ``trap`` pattern in
-    what it printed is the trap's reason (each runtime words a trap its own way, on stdout or stderr)."""
+    """One measurement of ``argv`` (after the invocation's launcher, if any): a fresh process in the
+    run's working directory, measured by the launcher program (wall, CPU, peak RSS of the runtime's
+    whole process), with only ``env`` and the invocation's layout padding. When it fails, the first
+    match of the runtime's ``trap`` pattern in what it printed is the trap's reason (each runtime
+    words a trap its own way, on stdout or stderr)."""
     result = run_process(
-        argv,
+        [*invocation.launcher, *argv],
         cwd=invocation.workdir,
         stdout=invocation.stdout,
         stderr=invocation.stderr,
@@ -186,21 +207,17 @@ def compile_command(argv: Sequence[str], what: str, env: Mapping[str, str] | Non
 
 
 class CommandRunner(Runner):
-    """A runner whose every mode runs ``program``: subclasses give the command lines."""
+    """A runner whose every mode runs ``program``: subclasses give the command line of a run."""
 
     program: ClassVar[Program]
-    layout_randomized = True
     # How the runtime words a wasm trap (on stdout or stderr): the reason a crashed run records.
     trap: ClassVar[re.Pattern[str] | None] = None
 
-    def availability(self) -> Availability:
+    def availability(self, mode: str) -> Availability:
         return self.program.availability()
 
     def version(self) -> dict[str, str]:
         return {self.program.name: self.program.version()}
-
-    def origin(self, mode: str) -> str:
-        return self.program.origin()
 
     def environment(self, mode: str) -> dict[str, str]:
         """The variables the runtime itself needs (none by default); the module never sees them."""

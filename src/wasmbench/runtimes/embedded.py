@@ -8,10 +8,33 @@ the harness's. Each runner instance has its own zygote: a suite's runners share 
 from __future__ import annotations
 
 import functools
+import importlib
+from dataclasses import dataclass
 from typing import ClassVar
 
 from wasmbench.execution.process import Zygote
-from wasmbench.runtimes.runner import Invocation, Runner, RunOutcome
+from wasmbench.runtimes.command_runner import PACKAGE
+from wasmbench.runtimes.runner import Availability, Invocation, Runner, RunOutcome
+
+
+@dataclass(frozen=True)
+class PythonPackage:
+    """The Python package (``module``, from the distribution ``distribution``) that embeds a runtime."""
+
+    module: str
+    distribution: str
+
+    def origin(self) -> str:
+        return PACKAGE
+
+    def availability(self) -> Availability:
+        try:
+            importlib.import_module(self.module)
+        except ImportError as error:
+            return Availability.no(
+                f"the {self.distribution} package does not load: {error}", f"pip install {self.distribution}"
+            )
+        return Availability.yes()
 
 
 class EmbeddedRunner(Runner):

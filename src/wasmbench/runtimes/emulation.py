@@ -5,10 +5,13 @@ builds, their outputs and the ARM runtimes' set-up. Emulated times say nothing a
 hardware, so every result of such a suite is labelled ``emulated`` (machine info, host label,
 every report heading).
 
-The harness owns what is common — which target to build, the command prefix
+Emulation wraps a runner (``EmulatedRunner``): its modes declared ``emulable`` take the emulated
+architecture's build instead of this machine's, their runs start under the emulator
 (``qemu-aarch64-static -L <aarch64 glibc>``: zig's aarch64-linux-gnu programs are dynamically
-linked against glibc, which Debian's ``libc6-arm64-cross`` provides) — and each runner that can
-run emulated applies it; the others are skipped with the reason.
+linked against glibc, which Debian's ``libc6-arm64-cross`` provides), their prepared forms are
+cached apart; the other modes are skipped with the reason. A runtime whose own program must be
+the foreign build (wasmtime's compiler emits code for the architecture it runs on) declares a
+``ForeignBuild``: how ``setup emulation`` installs it and the runner that uses it.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ from __future__ import annotations
 import platform
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wasmbench.build.toolchain import resolve_target
+from wasmbench.build.toolchain import Artefact, resolve_target
 from wasmbench.errors import WasmbenchError
 from wasmbench.provision import apt
-from wasmbench.runtimes.runner import Availability
+from wasmbench.runtimes.runner import NATIVE, Availability, Invocation, Prepared, Runner, RunOutcome
 
 
 @dataclass(frozen=True)
@@ -118,3 +121,46 @@ class Emulation:
             "emulator": self.version(),
             "host_arch": host["arch"],
         }
+
+
+class EmulatedRunner(Runner):
+    """``runner`` under ``emulation``: the same protocol, for the modes that can run emulated."""
+
+    def __init__(self, runner: Runner, emulation: Emulation) -> None:
+        self.runner = runner
+        self.emulation = emulation
+        modes = runner.declaration.modes
+        self.declaration = replace(
+            runner.declaration,
+            modes=tuple(
+                replace(mode, target=emulation.target) if mode.target == NATIVE else mode for mode in modes
+            ),
+        )
+
+    @classmethod
+    def of(cls, runner_class: type[Runner], emulation: Emulation) -> EmulatedRunner:
+        """A new runner of ``runner_class``'s runtime under ``emulation``: the one its
+        ``ForeignBuild`` makes, if it declares one."""
+        foreign = runner_class.declaration.foreign
+        return cls(foreign.runner(emulation) if foreign else runner_class(), emulation)
+
+    def availability(self, mode: str) -> Availability:
+        if not self.declaration.mode(mode).emulable:
+            return Availability.no(self.emulation.skip_reason)
+        emulator = self.emulation.availability()
+        return self.runner.availability(mode) if emulator.available else emulator
+
+    def version(self) -> dict[str, str]:
+        return self.runner.version()
+
+    def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
+        """The runner's preparation, cached apart: code compiled for the emulated architecture
+        must never be taken for this machine's."""
+        return self.runner.prepare(artefact, mode, cache_root / "emulated" / self.emulation.arch)
+
+    def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
+        launcher = tuple(self.emulation.command_prefix())
+        return self.runner.run(prepared, replace(invocation, launcher=launcher))
+
+    def close(self) -> None:
+        self.runner.close()

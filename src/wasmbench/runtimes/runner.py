@@ -1,37 +1,47 @@
-"""The runner interface every runtime implements, and how runners are found.
+"""The runner protocol: how wasmbench talks to a runtime, in one declaration and five operations.
 
-A runner answers four questions — is the runtime here (and if not, why), which version is it,
-how is an artefact prepared for a mode (e.g. AOT-compiled: timed separately and cached), and
-what did one run cost. Everything else (choosing what to run, validating output, keeping
-results) belongs to the harness, so a runtime's quirks stay in its own file.
+A runtime is a ``Declaration`` — its name, its ``Mode``s (the build each takes, whether it is
+opt-in, whether it runs under ``--emulate``, whether its runs take layout padding, its flags, the
+workload variant it runs, where its program comes from), the modes of the default selection and
+how ``setup runtimes`` installs it — and a ``Runner`` class with five operations:
 
-Runners are discovered through the ``wasmbench.runners`` entry-point group: an outside package
-adds a runtime by declaring one entry point, without touching wasmbench.
+- ``availability(mode)``: can the mode run here, and if not, why and how to get it;
+- ``version()``: the versions of the runtime's components, recorded with every result;
+- ``prepare(artefact, mode, cache_root)``: the artefact made ready for the mode (e.g. AOT-compiled;
+  ``preparation.prepared`` times and caches a compile step for every runner);
+- ``run(prepared, invocation)``: one measured run;
+- ``close()``: release what the runner keeps between runs (called at the end of every suite).
+
+Everything else (choosing what to run, validating output, keeping results, emulation, which is a
+wrapper: ``emulation.EmulatedRunner``) belongs to the harness, so a runtime's quirks stay in its
+own file. A runner MAY also implement an optional capability, checked with ``isinstance``:
+``WarmHost`` (keep a compiled module loaded and serve invocations from it).
+
+Runners are found through the ``wasmbench.runners`` entry-point group (``registry``): an outside
+package adds a runtime by declaring one entry point, without touching wasmbench.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import os
-import tempfile
-import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from wasmbench.build.cache import content_key
-from wasmbench.build.toolchain import Artefact
+from wasmbench.build.toolchain import WASM_TARGET, Artefact
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.supervision import ProcessResult
 from wasmbench.execution.usage import Usage
 
 if TYPE_CHECKING:
+    from wasmbench.provision.runtimes import SetupHook
     from wasmbench.runtimes.emulation import Emulation
 
-ENTRY_POINT_GROUP = "wasmbench.runners"
+# The build targets a mode can take: this machine's portable build (under --emulate: the emulated
+# architecture's), the same source built for this very CPU, and WebAssembly.
+NATIVE, HOST = "native", "host"
+WASM = WASM_TARGET
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,8 @@ class Invocation:
     ``workdir`` is the only directory the program may see (the preopened directory of a wasm
     module); stdout and stderr go to files outside it. ``layout_padding`` is the length of the
     padding variable the runtime's process gets (``layout.py``), for runners that start one.
+    ``launcher`` is what starts a program built for another architecture (the emulator, set by
+    ``EmulatedRunner``); a runner whose runs start the artefact itself puts it first.
     """
 
     args: tuple[str, ...]
@@ -80,6 +92,7 @@ class Invocation:
     stderr: Path
     timeout_s: float
     layout_padding: int | None = None
+    launcher: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,7 +100,9 @@ class Prepared:
     """An artefact made ready for one mode, and what making it ready cost.
 
     ``prepare_ns`` is None for modes without a prepare step; for a cached preparation it is the
-    time the preparation took when it was made.
+    time the preparation took when it was made. ``flags`` are the options that make the mode what
+    it is, as this runtime takes them here (its version may decide): the run uses them and every
+    result records them.
     """
 
     artefact: Artefact
@@ -95,6 +110,7 @@ class Prepared:
     path: Path
     prepare_ns: int | None = None
     cached: bool = False
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,176 +166,158 @@ class RunOutcome:
         return cls(Usage.zero(), exit_code=None, error=error)
 
 
+class Source(Protocol):
+    """Where a mode's program comes from (``command_runner.Program``, ``embedded.PythonPackage``,
+    ``Origin``)."""
+
+    def origin(self) -> str:
+        """Where it is found here, as ``list`` shows it: ``setup runtimes``, ``PATH``, ``Python
+        package``, a folder; "" when it is not found."""
+        ...
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A source that is always the same place, e.g. ``Docker engine``."""
+
+    text: str
+
+    def origin(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One way a runtime runs a workload.
+
+    ``target``: the build it takes (``NATIVE``, ``HOST`` or ``WASM``). ``opt_in``: run only when
+    named or with ``--all-modes`` (interpreters, whose large workloads would spend the whole
+    timeout). ``emulable``: can run another architecture's build under ``--emulate``.
+    ``layout_padding``: its runs start a process whose environment the harness sets, so they can
+    carry the layout padding (``layout.py``); in-process and container modes cannot. ``flags``:
+    the options that make it what it is (a runtime whose options depend on its version resolves
+    them in ``prepare``). ``variant``: the workload variant it runs instead of the workload's own
+    program (``manifest.Variant``; workloads without it are skipped for the mode). ``source``:
+    where its program comes from.
+    """
+
+    name: str
+    target: str = WASM
+    opt_in: bool = False
+    emulable: bool = False
+    layout_padding: bool = True
+    flags: tuple[str, ...] = ()
+    variant: str | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class ForeignBuild:
+    """A runtime whose own program must be the emulated architecture's build under ``--emulate``
+    (its compiler emits code for the architecture it runs on): how ``setup emulation`` installs
+    that build (returns what was done), and the runner that uses it (``EmulatedRunner`` wraps it)."""
+
+    setup: Callable[[Emulation], str]
+    runner: Callable[[Emulation], Runner]
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """Everything the harness needs to know about a runtime without running it.
+
+    ``representative``: the default selection, a mode per entry — an entry of several modes means
+    the first of them available here (e.g. Wasmer's fastest). ``setup``: how ``setup runtimes``
+    installs it (``provision.runtimes.SetupHook``; None: it has nothing to install).
+    ``module_environment``: the variables the runtime hands every module whatever the host's — a
+    limitation of its sandbox, declared so that tests hold it to exactly these (none for most
+    runtimes). ``foreign``: see ``ForeignBuild``.
+    """
+
+    name: str
+    title: str
+    modes: tuple[Mode, ...]
+    representative: tuple[str | tuple[str, ...], ...] = ()
+    setup: SetupHook | None = None
+    module_environment: tuple[str, ...] = ()
+    foreign: ForeignBuild | None = None
+
+    @property
+    def mode_names(self) -> tuple[str, ...]:
+        return tuple(mode.name for mode in self.modes)
+
+    def mode(self, name: str) -> Mode:
+        """The mode called ``name``; an unknown one is an error that lists the known ones."""
+        for mode in self.modes:
+            if mode.name == name:
+                return mode
+        raise WasmbenchError(
+            f"runtime {self.name!r} has no mode {name!r} (modes: {', '.join(self.mode_names)})"
+        )
+
+    def choices(self) -> list[tuple[str, ...]]:
+        """The default selection's entries, each as the modes to choose from in order."""
+        return [(entry,) if isinstance(entry, str) else entry for entry in self.representative]
+
+    def regular_modes(self) -> list[str]:
+        """The modes ``-r NAME`` selects: every mode that is not opt-in."""
+        return [mode.name for mode in self.modes if not mode.opt_in]
+
+
 class Runner(ABC):
-    """A way to execute a workload artefact. Subclasses set the class attributes and implement
-    ``availability``, ``version`` and ``run``; modes with a compile step also implement
-    ``compile`` and list themselves in ``prepared_modes``."""
+    """A way to execute a workload artefact: a ``declaration`` and five operations. Only ``run``
+    must be written; the others have the defaults of a runtime that is always there, has no
+    version of its own, runs the artefact itself and keeps nothing between runs."""
 
-    name: ClassVar[str]
-    title: ClassVar[str]
-    target: ClassVar[str]  # "native" or "wasm32-wasi": which build artefact the runner takes
-    modes: ClassVar[tuple[str, ...]] = ("default",)
-    prepared_modes: ClassVar[frozenset[str]] = frozenset()
-    prepared_suffix: ClassVar[str] = ".prepared"
-    # The environment variables the runtime hands every module whatever the host's: a limitation
-    # of its sandbox, stated here so that tests hold it to exactly these (none for most runtimes).
-    module_environment: ClassVar[tuple[str, ...]] = ()
-    # Modes that can run another architecture's build under ``--emulate`` (``run`` puts
-    # ``command_prefix()`` before the program); the others are skipped there with the reason.
-    emulated_modes: ClassVar[frozenset[str]] = frozenset()
-    # Whether runs start a process of their own whose environment the harness sets, so that it can
-    # carry the layout padding (``layout.py``); in-process and container modes cannot.
-    layout_randomized: ClassVar[bool] = False
-    # Modes a suite runs only when they are named or ``--all-modes`` is given: interpreters, whose
-    # every large workload would spend the whole timeout.
-    opt_in_modes: ClassVar[frozenset[str]] = frozenset()
-    emulation: Emulation | None = None
+    declaration: Declaration
 
-    @abstractmethod
-    def availability(self) -> Availability:
-        """Whether the runtime is installed and works here; cheap enough to call from ``list``."""
+    def availability(self, mode: str) -> Availability:
+        """Whether ``mode`` can run here; cheap enough to call from ``list``."""
+        return Availability.yes()
 
-    @abstractmethod
     def version(self) -> dict[str, str]:
         """Versions of the runtime's components, e.g. ``{"wasmtime": "50.0.1"}``."""
+        return {}
 
-    def mode_availability(self, mode: str) -> Availability:
-        """Whether one mode can run here; a mode that needs more than the runtime overrides this."""
-        return self.availability()
-
-    def target_for(self, mode: str) -> str:
-        """The build target ``mode`` takes; ``target`` unless a mode runs another artefact.
-
-        Under emulation ``native`` means the emulated architecture's build.
-        """
-        if self.emulation is not None and self.target == "native":
-            return self.emulation.target
-        return self.target
-
-    def emulated(self, emulation: Emulation | None) -> Runner:
-        """A new runner of this kind for a suite under ``emulation`` (or none); it shares no state
-        (clients, containers) with this one."""
-        runner = type(self)()
-        runner.emulation = emulation
-        return runner
-
-    def randomizes_layout(self, mode: str) -> bool:
-        """Whether a run of ``mode`` gets the layout padding (``layout_randomized`` by default)."""
-        return self.layout_randomized
-
-    def default_modes(self) -> list[str]:
-        """The modes a suite runs when the runtime is named without a mode (or not named at all)."""
-        return [mode for mode in self.modes if mode not in self.opt_in_modes]
-
-    def suite_availability(self, mode: str) -> Availability:
-        """Whether ``mode`` can run in this suite: under emulation only ``emulated_modes`` can."""
-        if self.emulation is None:
-            return self.mode_availability(mode)
-        if mode not in self.emulated_modes:
-            return Availability.no(self.emulation.skip_reason)
-        emulator = self.emulation.availability()
-        return self.mode_availability(mode) if emulator.available else emulator
-
-    def command_prefix(self) -> list[str]:
-        """What goes before a program's command line: the emulator under emulation, else nothing."""
-        return self.emulation.command_prefix() if self.emulation is not None else []
-
-    def setup_emulation(self, emulation: Emulation) -> str:
-        """Install what the runtime needs to run under ``emulation`` (``wasmbench setup emulation``);
-        returns what was done, "" for nothing."""
-        return ""
-
-    def variant_for(self, mode: str) -> str | None:
-        """The workload variant ``mode`` runs instead of the workload's own program (see
-        ``manifest.Variant``), e.g. one that calls a host API only this mode provides; None when the
-        mode runs the workloads themselves. Workloads without that variant are skipped for the mode."""
-        return None
-
-    def mode_flags(self, mode: str) -> list[str]:
-        """The options that make ``mode`` what it is; recorded with every result."""
-        return []
+    def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
+        """``artefact`` made ready for ``mode``: by default the artefact itself. Runners with a
+        compile step pass it to ``preparation.prepared``, which times and caches it."""
+        return Prepared(artefact, mode, artefact.path, flags=self.declaration.mode(mode).flags)
 
     @abstractmethod
     def run(self, prepared: Prepared, invocation: Invocation) -> RunOutcome:
         """Run the prepared artefact once, as described by ``invocation``, and measure it."""
 
-    def compile(self, source: Path, mode: str, destination: Path) -> None:
-        """Write the prepared form of ``source`` for ``mode`` (only for ``prepared_modes``)."""
-        raise NotImplementedError(f"{self.name} has no prepare step for mode {mode!r}")
-
-    def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
-        """Prepare ``artefact`` for ``mode``, timed and cached by artefact, runtime version and flags."""
-        self.check_mode(mode)
-        if mode not in self.prepared_modes:
-            return Prepared(artefact, mode, artefact.path)
-        emulated = ["emulated", self.emulation.arch] if self.emulation else []
-        key = content_key(
-            artefact.sha256, self.name, mode, json.dumps(self.version()), *self.mode_flags(mode), *emulated
-        )
-        path = cache_root / "prepared" / key[:20] / f"{artefact.workload}{self.prepared_suffix}"
-        timing = path.with_name(path.name + ".json")
-        if path.exists() and timing.exists():
-            return Prepared(artefact, mode, path, json.loads(timing.read_text())["prepare_ns"], cached=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
-        os.close(fd)
-        start = time.perf_counter_ns()
-        try:
-            self.compile(artefact.path, mode, Path(partial))
-        except BaseException:
-            Path(partial).unlink(missing_ok=True)
-            raise
-        prepare_ns = time.perf_counter_ns() - start
-        os.replace(partial, path)
-        timing.write_text(json.dumps({"prepare_ns": prepare_ns}))
-        return Prepared(artefact, mode, path, prepare_ns)
-
     def close(self) -> None:
         """Release what the runner keeps between runs (e.g. long-lived containers); called at the
-        end of a suite, also an interrupted one. Nothing by default."""
+        end of a suite, also an interrupted one."""
         return
 
-    def origin(self, mode: str) -> str:
-        """Where the runtime behind ``mode`` comes from, for ``list``: ``setup runtimes``, ``PATH``,
-        ``Python package``, or a folder; "" when there is nothing to find (e.g. native)."""
-        return ""
+
+@runtime_checkable
+class Cleanable(Protocol):
+    """Optional: a runner that keeps something outside the build cache (e.g. Docker images)."""
 
     def clean(self) -> list[str]:
-        """Remove what the runner keeps outside the build cache (e.g. images); returns what went."""
-        return []
-
-    def check_mode(self, mode: str) -> None:
-        if mode not in self.modes:
-            raise WasmbenchError(
-                f"runtime {self.name!r} has no mode {mode!r} (modes: {', '.join(self.modes)})"
-            )
+        """Remove it (``wasmbench clean``); returns what went."""
+        ...
 
 
-@functools.cache
-def runner_classes() -> dict[str, type[Runner]]:
-    """Every installed runner class, by name, from the ``wasmbench.runners`` entry points."""
-    classes: dict[str, type[Runner]] = {}
-    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda entry: entry.name):
-        runner_class = entry.load()
-        classes[runner_class.name] = runner_class
-    return classes
+class ServedModule(Protocol):
+    """A compiled module a ``WarmHost`` keeps loaded."""
+
+    def invoke(self, invocation: Invocation) -> RunOutcome:
+        """One measured invocation of the loaded module (no compile, no instantiation of the host)."""
+        ...
+
+    def close(self) -> None: ...
 
 
-def discover_runners() -> dict[str, Runner]:
-    """A new runner of every installed kind, by name: each suite has its own."""
-    return {name: runner_class() for name, runner_class in runner_classes().items()}
+@runtime_checkable
+class WarmHost(Protocol):
+    """Optional: a runner that can keep a prepared module compiled and loaded and serve many
+    invocations from it (a function host's warm path), checked with ``isinstance(runner,
+    WarmHost)``. Runners without it are measured cold only; no runner has to implement it."""
 
-
-def parse_runner_spec(
-    spec: str, runners: dict[str, Runner], all_modes: bool = False
-) -> tuple[Runner, list[str]]:
-    """``wasmtime`` -> its default modes (every mode with ``all_modes``); ``wasmtime:jit`` -> one
-    mode. Unknown names are errors."""
-    name, _, mode = spec.partition(":")
-    if name not in runners:
-        raise WasmbenchError(f"unknown runtime {name!r} (known: {', '.join(runners)})")
-    runner = runners[name]
-    if mode:
-        runner.check_mode(mode)
-        return runner, [mode]
-    return runner, list(runner.modes) if all_modes else runner.default_modes()
+    def serve(self, prepared: Prepared) -> ServedModule:
+        """Load ``prepared`` once; the returned module serves invocations until it is closed."""
+        ...

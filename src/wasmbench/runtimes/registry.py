@@ -1,0 +1,87 @@
+"""Finding the installed runtimes, making one runner of each for a suite, and the selection.
+
+Runners are discovered through the ``wasmbench.runners`` entry-point group. A suite creates one
+runner per runtime (wrapped by ``EmulatedRunner`` under ``--emulate``) and closes them at its end.
+
+The selection: no ``-r`` takes the default selection, one representative mode per runtime (its
+``Declaration.representative``); ``-r NAME`` takes every mode of that runtime that is not opt-in;
+``-r NAME:MODE`` that mode; ``--all-modes`` every mode of the runtimes selected.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib.metadata import entry_points
+
+from wasmbench.errors import WasmbenchError
+from wasmbench.provision.runtimes import SetupHook
+from wasmbench.runtimes.emulation import EmulatedRunner, Emulation
+from wasmbench.runtimes.runner import Declaration, Runner
+
+ENTRY_POINT_GROUP = "wasmbench.runners"
+
+
+@functools.cache
+def runner_classes() -> dict[str, type[Runner]]:
+    """Every installed runner class, by runtime name, from the ``wasmbench.runners`` entry points."""
+    classes: dict[str, type[Runner]] = {}
+    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda entry: entry.name):
+        runner_class = entry.load()
+        classes[runner_class.declaration.name] = runner_class
+    return classes
+
+
+def declarations() -> dict[str, Declaration]:
+    """Every installed runtime's declaration, by name."""
+    return {name: runner_class.declaration for name, runner_class in runner_classes().items()}
+
+
+def setup_hooks() -> dict[str, SetupHook]:
+    """How ``setup runtimes`` installs each runtime that has something to install (its declaration's
+    hook), by name: Docker's first, as it needs root."""
+    hooks = {name: declaration.setup for name, declaration in declarations().items() if declaration.setup}
+    return dict(sorted(hooks.items(), key=lambda item: item[0] != "docker"))
+
+
+def create_runners(emulation: Emulation | None = None) -> dict[str, Runner]:
+    """One new runner of every installed runtime, by name, under ``emulation`` when given: a suite's
+    runners are its own, and it closes them."""
+    if emulation is None:
+        return {name: runner_class() for name, runner_class in runner_classes().items()}
+    return {
+        name: EmulatedRunner.of(runner_class, emulation) for name, runner_class in runner_classes().items()
+    }
+
+
+def select(specs: list[str], runners: dict[str, Runner], all_modes: bool = False) -> list[tuple[str, str]]:
+    """The (runtime, mode) pairs ``specs`` (``-r`` values) name, in order; without specs the default
+    selection. Unknown runtimes or modes are errors that list the known ones."""
+    if not specs:
+        if all_modes:
+            return [
+                (name, mode) for name, runner in runners.items() for mode in runner.declaration.mode_names
+            ]
+        return [(name, mode) for name, runner in runners.items() for mode in representative(runner)]
+    selected = []
+    for spec in specs:
+        name, _, mode = spec.partition(":")
+        if name not in runners:
+            raise WasmbenchError(f"unknown runtime {name!r} (known: {', '.join(runners)})")
+        declaration = runners[name].declaration
+        if mode:
+            modes = [declaration.mode(mode).name]
+        else:
+            modes = list(declaration.mode_names) if all_modes else declaration.regular_modes()
+        selected += [(name, chosen) for chosen in modes]
+    return list(dict.fromkeys(selected))
+
+
+def representative(runner: Runner) -> list[str]:
+    """The runtime's modes in the default selection: of each entry of its declaration's
+    ``representative``, the first mode available here (the first one when none is, so that the
+    suite says why it is skipped)."""
+    chosen = []
+    for choice in runner.declaration.choices():
+        available = (mode for mode in choice if len(choice) == 1 or runner.availability(mode).available)
+        chosen.append(next(available, choice[0]))
+    return chosen
