@@ -9,8 +9,6 @@ between two suites on a noisy host.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from wasmbench.errors import WasmbenchError
@@ -18,6 +16,7 @@ from wasmbench.reports.frame import row_label, runs_frame
 from wasmbench.reports.markdown import table_lines
 from wasmbench.reports.statistics import SignificanceTest, Verdict, compare
 from wasmbench.reports.summary import BASELINE, round_ratios
+from wasmbench.store.schema import ResultDocument
 
 MATCH = ["size", "workload", "runtime", "mode"]
 
@@ -72,7 +71,7 @@ def _compare_samples(
     return pd.DataFrame(rows)
 
 
-def side_frame(documents: list[dict[str, Any]], side: str) -> tuple[pd.DataFrame, str]:
+def side_frame(documents: list[ResultDocument], side: str) -> tuple[pd.DataFrame, str]:
     """One side's runs and a description of its host; a side spanning several hosts is an error."""
     frame = runs_frame(documents)
     hosts = frame["host_key"].unique()

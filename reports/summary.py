@@ -41,8 +41,8 @@ def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
                 "prepare_s": _prepare_seconds(runs["prepare_ns"].iloc[0]),
                 "stop_reason": runs["stop_reason"].iloc[0],
                 # the program or module the runs executed: the same bytes wherever the sha256 matches
-                "artefact_target": runs.iloc[0].get("pair.artefact.target"),
-                "artefact_sha256": runs.iloc[0].get("pair.artefact.sha256"),
+                "artefact_target": runs["pair.artefact.target"].iloc[0],
+                "artefact_sha256": runs["pair.artefact.sha256"].iloc[0],
             }
         )
     cells = pd.DataFrame(rows)

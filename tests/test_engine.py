@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from synthetic import header
 
 from wasmbench.build.inputs import Inputs
 from wasmbench.build.toolchain import Artefact
@@ -71,9 +72,7 @@ class FakeRunner(Runner):
 def suite(tmp_path: Path, runner: FakeRunner, **options) -> tuple[Journal, Engine]:
     options = SuiteOptions(**{"seed": 1, "runs": 4, "warmup": 1, **options})
     plan = make_plan(["w"], ["test"], [("fake", mode) for mode in MODES], options.seed)
-    journal = Journal.create(
-        tmp_path / "suite.jsonl", {"plan": [p.key for p in plan], "options": asdict(options)}
-    )
+    journal = Journal.create(tmp_path / "suite.jsonl", header([p.key for p in plan], **asdict(options)))
     return journal, engine(journal, runner, options)
 
 
@@ -156,7 +155,7 @@ def test_a_suite_killed_mid_round_resumes_with_what_that_round_lacks(tmp_path):
     assert counts == [1, 2, 2], "warmup (3 calls), round 0 (3), then two of round 1 before the kill"
 
     resumed = Journal.open(journal.path)
-    options = SuiteOptions(**resumed.header["options"])
+    options = SuiteOptions(**resumed.header.options)
     engine(resumed, FakeRunner(), options).run()
     assert rounds_of(Journal.open(journal.path)) == {mode: [0, 1, 2, 3] for mode in MODES}
 

@@ -6,20 +6,21 @@ import json
 import re
 from pathlib import Path
 
-from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document
+from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, header
 
 from wasmbench.cli import main
 from wasmbench.execution.usage import Usage
 from wasmbench.measuring.measurement import Measurement, Status
 from wasmbench.measuring.plan import Pair
 from wasmbench.store.journal import Journal
+from wasmbench.store.schema import ResultDocument
 
 SLOWED = ("nbody", "wasmtime", "embedded")
 
 
-def write(path: Path, doc: dict) -> Path:
+def write(path: Path, doc: ResultDocument) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc))
+    path.write_text(json.dumps(doc.to_dict()))
     return path
 
 
@@ -135,9 +136,7 @@ def test_report_into_a_place_it_cannot_write_is_one_error_line_before_reading(ca
 def test_the_report_of_an_unfinished_journal_says_it_is_unfinished(capsys, tmp_path):
     """Interrupted in the middle of its rounds: native finished, wasmer has one run of two, node none."""
     plan = [Pair("nbody", "test", runtime, "default") for runtime in ("native", "wasmer", "node")]
-    with Journal.create(
-        tmp_path / "s.jsonl", {"plan": [pair.key for pair in plan], "options": {}}
-    ) as journal:
+    with Journal.create(tmp_path / "s.jsonl", header([pair.key for pair in plan])) as journal:
         for pair, seconds in ((plan[0], 1.0), (plan[1], 1.2), (plan[0], 1.1)):
             journal.record_run(
                 pair, Measurement(Status.OK, Usage(int(seconds * 1e9), 0.1, 0, 1), 0, None, "", 0)

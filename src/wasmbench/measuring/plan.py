@@ -9,31 +9,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True, order=True)
-class Pair:
-    """One cell of the result table: a workload at a size under one runtime mode."""
-
-    workload: str
-    size: str
-    runtime: str
-    mode: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.workload}/{self.size}/{self.runtime}/{self.mode}"
-
-    @property
-    def group(self) -> str:
-        """The workload and size: the pairs that share rounds."""
-        return f"{self.workload}/{self.size}"
-
-    @classmethod
-    def from_key(cls, key: str) -> Pair:
-        workload, size, runtime, mode = key.split("/")
-        return cls(workload, size, runtime, mode)
+from wasmbench.store.schema import Pair
 
 
 def make_plan(

@@ -13,7 +13,6 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
@@ -31,6 +30,7 @@ from wasmbench.measuring.plan import Pair, make_plan
 from wasmbench.runtimes.emulation import parse_emulation
 from wasmbench.runtimes.runner import Runner, discover_runners, parse_runner_spec
 from wasmbench.store.journal import Journal
+from wasmbench.store.schema import Artefact, JournalHeader, PairInfo, RuntimeInfo, Skip, typed
 
 
 class Suite:
@@ -38,7 +38,7 @@ class Suite:
 
     def __init__(self, journal: Journal, runners: dict[str, Runner] | None = None) -> None:
         self.journal = journal
-        self.options = SuiteOptions(**journal.header["options"])
+        self.options = typed(SuiteOptions, journal.header.options, "the suite's options")
         self.manifest = load_manifest()
         self.toolchain = Toolchain(self.options.opt_level)
         self.inputs = InputStore()
@@ -61,16 +61,9 @@ class Suite:
                 availability = runner.suite_availability(mode)
                 if availability.available:
                     runtime_modes.append((runner.name, mode))
-                    runtimes[runner.name] = {"title": runner.title, "version": runner.version()}
+                    runtimes[runner.name] = RuntimeInfo(runner.title, runner.version())
                 else:
-                    skipped.append(
-                        {
-                            "runtime": runner.name,
-                            "mode": mode,
-                            "reason": availability.reason,
-                            "hint": availability.hint,
-                        }
-                    )
+                    skipped.append(Skip(runner.name, mode, availability.reason, availability.hint))
         lacking = _without_variant(workloads, runtime_modes, runners)
         skipped += [_variant_skip(runtime, mode, *missing) for (runtime, mode), missing in lacking.items()]
         excluded = {
@@ -82,17 +75,17 @@ class Suite:
             if (pair.runtime, pair.mode, pair.workload) not in excluded
         ]
         emulation = parse_emulation(options.emulate)
-        header = {
-            "run_id": journal_path.stem,
-            "started": datetime.now(UTC).isoformat(),
-            "seed": options.seed,
-            "options": asdict(options),
-            "plan": [pair.key for pair in plan],
-            "skipped": skipped,
-            "toolchain": Toolchain(options.opt_level).describe(),
-            "runtimes": runtimes,
-            "machine_info": emulation.machine_info(machine_info()) if emulation else machine_info(),
-        }
+        header = JournalHeader(
+            run_id=journal_path.stem,
+            started=datetime.now(UTC).isoformat(),
+            seed=options.seed,
+            options=asdict(options),
+            plan=[pair.key for pair in plan],
+            skipped=skipped,
+            toolchain=Toolchain(options.opt_level).describe(),
+            runtimes=runtimes,
+            machine_info=emulation.machine_info(machine_info()) if emulation else machine_info(),
+        )
         return cls(Journal.create(journal_path, header), runners)
 
     @classmethod
@@ -119,8 +112,8 @@ class Suite:
             self.manifest[pair.workload].size(pair.size)
 
     @property
-    def skipped(self) -> list[dict[str, str]]:
-        return self.journal.header.get("skipped", [])
+    def skipped(self) -> list[Skip]:
+        return self.journal.header.skipped
 
     def build(self, progress: bool = True) -> None:
         """Compile every artefact and make every input the pending pairs need (cached ones cost nothing)."""
@@ -156,17 +149,17 @@ class Suite:
             self.journal.record_run(pair, Measurement.failure(Status.ERROR, f"prepare failed: {error}"))
             self.journal.record_done(pair, "prepare failed")
             return None
-        info = {
-            "runtime_title": runner.title,
-            "runtime_version": runner.version(),
-            "mode_flags": runner.mode_flags(pair.mode),
-            "args": list(workload.size(pair.size).args),
-            "artefact": prepared.artefact.describe(),
-            "compiler": self.toolchain.describe(),
-            "prepare_ns": prepared.prepare_ns,
-            "prepare_cached": prepared.cached,
+        info = PairInfo(
+            runtime_title=runner.title,
+            runtime_version=runner.version(),
+            mode_flags=runner.mode_flags(pair.mode),
+            args=list(workload.size(pair.size).args),
+            artefact=typed(Artefact, prepared.artefact.describe(), "an artefact"),
+            compiler=self.toolchain.describe(),
+            prepare_ns=prepared.prepare_ns,
+            prepare_cached=prepared.cached,
             **_variant_info(workload, variant, inputs.check),
-        }
+        )
         self.journal.record_pair(pair, info)
         return Job.bind(
             pair, runner, prepared, inputs, workload.size(pair.size).args, self.options.timeout_s, info
@@ -202,16 +195,11 @@ def _without_variant(
     return lacking
 
 
-def _variant_skip(runtime: str, mode: str, variant: str, workloads: list[str]) -> dict[str, Any]:
+def _variant_skip(runtime: str, mode: str, variant: str, workloads: list[str]) -> Skip:
     """The ``skipped`` entry of a mode for the workloads without the variant it runs."""
     have = "has" if len(workloads) == 1 else "have"
-    return {
-        "runtime": runtime,
-        "mode": mode,
-        "workloads": workloads,
-        "reason": f"runs only workloads with a {variant} variant; {', '.join(workloads)} {have} none",
-        "hint": "",
-    }
+    reason = f"runs only workloads with a {variant} variant; {', '.join(workloads)} {have} none"
+    return Skip(runtime, mode, reason, workloads=workloads)
 
 
 def _variant_info(workload: Workload, variant: str | None, check: OutputCheck) -> dict[str, str]:
