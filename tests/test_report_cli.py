@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from old_results import VERSIONS
 from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, header
 
 from wasmbench.cli import main
@@ -146,3 +147,16 @@ def test_the_report_of_an_unfinished_journal_says_it_is_unfinished(capsys, tmp_p
     assert code == 0, err
     assert "· size test · unfinished: 2 pairs not finished" in out
     assert "- nbody · wasmer\n- nbody · node" in out  # in the plan's order
+
+
+def test_report_and_compare_read_every_result_format_that_has_existed(capsys, tmp_path):
+    paths = []
+    for name, data in VERSIONS.items():
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(data))
+    paths.append(write(tmp_path / "current.json", document(HOST_X86, TWO_RUNTIMES, run_id="current")))
+    for path in paths:
+        code, _, err = run_cli(capsys, "report", path, "-o", tmp_path / f"{path.stem}-report")
+        assert code == 0 and not err, err
+    code, _, err = run_cli(capsys, "compare", paths[0], paths[1])
+    assert code in (0, 1) and "error" not in err, err
