@@ -158,3 +158,30 @@ ENGINE = {
 }
 
 VERSIONS = {"foundation": FOUNDATION, "engine": ENGINE}
+
+# A journal of the first suites: its header without format number or label, options of that time.
+FOUNDATION_JOURNAL = [
+    {
+        "type": "suite",
+        "format": "wasmbench-journal/1",
+        "run_id": "foundation",
+        "started": "2026-11-25T14:00:00+00:00",
+        "seed": 7,
+        "options": FOUNDATION["wasmbench"]["options"],
+        "plan": ["nbody/test/native/default", "nbody/test/wasmtime/embedded"],
+        "skipped": [],
+        "toolchain": {"compiler": "zig cc"},
+        "runtimes": {"native": {"title": "native (zig cc)", "version": {"zig": "0.13.0"}}},
+        "machine_info": {
+            "hostname": "h1",
+            "arch": "x86_64",
+            "cpu_model": "cpu",
+            "cores": 2,
+            "instance_type": "",
+        },
+    },
+    {"type": "pair", "pair": "nbody/test/native/default", "info": _INFO},
+    {"type": "run", "pair": "nbody/test/native/default", "measurement": _run(1_000_000_000)},
+    {"type": "run", "pair": "nbody/test/native/default", "measurement": _run(2_000_000_000)},
+    {"type": "done", "pair": "nbody/test/native/default", "reason": ""},
+]

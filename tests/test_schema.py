@@ -6,7 +6,7 @@ import copy
 import json
 
 import pytest
-from old_results import ENGINE, FOUNDATION, VERSIONS
+from old_results import ENGINE, FOUNDATION, FOUNDATION_JOURNAL, VERSIONS
 from synthetic import HOST_X86, TWO_RUNTIMES, document
 
 from wasmbench.errors import WasmbenchError
@@ -51,6 +51,20 @@ def test_a_current_file_carries_its_format_version():
     data = document(HOST_X86, TWO_RUNTIMES).to_dict()
     assert data["wasmbench"]["format_version"] == FORMAT_VERSION
     assert upgrade(data) == data
+
+
+def test_a_journal_of_the_first_format_reads_like_its_result_file(tmp_path):
+    path = tmp_path / "foundation.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in FOUNDATION_JOURNAL))
+    document = load_document(path)
+    assert document.machine_info["label"] == "h1" and document.options["runs"] == 2
+    assert document.unfinished == ["nbody/test/wasmtime/embedded"]
+    [pair] = document.pairs
+    assert pair.info is not None and [run.usage.wall_ns for run in pair.runs] == [
+        1_000_000_000,
+        2_000_000_000,
+    ]
+    assert len(runs_frame([document])) == 2
 
 
 @pytest.mark.parametrize(

@@ -376,10 +376,11 @@ class ResultDocument:
     def from_dict(cls, data: Any) -> ResultDocument:
         """A result document of any format, upgraded and checked field by field."""
         data = upgrade(data)
-        section, machine = data["wasmbench"], data.get("machine_info")
-        if not isinstance(section, dict) or not isinstance(machine, dict):
-            raise SchemaError("its wasmbench section or machine_info is not a JSON object")
-        entries = [*data["benchmarks"], *section.get("failed", [])]
+        section, machine = data["wasmbench"], data.get("machine_info", {})
+        benchmarks, failed = data["benchmarks"], section.get("failed", [])
+        if not isinstance(benchmarks, list) or not isinstance(failed, list):
+            raise SchemaError("its benchmarks or failed pairs are not a list")
+        entries = [*benchmarks, *failed]
         if not all(isinstance(entry, dict) and "extra_info" in entry for entry in entries):
             raise SchemaError("a benchmark entry has no extra_info")
         missing = [key for key in HOST_KEYS if key not in machine]
@@ -396,31 +397,34 @@ class ResultDocument:
 def upgrade(data: Any) -> dict[str, Any]:
     """A result document or journal header of any format, in today's (``FORMAT_VERSION``).
 
-    Version 1 (no ``format_version``) is every file written before the number: the first suites
-    (through pytest-benchmark) lacked runs' ``summary``, pairs' ``stop_reason``, ``unfinished`` and
-    ``machine_info.label``, and their ``machine_info`` may name the host as pytest-benchmark does
-    (``node``, ``machine``, ``cpu``); later ones added those keys one by one. A journal header of
-    version 1 needs nothing but its number (options it lacks take their defaults).
+    Version 1 (no ``format_version``) is everything written before the number. The first suites
+    (written through pytest-benchmark) lacked ``machine_info.label``, may name the host as
+    pytest-benchmark does (``node``, ``machine``, ``cpu``), and their result files lacked pairs'
+    ``stop_reason`` and ``unfinished`` (then: the pairs without a run, ``not_measured``); later
+    writers added those keys one by one. Options a header lacks take their defaults.
     """
     if not isinstance(data, dict):
         raise SchemaError("not a JSON object")
-    version = data.get("wasmbench", data).get("format_version", 1)
+    result = "wasmbench" in data
+    for part in ("wasmbench", "machine_info"):
+        if not isinstance(data.get(part, {}), dict):
+            raise SchemaError(f"its {part} is not a JSON object")
+    version = (data["wasmbench"] if result else data).get("format_version", 1)
     if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
         raise SchemaError(
             f"format version {version!r} is not one this wasmbench reads (1 to {FORMAT_VERSION}); "
             "a newer wasmbench wrote it"
         )
-    if version == 1 and "wasmbench" in data:
-        data = _result_from_version_1(data)
-    if "wasmbench" in data:
+    if version == 1:
+        data = {**data, "machine_info": _host_from_version_1(data.get("machine_info", {}))}
+        data = _result_from_version_1(data) if result else data
+    if result:
         return {**data, "wasmbench": {**data["wasmbench"], "format_version": FORMAT_VERSION}}
     return {**data, "format_version": FORMAT_VERSION}
 
 
-def _result_from_version_1(data: dict[str, Any]) -> dict[str, Any]:
-    section = data["wasmbench"]
-    section = {**section, "unfinished": section.get("unfinished", section.get("not_measured", []))}
-    machine = data.get("machine_info", {})
+def _host_from_version_1(machine: dict[str, Any]) -> dict[str, Any]:
+    """``HOST_KEYS`` filled in from pytest-benchmark's names for them, where a file has only those."""
     cpu = machine.get("cpu") or {}
     hostname = machine.get("hostname") or machine.get("node") or "unknown"
     host = {
@@ -431,15 +435,22 @@ def _result_from_version_1(data: dict[str, Any]) -> dict[str, Any]:
         "cores": machine.get("cores") or cpu.get("count"),
         "instance_type": machine.get("instance_type", ""),
     }
+    return {**machine, **host}
 
-    def entry(old: dict[str, Any]) -> dict[str, Any]:
-        info = old["extra_info"]
-        runs = [{"summary": "", **run} for run in info.get("runs", [])]
-        return {**old, "extra_info": {"stop_reason": "", **info, "runs": runs}}
+
+def _result_from_version_1(data: dict[str, Any]) -> dict[str, Any]:
+    section = data["wasmbench"]
+
+    def entry(old: Any) -> Any:
+        info = old.get("extra_info") if isinstance(old, dict) else None
+        return {**old, "extra_info": {"stop_reason": "", **info}} if isinstance(info, dict) else old
 
     return {
         **data,
-        "machine_info": {**machine, **host},
         "benchmarks": [entry(old) for old in data.get("benchmarks", [])],
-        "wasmbench": {**section, "failed": [entry(old) for old in section.get("failed", [])]},
+        "wasmbench": {
+            **section,
+            "unfinished": section.get("unfinished", section.get("not_measured", [])),
+            "failed": [entry(old) for old in section.get("failed", [])],
+        },
     }
