@@ -21,6 +21,8 @@ HOST_COLUMNS = ["host", "host_key", "arch", "cpu_model", "cores", "instance_type
 PAIR_COLUMNS = ["workload", "size", "runtime", "mode", "runtime_title", "prepare_ns", "stop_reason"]
 # What a pair that runs a workload's variant (e.g. wasmtime:nn's wasi-nn program) records about it.
 VARIANT_COLUMNS = ["variant", "variant_source", "variant_summary", "validation"]
+# Every run's row has these, whether or not its pair has info.
+ARTEFACT_COLUMNS = [f"pair.artefact.{field.name}" for field in fields(Artefact)]
 # Labels of a table cell: the runs of one pair on one host.
 CELL = ["host_key", "size", "workload", "runtime", "mode"]
 # Workloads that measure start-up rather than work: reported in their own table, not as a column.
@@ -88,10 +90,6 @@ def _pair_metadata(info: PairInfo | None) -> dict[str, Any]:
     if info is None:
         return {}
     return {key: value for key, value in asdict(info).items() if key not in PAIR_COLUMNS + VARIANT_COLUMNS}
-
-
-# Every run's row has these, whether or not its pair has info.
-ARTEFACT_COLUMNS = [f"pair.artefact.{field.name}" for field in fields(Artefact)]
 
 
 def _column_order(columns: pd.Index) -> list[str]:

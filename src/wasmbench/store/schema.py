@@ -387,7 +387,9 @@ class ResultDocument:
         if missing:
             raise SchemaError(f"machine_info lacks {', '.join(missing)}")
         summary = {key: value for key, value in section.items() if key not in ("failed", "complete")}
-        record = {**summary, "machine_info": machine, "commit_info": data.get("commit_info", {})}
+        # the file repeats the toolchain and runtimes in machine_info for pytest-benchmark's readers
+        host = {key: value for key, value in machine.items() if key not in ("toolchain", "runtimes")}
+        record = {**summary, "machine_info": host, "commit_info": data.get("commit_info", {})}
         record |= {"datetime": data.get("datetime", ""), "pairs": []}
         document = typed(cls, record, "the suite")
         document.pairs = [PairResult.from_extra_info(entry["extra_info"]) for entry in entries]
