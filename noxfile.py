@@ -1,5 +1,5 @@
 """Sessions: ``suite`` (the main job), ``tests``, ``lint``, ``fleet`` (Ansible over SSH), ``bench``
-(harness accuracy), ``reproducibility`` (ratios under a background load), ``report``.
+(harness accuracy), ``reproducibility`` (ratios under a background load), ``report``, ``docs``.
 
 Every session installs what it needs from the project's own files: Python packages from
 pyproject.toml, Debian packages with apt-get when a tool is missing.
@@ -107,3 +107,12 @@ def report(session: nox.Session) -> None:
     if not session.posargs and not glob.glob("results/**/*.json*", recursive=True):
         session.error("no result files under results/: run `nox -s suite` first")
     session.run("wasmbench", "report", *(session.posargs or ["results"]))
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """The documentation site (``docs/``, ``mkdocs.yml``), built with every internal link and anchor
+    checked; ``mkdocs serve`` in this session's environment shows it while you edit."""
+    pyproject = nox.project.load_toml("pyproject.toml")
+    session.install(*pyproject["project"]["optional-dependencies"]["docs"])
+    session.run("mkdocs", "build", "--strict", *session.posargs)

@@ -21,11 +21,13 @@ from wasmbench.measuring.engine import Engine
 from wasmbench.measuring.job import Job
 from wasmbench.measuring.options import CONSECUTIVE, SuiteOptions
 from wasmbench.measuring.plan import Pair, make_plan
-from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS
+from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
 from wasmbench.runtimes.runner import Invocation, Prepared, Runner, RunOutcome
 from wasmbench.store.journal import Journal
+from wasmbench.store.results import result_document
 
 MODES = ("a", "b", "c")
+NATIVE = "default"
 
 
 class Expected:
@@ -69,9 +71,14 @@ class FakeRunner(Runner):
         )
 
 
-def suite(tmp_path: Path, runner: FakeRunner, **options) -> tuple[Journal, Engine]:
+def suite(
+    tmp_path: Path, runner: FakeRunner, modes: tuple[str, ...] = MODES, **options
+) -> tuple[Journal, Engine]:
+    """A suite of one workload under ``modes`` of the fake runner; the mode ``default`` stands for
+    native's (the denominator of the ratios)."""
     options = SuiteOptions(**{"seed": 1, "runs": 4, "warmup": 1, **options})
-    plan = make_plan(["w"], ["test"], [("fake", mode) for mode in MODES], options.seed)
+    runtime_modes = [("native" if mode == NATIVE else "fake", mode) for mode in modes]
+    plan = make_plan(["w"], ["test"], runtime_modes, options.seed)
     journal = Journal.create(tmp_path / "suite.jsonl", header([p.key for p in plan], **asdict(options)))
     return journal, engine(journal, runner, options)
 
@@ -126,19 +133,93 @@ def test_a_timeout_leaves_that_modes_remaining_rounds_and_the_others_go_on(tmp_p
     assert rounds_of(journal)["a"] == rounds_of(journal)["c"] == [0, 1, 2, 3]
 
 
-def test_auto_stops_when_every_mode_is_within_the_target_and_not_before(tmp_path):
+def test_auto_stops_each_mode_once_it_is_within_the_target_and_not_before(tmp_path):
     steady = FakeRunner(lambda mode, call: 1.0 + call * 1e-4)
     journal, loop = suite(tmp_path, steady, runs=30, auto=True, max_runs=30)
     loop.run()
-    assert rounds_of(journal)["a"] == [0, 1, 2, 3, 4]
+    assert rounds_of(journal) == {mode: [0, 1, 2, 3, 4] for mode in MODES}
     assert set(journal.done.values()) == {CI_REACHED}
 
     noisy = FakeRunner(lambda mode, call: 1.0 + (0.5 * (call % 2) if mode == "c" else 0.0))
     (tmp_path / "noisy").mkdir()
     journal, loop = suite(tmp_path / "noisy", noisy, runs=8, auto=True, max_runs=8)
     loop.run()
-    assert all(len(runs) == 8 for runs in journal.runs.values()), "one unsettled mode keeps them all going"
-    assert set(journal.done.values()) == {MAX_RUNS}
+    assert {mode: len(rounds) for mode, rounds in rounds_of(journal).items()} == {"a": 5, "b": 5, "c": 8}
+    assert journal.done == {
+        "w/test/fake/a": CI_REACHED,
+        "w/test/fake/b": CI_REACHED,
+        "w/test/fake/c": MAX_RUNS,
+    }, "a noisy mode no longer holds the settled ones"
+
+
+def test_a_mode_within_the_target_stops_while_native_goes_on_with_the_others(tmp_path):
+    # a is steady (settled after five rounds), b wobbles by ±1.5 % (six), c by ±50 % (never)
+    wobble = {"a": 0.0, "b": 0.015, "c": 0.5, NATIVE: 0.0}
+    runner = FakeRunner(lambda mode, call: 1.0 + wobble[mode] * (-1) ** call)
+    journal, loop = suite(tmp_path, runner, modes=(NATIVE, *MODES), runs=12, auto=True, max_runs=12)
+    loop.run()
+    rounds = rounds_of(journal)
+    assert rounds == {"a": list(range(5)), "b": list(range(6)), "c": list(range(12)), NATIVE: list(range(12))}
+    assert journal.done == {
+        "w/test/fake/a": CI_REACHED,
+        "w/test/fake/b": CI_REACHED,
+        "w/test/fake/c": MAX_RUNS,
+        "w/test/native/default": MAX_RUNS,
+    }
+    measured = runner.calls[4:]  # after the warmup round
+    later_rounds = [sorted(measured[start : start + 2]) for start in range(4 * 5 + 3, len(measured), 2)]
+    assert later_rounds == [sorted([NATIVE, "c"])] * 6, "later rounds interleave native and c alone"
+    for index in range(12):
+        in_round = [runs[index].position for runs in journal.runs.values() if len(runs) > index]
+        assert sorted(in_round) == list(range(len(in_round))), "positions count the modes still running"
+    per_pair = {
+        entry["extra_info"]["mode"]: (len(entry["extra_info"]["runs"]), entry["extra_info"]["stop_reason"])
+        for entry in result_document(journal).to_dict()["benchmarks"]
+    }
+    assert per_pair == {
+        "a": (5, CI_REACHED),
+        "b": (6, CI_REACHED),
+        "c": (12, MAX_RUNS),
+        NATIVE: (12, MAX_RUNS),
+    }, "the result file says how many rounds each mode had and why it stopped"
+
+
+def test_native_stays_until_the_last_mode_has_stopped_and_the_time_limit_holds_per_mode(tmp_path):
+    # b costs 2 s a run and wobbles by ±25 %: it spends the 9 s budget in four runs
+    runner = FakeRunner(lambda mode, call: 2.0 + 0.5 * (call % 2) if mode == "b" else 1.0 + call * 1e-4)
+    journal, loop = suite(tmp_path, runner, modes=(NATIVE, "a", "b"), auto=True, max_runs=30, max_time_s=9.0)
+    loop.run()
+    assert {mode: len(rounds) for mode, rounds in rounds_of(journal).items()} == {NATIVE: 5, "a": 5, "b": 4}
+    assert journal.done == {
+        "w/test/fake/a": CI_REACHED,
+        "w/test/fake/b": MAX_TIME,
+        "w/test/native/default": CI_REACHED,
+    }, "native runs a fifth round alone: its own mean needs five runs"
+
+
+def test_an_auto_suite_resumed_after_a_mode_stopped_runs_only_the_others(tmp_path):
+    wobble = {"a": 0.0, "c": 0.5, NATIVE: 0.0}
+
+    def killed_mid_round(mode: str, call: int) -> float:
+        if len(runner.calls) == 3 + 3 * 5 + 2 + 2:  # warmup, five rounds of three, two of two, one
+            raise KeyboardInterrupt
+        return 1.0 + wobble[mode] * (-1) ** call
+
+    runner = FakeRunner(killed_mid_round)
+    journal, loop = suite(tmp_path, runner, modes=(NATIVE, "a", "c"), auto=True, max_runs=8)
+    with pytest.raises(KeyboardInterrupt):
+        loop.run()
+    resumed = Journal.open(journal.path)
+    assert resumed.done == {"w/test/fake/a": CI_REACHED}
+    assert sorted(len(runs) for runs in resumed.runs.values()) == [5, 6, 7]
+    again = FakeRunner(lambda mode, call: 1.0 + wobble[mode] * (-1) ** call)
+    engine(resumed, again, SuiteOptions(**resumed.header.options)).run()
+    assert "a" not in again.calls
+    assert {mode: len(rounds) for mode, rounds in rounds_of(Journal.open(journal.path)).items()} == {
+        "a": 5,
+        "c": 8,
+        NATIVE: 8,
+    }
 
 
 def test_a_suite_killed_mid_round_resumes_with_what_that_round_lacks(tmp_path):

@@ -13,6 +13,13 @@ so a resumed suite runs the same order it would have run. Unrecorded warmup roun
 Every finished run is on disk (the journal) before the next starts: a pair's round index is the
 number of runs it has, so a suite killed in the middle of a round resumes with the pairs that
 round still lacks.
+
+Under ``--runs auto`` a mode leaves its group's rounds as soon as the stop rule (``stopping.py``)
+lets it go, and the later rounds interleave the modes still running; native, the denominator,
+stays until the last of them (under ``--schedule consecutive``, where no native run shares a
+pair's rounds, each pair stops on its own mean). A pair's measured rounds are thus its own: their
+count is its number of recorded runs, and its journal ``done`` record (the result's
+``stop_reason``) says why it stopped.
 """
 
 from __future__ import annotations
@@ -86,7 +93,7 @@ class Engine:
             active = self._round(
                 active, round_index=None, rng=self._rng(active[0].pair.group, WARMUP, warmup)
             )
-        while active:
+        while active := self._still_running(active):
             round_index = min(self._runs(job) for job in active)
             if round_index >= self.options.rounds:
                 self._finish(active, MAX_RUNS if self.options.auto else "")
@@ -95,13 +102,20 @@ class Engine:
             active = self._round(lacking, round_index, self._rng(lacking[0].pair.group, round_index)) + [
                 job for job in active if job not in lacking
             ]
-            rule = self.options.stop_rule
-            reason = (
-                rule.reason([self.journal.runs[job.pair.key] for job in active]) if rule and active else None
-            )
-            if reason:
-                self._finish(active, reason)
-                return
+
+    def _still_running(self, jobs: list[Job]) -> list[Job]:
+        """The jobs that go on to the next round; those the stop rule lets go are journalled done
+        with its reason (native last, so a suite killed in between resumes with native running).
+        Asked before every round, so a resumed suite first settles what its last round decided."""
+        rule = self.options.stop_rule
+        if rule is None:
+            return jobs
+        runs = {job.pair.key: self.journal.runs.get(job.pair.key, []) for job in jobs}
+        baseline = next((job.pair.key for job in jobs if job.pair.is_baseline), None)
+        stopping = rule.stopping(runs, baseline)
+        for key, reason in stopping.items():
+            self._done(Pair.from_key(key), reason)
+        return [job for job in jobs if job.pair.key not in stopping]
 
     def _round(self, jobs: list[Job], round_index: int | None, rng: random.Random) -> list[Job]:
         """Run each job once in a shuffled order; return those still active (a timeout leaves the
@@ -121,7 +135,7 @@ class Engine:
             if round_index is not None or timed_out:
                 self.journal.record_run(job.pair, measurement)
             if timed_out:
-                self.journal.record_done(job.pair, TIMED_OUT)
+                self._done(job.pair, TIMED_OUT)
             else:
                 still_active.append(job)
         self.current = None
@@ -129,7 +143,14 @@ class Engine:
 
     def _finish(self, jobs: list[Job], reason: str) -> None:
         for job in jobs:
-            self.journal.record_done(job.pair, reason)
+            self._done(job.pair, reason)
+
+    def _done(self, pair: Pair, reason: str) -> None:
+        """Journal that ``pair`` needs no more runs; the progress bar no longer expects the rounds
+        it will not take (under ``--runs auto`` most pairs stop well before ``--max-runs``)."""
+        self.journal.record_done(pair, reason)
+        self._progress.total -= max(0, self.options.rounds - len(self.journal.runs.get(pair.key, [])))
+        self._progress.refresh()
 
     def _bind(self, pair: Pair) -> Job | None:
         self.current = pair

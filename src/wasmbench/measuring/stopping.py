@@ -1,24 +1,28 @@
-"""``--runs auto``: when a workload's rounds have measured enough, and why they stopped.
+"""``--runs auto``: which modes of a workload have measured enough after a round, and why they stop.
 
-A workload's rounds go on until the 95 % confidence interval of every mode's mean is within
-``ci_target`` of that mean (each with at least ``MIN_RUNS`` valid runs), or until ``max_runs``
-rounds, or until one mode has spent ``max_time_s`` seconds of measured time, whichever comes first
-(pyperf and hyperfine use the same idea for one command). The modes of a workload stop together,
-so that every round holds every mode and the paired ratios keep their pairs.
+Each mode stops on its own, once the 95 % confidence interval of its mean is within ``ci_target``
+of that mean and, while native (the denominator of every ratio) is still running, so is the
+interval of its paired ratio to native (the geometric mean of its per-round ratios; each needs at
+least ``MIN_RUNS`` valid runs or rounds). Native itself goes on until every other mode has stopped,
+so that each ratio has its pairs, then stops once its own mean is within the target. A mode also
+stops after ``max_time_s`` seconds of its own measured time, or when its first ``MIN_RUNS`` runs all
+failed (a runtime that crashes on this workload has nothing to converge to); the engine stops every
+mode after ``max_runs`` rounds. pyperf and hyperfine use the same idea for one command.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from wasmbench.measuring.measurement import Measurement
-from wasmbench.measuring.stats import MIN_RUNS, ci_half_width
+from wasmbench.measuring.stats import MIN_RUNS, ci_half_width, geometric_mean_interval
 
 AUTO = "auto"
 CI_REACHED = "ci target reached"
 MAX_RUNS = "max runs"
 MAX_TIME = "max time"
+NO_VALID_RUN = "no valid run"
 
 
 @dataclass(frozen=True)
@@ -26,24 +30,47 @@ class StopRule:
     ci_target: float
     max_time_s: float
 
-    def reason(self, runs_of_each_mode: Sequence[Sequence[Measurement]]) -> str | None:
-        """Why a workload's rounds stop after these runs of its modes, or None to go on."""
-        if all(self.settled(runs) for runs in runs_of_each_mode):
+    def stopping(self, runs: Mapping[str, Sequence[Measurement]], baseline: str | None) -> dict[str, str]:
+        """The still-running modes (``runs``: each one's runs so far, by pair key) that stop now,
+        each with its reason, native last. ``baseline`` is native's key while native is among them."""
+        native = runs.get(baseline) if baseline is not None else None
+        reasons = {mode: self.reason(own, native) for mode, own in runs.items() if mode != baseline}
+        stopping = {mode: reason for mode, reason in reasons.items() if reason}
+        if native is not None:
+            reason = self.reason(native)
+            if reason and (reason != CI_REACHED or len(stopping) == len(reasons)):
+                stopping[baseline] = reason
+        return stopping
+
+    def reason(self, runs: Sequence[Measurement], native: Sequence[Measurement] | None = None) -> str | None:
+        """Why one mode stops after these runs (paired by round with ``native``'s), or None."""
+        valid = [run.usage.wall_ns / 1e9 for run in runs if run.ok]
+        if not valid and len(runs) >= MIN_RUNS:
+            return NO_VALID_RUN
+        if self._within_target(valid) and (native is None or self._ratio_within_target(runs, native)):
             return CI_REACHED
-        if any(sum(run.usage.wall_ns for run in runs) / 1e9 >= self.max_time_s for runs in runs_of_each_mode):
+        if sum(run.usage.wall_ns for run in runs) / 1e9 >= self.max_time_s:
             return MAX_TIME
         return None
 
-    def settled(self, runs: Sequence[Measurement]) -> bool:
-        """Whether one mode's mean is known within the target, or there is nothing to know: a mode
-        that failed its first ``MIN_RUNS`` runs (a runtime that crashes on this workload) would
-        otherwise hold every other mode to the limits."""
-        valid = [run.usage.wall_ns / 1e9 for run in runs if run.ok]
-        if not valid and len(runs) >= MIN_RUNS:
-            return True
-        if len(valid) < MIN_RUNS:
+    def _within_target(self, seconds: Sequence[float]) -> bool:
+        """Whether the mean of ``seconds`` is known within the target."""
+        if len(seconds) < MIN_RUNS:
             return False
-        return ci_half_width(valid) <= self.ci_target * sum(valid) / len(valid)
+        return ci_half_width(seconds) <= self.ci_target * sum(seconds) / len(seconds)
+
+    def _ratio_within_target(self, runs: Sequence[Measurement], native: Sequence[Measurement]) -> bool:
+        """Whether the paired ratio to native (as the report computes it) is known within the target."""
+        native_by_round = {run.round: run.usage.wall_ns for run in native if run.ok and run.round is not None}
+        ratios = [
+            run.usage.wall_ns / native_by_round[run.round]
+            for run in runs
+            if run.ok and run.round in native_by_round
+        ]
+        if len(ratios) < MIN_RUNS:
+            return False
+        centre, low, high = geometric_mean_interval(ratios)
+        return (high - low) / 2 <= self.ci_target * centre
 
 
 def runs_argument(text: str) -> int | str:

@@ -30,6 +30,8 @@ FORMAT_VERSION = 2
 RUN_CONTEXT = ("round", "position", "layout_padding")
 # The host facts the reports label results with, present in every current ``machine_info``.
 HOST_KEYS = ("label", "hostname", "arch", "cpu_model", "cores", "instance_type")
+# The denominator of every ratio: each mode's time is divided by this mode's, in the same round.
+BASELINE = ("native", "default")
 
 
 class SchemaError(WasmbenchError):
@@ -82,6 +84,10 @@ class Pair:
     def group(self) -> str:
         """The workload and size: the pairs that share rounds."""
         return f"{self.workload}/{self.size}"
+
+    @property
+    def is_baseline(self) -> bool:
+        return (self.runtime, self.mode) == BASELINE
 
     @classmethod
     def from_key(cls, key: str) -> Pair:
@@ -233,17 +239,13 @@ class JournalHeader:
 
 @dataclass
 class PairResult:
-    """One pair of a result document: its runs (valid or not), what it ran with and why it stopped.
-
-    ``rounds`` is how many interleaved rounds the pair's mode took part in, where the suite says
-    (None: not recorded).
-    """
+    """One pair of a result document: its runs (valid or not, one per round it took part in),
+    what it ran with and why it stopped."""
 
     pair: Pair
     info: PairInfo | None
     runs: list[Measurement]
     stop_reason: str
-    rounds: int | None = None
 
     @property
     def has_valid_run(self) -> bool:
@@ -258,7 +260,6 @@ class PairResult:
             **asdict(self.pair),
             **(asdict(self.info) if self.info else {}),
             "stop_reason": self.stop_reason,
-            "rounds": self.rounds,
             "status_counts": self.status_counts(),
             "runs": [run.to_dict() for run in self.runs],
         }
@@ -296,7 +297,7 @@ class PairResult:
         runs = data.get("runs")
         if not isinstance(runs, list):
             raise SchemaError(f"{what}: its runs are not a list")
-        ending = {key: data[key] for key in ("stop_reason", "rounds") if key in data}
+        ending = {"stop_reason": data["stop_reason"]} if "stop_reason" in data else {}
         result = typed(cls, {"pair": data, "info": None, "runs": [], **ending}, what)
         info_keys = {f.name for f in fields(PairInfo)}
         info = {key: value for key, value in data.items() if key in info_keys}
