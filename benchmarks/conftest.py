@@ -16,34 +16,21 @@ import pytest
 from pytest_benchmark.utils import get_commit_info
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.measuring.options import SCHEDULES, SuiteOptions, runs_options
+from wasmbench.measuring.options import SUITE_OPTIONS, SuiteOptions, add_suite_options, suite_options
 from wasmbench.measuring.plan import groups
-from wasmbench.measuring.stopping import runs_argument
 from wasmbench.measuring.suite import Suite
 from wasmbench.store.journal import Journal
 from wasmbench.store.paths import default_result_path, journal_path_for, result_path_for
 from wasmbench.store.results import result_document, write_document
 
+# ``wasmbench run``'s suite options are the adapter's ``--wb-<long name>``, with the same defaults.
+PREFIX = "wb"
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("wasmbench")
     group.addoption("--wb-output", help="result file; its journal is continued when it exists")
-    group.addoption("--wb-workload", action="append", default=[], help="workload (repeatable; default all)")
-    group.addoption("--wb-size", action="append", default=[], help="size: test, default or large")
-    group.addoption("--wb-runtime", action="append", default=[], help="runtime or runtime:mode (repeatable)")
-    group.addoption("--wb-runs", type=runs_argument, default=5, help="measured rounds, or auto")
-    group.addoption("--wb-max-runs", type=int, default=30, help="with --wb-runs auto: most rounds")
-    group.addoption("--wb-max-time", type=float, default=120.0, help="with auto: most seconds per mode")
-    group.addoption(
-        "--wb-ci-target", type=float, default=2.0, help="with auto: 95%% CI half-width, %% of mean"
-    )
-    group.addoption("--wb-warmup", type=int, default=1, help="unmeasured rounds before them")
-    group.addoption("--wb-timeout", type=float, default=300.0, help="seconds before a run is killed")
-    group.addoption("--wb-seed", type=int, default=None, help="seed of the shuffled order")
-    group.addoption("--wb-opt", default="O2", help="optimisation level for every target")
-    group.addoption(
-        "--wb-schedule", choices=SCHEDULES, default=SCHEDULES[0], help="interleaved or consecutive"
-    )
+    add_suite_options(group.addoption, prefix=PREFIX)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,19 +46,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _options(config: pytest.Config) -> SuiteOptions:
-    option = config.getoption
-    return SuiteOptions(
-        workloads=option("wb_workload"),
-        sizes=option("wb_size") or ["test"],
-        runtimes=option("wb_runtime"),
-        **runs_options(
-            option("wb_runs"), option("wb_max_runs"), option("wb_max_time"), option("wb_ci_target")
-        ),
-        warmup=option("wb_warmup"),
-        timeout_s=option("wb_timeout"),
-        seed=option("wb_seed"),
-        opt_level=option("wb_opt"),
-        schedule=option("wb_schedule"),
+    return suite_options(
+        {option.dest: config.getoption(option.prefixed_dest(PREFIX)) for option in SUITE_OPTIONS}
     )
 
 

@@ -42,6 +42,7 @@ from pathlib import Path
 from wasmbench.build.cache import cache_dir, content_key
 from wasmbench.build.toolchain import WASM_TARGET
 from wasmbench.errors import WasmbenchError
+from wasmbench.extras import install_command
 from wasmbench.runtimes.command_runner import (
     COMPILE_TIMEOUT_S,
     PACKAGE,
@@ -148,7 +149,9 @@ class WasmtimeRunner(EmbeddedRunner):
         try:
             openvino_library_path()
         except OSError as error:
-            return Availability.no(f"WASI-NN needs OpenVINO's C library: {error}", OPENVINO_HINT)
+            return Availability.no(
+                f"WASI-NN needs OpenVINO's C library: {error}", install_command("inference")
+            )
         return Availability.yes()
 
     def origin(self, mode: str) -> str:

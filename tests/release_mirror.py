@@ -13,6 +13,7 @@ from this mirror also measures and validates (that is all the fleet test needs o
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import http.server
 import io
@@ -94,7 +95,9 @@ class Mirror:
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # A short poll interval: stop() returns at once instead of after half a second.
+        serve = functools.partial(self._server.serve_forever, poll_interval=0.02)
+        threading.Thread(target=serve, daemon=True).start()
 
     def stop(self) -> None:
         if self._server is not None:

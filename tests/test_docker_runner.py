@@ -84,6 +84,7 @@ def our_containers(runner: DockerRunner) -> list:
     return runner.client.containers.list(all=True, filters={"label": owner})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["run", "exec"])
 def test_runs_the_program_in_its_workdir_with_output_status_and_cgroup_figures(runner, probe, tmp_path, mode):
     prepared = runner.prepare(probe, mode, tmp_path)
@@ -102,6 +103,7 @@ def test_runs_the_program_in_its_workdir_with_output_status_and_cgroup_figures(r
     assert outcome.usage.max_rss_kib > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["run", "exec"])
 def test_a_hung_program_times_out_and_no_container_is_left(runner, probe, tmp_path, mode):
     prepared = runner.prepare(probe, mode, tmp_path)
@@ -113,6 +115,7 @@ def test_a_hung_program_times_out_and_no_container_is_left(runner, probe, tmp_pa
     assert our_containers(runner) == []
 
 
+@pytest.mark.slow
 def test_the_exec_container_is_reused_then_stopped_by_close(runner, probe, tmp_path):
     prepared = runner.prepare(probe, "exec", tmp_path)
     run = invocation(tmp_path)
@@ -124,6 +127,7 @@ def test_the_exec_container_is_reused_then_stopped_by_close(runner, probe, tmp_p
     assert our_containers(runner) == []
 
 
+@pytest.mark.slow
 def test_validated_like_any_runner(runner, probe, tmp_path):
     from wasmbench.build.manifest import SizeSpec
 
@@ -135,6 +139,7 @@ def test_validated_like_any_runner(runner, probe, tmp_path):
     assert measurement.status is Status.OK
 
 
+@pytest.mark.slow
 def test_the_image_holds_the_native_artefact_byte_for_byte_and_is_reused(runner, probe, tmp_path):
     runner.prepare(probe, "run", tmp_path)
     again = runner.prepare(probe, "exec", tmp_path)
@@ -154,6 +159,7 @@ def test_the_image_holds_the_native_artefact_byte_for_byte_and_is_reused(runner,
     assert tag.startswith("wasmbench/probe:")
 
 
+@pytest.mark.slow
 def test_clean_removes_our_images(runner, probe, tmp_path):
     runner.prepare(probe, "run", tmp_path)
     tag = runner._images[probe.sha256]
@@ -163,6 +169,7 @@ def test_clean_removes_our_images(runner, probe, tmp_path):
         runner.client.images.get(tag)
 
 
+@pytest.mark.slow
 def test_the_image_gets_the_loader_and_libraries_ldd_names(probe):
     names = {library.name for library in shared_libraries(probe.path)}
     assert any(name.startswith("libc.so") for name in names)
@@ -213,6 +220,7 @@ def test_a_suite_stopped_mid_run_leaves_no_container(runner, tmp_path, stop):
     assert runner.client.containers.list(all=True, filters={"label": owner}) == []
 
 
+@pytest.mark.slow
 def test_containers_of_a_harness_that_is_gone_are_swept_by_the_next(runner, probe, tmp_path):
     runner.prepare(probe, "run", tmp_path)
     gone = subprocess.Popen(["true"])

@@ -13,12 +13,12 @@ import yaml
 from synthetic import HOST_X86, TWO_RUNTIMES, document
 
 from wasmbench.cli import main, make_parser
-from wasmbench.commands import run
 from wasmbench.commands.fleet import setup_argv
 from wasmbench.fleet.inventory import group_hosts, inventory_hosts
 from wasmbench.fleet.playbook import PLAYBOOK
 from wasmbench.fleet.state import FleetRun
 from wasmbench.host.machine import machine_info
+from wasmbench.measuring.options import suite_argv
 from wasmbench.provision import system
 from wasmbench.runners import docker as docker_runner
 from wasmbench.store.paths import default_result_path
@@ -58,7 +58,7 @@ def test_group_hosts_walks_children_and_names_each_host_once():
 def test_suite_options_are_forwarded_as_given_and_parse_back_the_same():
     argv = ["fleet", "run", "-i", "hosts.yml", "--size", "test", "-w", "nbody", "-w", "nop", "--runs", "auto"]
     args = make_parser().parse_args([*argv, "--seed", "7", "--timeout", "60"])
-    forwarded = run.suite_argv(args.suite_actions, args)
+    forwarded = suite_argv(vars(args))
     assert forwarded == [
         "--workload", "nbody", "--workload", "nop", "--size", "test", "--runs", "auto",
         "--timeout", "60.0", "--seed", "7",
@@ -75,6 +75,7 @@ def test_suite_options_are_forwarded_as_given_and_parse_back_the_same():
         (["--size", "huge"], "unknown size huge"),
         (["--resume", "--size", "test"], "--resume continues the fleet run as it was started"),
         (["--resume"], "there is no fleet run to resume"),
+        (["--mirror", "/srv/mirror"], "the mirror must be an http:// or https:// URL"),
     ],
 )
 def test_bad_fleet_input_is_one_line_before_any_host_is_touched(capsys, tmp_path, hosts_file, extra, message):

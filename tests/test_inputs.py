@@ -1,4 +1,5 @@
 import json
+from importlib import metadata
 
 import pytest
 
@@ -71,3 +72,20 @@ def test_a_builder_that_leaves_out_a_file_fails_and_caches_nothing(tmp_path):
 def test_an_unknown_builder_is_a_clear_error(tmp_path):
     with pytest.raises(WasmbenchError, match="cannot load the input builder nowhere:build"):
         InputStore(tmp_path).inputs(workload("nowhere:build"), "test")
+
+
+def test_a_missing_package_of_an_extra_names_the_extra(tmp_path, monkeypatch):
+    real_version = metadata.version
+
+    def version(name: str) -> str:
+        if name == "scikit-image":
+            raise metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr(metadata, "version", version)
+    with pytest.raises(WasmbenchError) as raised:
+        InputStore(tmp_path).inputs(workload(requires=("scikit-image",)), "test")
+    assert str(raised.value) == (
+        "the toy workload's inputs need scikit-image (it is not installed); "
+        "install it with: pip install 'wasmbench[inference]'"
+    )

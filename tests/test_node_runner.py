@@ -27,6 +27,7 @@ def test_the_versions_of_node_and_v8_are_recorded():
     assert all(version[0].isdigit() for version in versions.values())
 
 
+@pytest.mark.slow
 @installed
 @pytest.mark.parametrize("mode", NodeRunner.modes)
 def test_a_run_reports_the_scripts_phases_and_only_the_modules_output(tmp_path, mode):
@@ -46,6 +47,7 @@ def test_baseline_keeps_liftoffs_code_optimizing_skips_it_and_default_tiers_up()
     assert all("--no-turbo-fast-api-calls" in runner.mode_flags(mode) for mode in runner.modes)
 
 
+@pytest.mark.slow
 @installed
 def test_the_flags_go_to_node_before_the_script(tmp_path):
     runner = NodeRunner()
@@ -59,6 +61,7 @@ def test_the_flags_go_to_node_before_the_script(tmp_path):
     assert command[flags_end + 1 :] == [str(phase_report(invocation)), str(prepared.path), "module", "7"]
 
 
+@pytest.mark.slow
 @installed
 def test_a_trap_is_reported_by_its_message(tmp_path):
     outcome = run(tmp_path, TRAP)

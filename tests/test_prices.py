@@ -42,12 +42,25 @@ def test_prices_file_maps_host_names_to_prices(tmp_path):
     assert read_prices(path) == {"c7g-large": Price(0.0725, "USD"), "azure d2": Price(0.096, "EUR")}
 
 
+def test_a_prices_file_takes_the_one_line_form_too(tmp_path):
+    path = tmp_path / "prices.toml"
+    path.write_text('m6g-large = 0.077\n"azure d2" = 1\n\n[c7g-large]\nper_hour = 0.0725\n')
+    assert read_prices(path) == {
+        "m6g-large": Price(0.077),
+        "azure d2": Price(1.0),
+        "c7g-large": Price(0.0725),
+    }
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("[c7g-large]\ncurrency = 'USD'\n", r"\[c7g-large\] needs per_hour = <price per hour>"),
         ("[c7g-large]\nper_hour = true\n", r"\[c7g-large\]: price per hour must be a positive number"),
         ("[c7g-large\n", "cannot read prices file"),
+        ("c7g-large = -0.5\n", r"c7g-large: price per hour must be a positive number, not -0\.5"),
+        ("c7g-large = '0.07 USD'\n", r"c7g-large = '0\.07 USD' is not a price; a price is `HOST = <price"),
+        ("c7g-large = true\n", r"a price is `HOST = <price per hour>` \(in USD\), or a table `\[HOST\]`"),
     ],
 )
 def test_a_bad_prices_file_is_one_clear_error(tmp_path, text, message):

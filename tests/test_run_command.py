@@ -8,8 +8,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from wasmbench.cli import main
 from wasmbench.measuring.engine import Engine
+
+pytestmark = pytest.mark.slow  # builds nop with the real toolchain and runs it natively
 
 NOP = ["-r", "native:default", "-w", "nop", "--size", "test", "--runs", "3"]
 

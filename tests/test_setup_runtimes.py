@@ -115,9 +115,34 @@ def test_a_404_and_a_cut_off_transfer_are_one_line_each_with_the_url(mirror, cap
     assert not list(runtimes_dir().glob("*/*/bin"))
 
 
-def test_offline_every_runtime_is_skipped_with_the_reason(mirror, capsys):
+def test_a_named_mirror_that_does_not_answer_is_one_line_and_a_failure(mirror, capsys):
     mirror.stop()
-    code, lines = setup(capsys, mirror.url)
+    assert main(["setup", "runtimes", "--mirror", mirror.url]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"wasmbench: the mirror does not answer: {mirror.url}: cannot reach")
+    assert len(captured.err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("url", ["/srv/mirror", "ftp://mirror.example/releases", "http:/no-host"])
+def test_a_mirror_that_is_not_an_http_url_is_one_line_and_a_usage_error(mirror, capsys, url):
+    assert main(["setup", "runtimes", "--mirror", url]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "wasmbench: error: the mirror must be an http:// or https:// URL "
+        f"(--mirror or $WASMBENCH_MIRROR), not {url!r}\n"
+    )
+    assert not mirror.requests
+
+
+def test_offline_every_runtime_from_the_official_servers_is_skipped_with_the_reason(mirror, capsys, tmp_path):
+    """No mirror: the catalog's own servers out of reach mean offline, a skip. (Here the catalog's
+    URLs are the stopped mirror's, standing in for the official servers.)"""
+    catalog = tmp_path / "runtimes.toml"
+    catalog.write_text(catalog.read_text().replace('"https://', f'"{mirror.url}/'))
+    mirror.stop()
+    code = main(["setup", "runtimes", *ARCHIVE_RUNTIMES])
+    lines = {line.split(":")[0]: line for line in capsys.readouterr().out.strip().splitlines()}
     assert code == 0
     for name in expected_here():
         assert lines[name].startswith(f"{name}: skipped: {mirror.url}/") and "cannot reach" in lines[name]

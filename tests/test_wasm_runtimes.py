@@ -19,6 +19,8 @@ from wasmbench.build.toolchain import WASM_TARGET, Artefact, Toolchain, helper_p
 from wasmbench.measuring.measurement import Status, validate
 from wasmbench.runtimes.runner import Invocation, Runner, discover_runners
 
+pytestmark = pytest.mark.slow  # every wasm runtime here, running real modules
+
 PROBE = helper_program(Path(__file__).with_name("programs") / "sandbox_probe.c")
 NO_OUTPUT = SizeSpec(args=())  # expects no output at all
 

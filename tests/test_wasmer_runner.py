@@ -23,6 +23,7 @@ def invocation(tmp_path: Path) -> Invocation:
     return Invocation((), tmp_path / "work", tmp_path / "stdout", tmp_path / "stderr", 30.0)
 
 
+@pytest.mark.slow
 @sdk
 @pytest.mark.parametrize("mode", SDK_MODES)
 def test_sdk_runs_split_their_phases(tmp_path, mode):
@@ -35,6 +36,7 @@ def test_sdk_runs_split_their_phases(tmp_path, mode):
     assert outcome.usage.max_rss_kib > 0
 
 
+@pytest.mark.slow
 @sdk
 def test_sdk_cached_keeps_the_compiled_module_and_reuses_it(tmp_path):
     runner = WasmerRunner()
@@ -45,6 +47,7 @@ def test_sdk_cached_keeps_the_compiled_module_and_reuses_it(tmp_path):
     assert runner.prepare(wat_module(tmp_path, HELLO), "sdk-cached", tmp_path).cached
 
 
+@pytest.mark.slow
 @sdk
 def test_the_working_directorys_files_are_copied_to_the_sandbox_root_without_symlinks(tmp_path):
     from wasmbench.runners import wasmer_embedded  # it imports the SDK
@@ -58,6 +61,7 @@ def test_the_working_directorys_files_are_copied_to_the_sandbox_root_without_sym
     assert files == {"/sub/labels.txt": b"cat", "/weights.bin": b"\x00\x01"}
 
 
+@pytest.mark.slow
 @sdk
 def test_a_trap_is_reported_by_its_cause(tmp_path):
     runner = WasmerRunner()
@@ -66,6 +70,7 @@ def test_a_trap_is_reported_by_its_cause(tmp_path):
     assert outcome.error is None and not outcome.timed_out
 
 
+@pytest.mark.slow
 @sdk
 def test_what_the_sdk_prints_while_preparing_a_trapping_module_stays_off_the_terminal(tmp_path, capfd):
     runner = WasmerRunner()

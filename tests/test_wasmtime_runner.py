@@ -18,6 +18,7 @@ def invocation(tmp_path: Path, timeout_s: float = 10.0) -> Invocation:
     return Invocation((), tmp_path / "work", tmp_path / "stdout", tmp_path / "stderr", timeout_s)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", sorted(EMBEDDED_MODES))
 def test_embedded_runs_split_their_phases(tmp_path, mode):
     runner = WasmtimeRunner()
@@ -30,6 +31,7 @@ def test_embedded_runs_split_their_phases(tmp_path, mode):
     assert outcome.usage.max_rss_kib > 0
 
 
+@pytest.mark.slow
 def test_proc_exit_status_is_the_exit_code(tmp_path):
     runner = WasmtimeRunner()
     outcome = runner.run(
@@ -39,6 +41,7 @@ def test_proc_exit_status_is_the_exit_code(tmp_path):
     assert outcome.error is None
 
 
+@pytest.mark.slow
 def test_a_trap_is_reported_by_its_cause_without_the_backtrace(tmp_path):
     runner = WasmtimeRunner()
     outcome = runner.run(
@@ -48,6 +51,7 @@ def test_a_trap_is_reported_by_its_cause_without_the_backtrace(tmp_path):
     assert outcome.error is None and not outcome.timed_out
 
 
+@pytest.mark.slow
 def test_a_hung_module_is_interrupted_at_the_timeout(tmp_path):
     runner = WasmtimeRunner()
     prepared = runner.prepare(wat_module(tmp_path, SPIN), "embedded", tmp_path)
@@ -58,6 +62,7 @@ def test_a_hung_module_is_interrupted_at_the_timeout(tmp_path):
     assert validate(outcome, tmp_path / "stdout", tmp_path / "stderr", spec).status is Status.TIMEOUT
 
 
+@pytest.mark.slow
 def test_the_cli_runs_without_a_cache_and_preopens_only_the_workdir(tmp_path):
     runner = WasmtimeRunner()
     prepared = runner.prepare(wat_module(tmp_path, HELLO), "jit", tmp_path)
@@ -67,6 +72,7 @@ def test_the_cli_runs_without_a_cache_and_preopens_only_the_workdir(tmp_path):
     assert command.count("--dir") == 1
 
 
+@pytest.mark.slow
 def test_aot_compiles_once_and_runs_the_precompiled_module(tmp_path):
     runner = WasmtimeRunner()
     prepared = runner.prepare(wat_module(tmp_path, HELLO), "aot", tmp_path)

@@ -59,6 +59,7 @@ from wasmbench.build.cache import content_key, file_sha256
 from wasmbench.build.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.usage import Usage
+from wasmbench.extras import MissingExtra, require
 from wasmbench.runners.docker.cgroup import Cgroup, Hierarchies
 from wasmbench.runtimes.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 
@@ -91,9 +92,10 @@ class DockerRunner(Runner):
 
     def availability(self) -> Availability:
         try:
+            require("docker", "docker")
             info = _ping_client().info()
-        except ImportError as error:
-            return Availability.no(f"the docker Python package does not load: {error}", "pip install docker")
+        except MissingExtra as missing:
+            return Availability.no(missing.reason, missing.install)
         except Exception as error:  # any failure to reach the daemon means: not available here
             return Availability.no(f"no Docker daemon answers: {_cause(error)}", SETUP_HINT)
         if info.get("CgroupDriver") != "cgroupfs":

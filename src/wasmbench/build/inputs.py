@@ -28,6 +28,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from wasmbench.build.cache import cache_dir, content_key
 from wasmbench.build.checks import output_check
 from wasmbench.errors import WasmbenchError
+from wasmbench.extras import extra_providing, install_command
 from wasmbench.build.manifest import InputBuilder, SizeSpec, Workload, workloads_dir
 from wasmbench.measuring.measurement import OutputCheck
 
@@ -121,7 +122,9 @@ def _installed_versions(workload: str, builder: InputBuilder) -> dict[str, str]:
             version = None
         if version is None or version not in requirement.specifier:
             found = f"version {version} is installed" if version else "it is not installed"
-            install = f"; install it with: {builder.install}" if builder.install else ""
+            extra = extra_providing(requirement.name) if version is None else None
+            command = install_command(extra) if extra else builder.install
+            install = f"; install it with: {command}" if command else ""
             raise WasmbenchError(f"the {workload} workload's inputs need {text} ({found}){install}")
         versions[requirement.name] = version
     return versions

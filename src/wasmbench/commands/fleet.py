@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 
 from wasmbench.commands import run
 from wasmbench.errors import WasmbenchError
-from wasmbench.provision.catalog import default_mirror
+from wasmbench.extras import require
+from wasmbench.measuring.options import add_suite_options, suite_argv, suite_options
+from wasmbench.provision.catalog import check_mirror_url, default_mirror
 from wasmbench.provision.runtimes import installable
 from wasmbench.store.paths import RESULTS_DIR, journal_path_for
 
@@ -67,29 +69,33 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="how often Ansible asks a host about its suite (15)",
     )
-    fleet_run.set_defaults(handler=handle_run, suite_actions=run.add_suite_options(fleet_run))
+    add_suite_options(fleet_run.add_argument)
+    fleet_run.set_defaults(handler=handle_run)
 
     suite = actions.add_parser(
         "suite", help="(on a fleet host) run one suite under this host's lock, resuming it if interrupted"
     )
     suite.add_argument("-o", "--output", type=Path, required=True, help="result file")
-    run.add_suite_options(suite)
+    add_suite_options(suite.add_argument)
     suite.set_defaults(handler=handle_suite)
 
 
 def handle_run(args: argparse.Namespace) -> int:
+    require("fleet", "ansible", "ansible_runner")
     # Ansible and the report modules load only for this command.
     from wasmbench.fleet.inventory import inventory_hosts
     from wasmbench.fleet.state import FleetRun
     from wasmbench.reports.writer import write_report
 
-    suite_args = run.suite_argv(args.suite_actions, args)
+    if args.mirror:
+        check_mirror_url(args.mirror)
+    suite_args = suite_argv(vars(args))
     if args.resume and suite_args:
         raise WasmbenchError("--resume continues the fleet run as it was started; leave out the run options")
     if args.resume:
         fleet = FleetRun.load(args.results)
     else:
-        run.suite_options(args).check()
+        suite_options(vars(args)).check()
         fleet = FleetRun.new(suite_args)
     hosts = inventory_hosts(args.inventory)
     if not args.resume:

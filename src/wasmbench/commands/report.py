@@ -44,8 +44,8 @@ def add_prices_option(parser: argparse.ArgumentParser) -> None:
         "--prices",
         type=Path,
         metavar="FILE",
-        help='TOML file of prices per hour by host name ([host] per_hour = 0.085, currency = "USD"); '
-        "overrides the results' own",
+        help="TOML file of prices per hour by host name: host = 0.085 (USD), or a [host] table with "
+        'per_hour = 0.085 and currency = "EUR"; overrides the results\' own',
     )
 
 

@@ -17,8 +17,7 @@ from pathlib import Path
 from pytest_benchmark.utils import get_commit_info
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.measuring.options import SCHEDULES, SuiteOptions, runs_options
-from wasmbench.measuring.stopping import runs_argument
+from wasmbench.measuring.options import add_suite_options, suite_options
 from wasmbench.measuring.suite import Suite
 from wasmbench.store.journal import Journal
 from wasmbench.store.paths import (
@@ -40,87 +39,12 @@ RUN_TABLES = ("Time", "Ratio to native", "Speed-up", "Start-up", "Prepare")
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser("run", help="measure workloads x runtimes and write a result file")
-    add_suite_options(parser)
+    add_suite_options(parser.add_argument)
     parser.add_argument("-o", "--output", type=Path, help="result file (default results/<host>-<time>.json)")
     parser.add_argument(
         "--resume", action="store_true", help="continue the newest (or --output) unfinished suite"
     )
     parser.set_defaults(handler=handle)
-
-
-def add_suite_options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
-    """What a suite measures and how: the options ``run`` and ``fleet run`` share.
-
-    Returns the options' actions, so ``fleet run`` can forward them (``suite_argv``).
-    """
-    add = parser.add_argument
-    return [
-        add("-r", "--runtime", action="append", default=[], help="runtime or runtime:mode (repeatable)"),
-        add("-w", "--workload", action="append", default=[], help="workload (repeatable; default all)"),
-        add("--size", action="append", default=[], help="test, default or large (repeatable)"),
-        add(
-            "--runs",
-            type=runs_argument,
-            default=5,
-            help="measured rounds per workload, each running every mode once (default 5), "
-            "or auto: until every mode's 95%% CI is within --ci-target",
-        ),
-        add("--max-runs", type=int, default=30, help="with --runs auto: most rounds per workload (30)"),
-        add(
-            "--max-time",
-            type=float,
-            default=120.0,
-            help="with --runs auto: most measured seconds of one mode per workload (120)",
-        ),
-        add(
-            "--ci-target",
-            type=float,
-            default=2.0,
-            metavar="PCT",
-            help="with --runs auto: 95%% CI half-width to reach, in %% of the mean (2)",
-        ),
-        add("--warmup", type=int, default=1, help="unmeasured rounds before them (default 1)"),
-        add("--timeout", type=float, default=300.0, help="seconds before a run is killed (300)"),
-        add("--seed", type=int, help="seed of the shuffled run order (default random, recorded)"),
-        add("--opt", default="O2", help="optimisation level for every target: O0, O1, O2, O3, Os, Oz (O2)"),
-        add(
-            "--schedule",
-            choices=SCHEDULES,
-            default=SCHEDULES[0],
-            help="interleaved: shuffled rounds of every mode (default); "
-            "consecutive: each pair's runs back to back",
-        ),
-        add(
-            "--no-layout-randomization",
-            dest="layout_randomization",
-            action="store_false",
-            help="no padding variable of random length in the environment of each run",
-        ),
-        add(
-            "--all-modes",
-            action="store_true",
-            help="also the modes left out by default (interpreters; `wasmbench list` marks them)",
-        ),
-        add(
-            "--emulate",
-            metavar="ARCH",
-            help="run ARCH's builds here under QEMU (aarch64; results labelled emulated): "
-            "proves the path, measures nothing about ARM hardware",
-        ),
-    ]
-
-
-def suite_argv(actions: list[argparse.Action], args: argparse.Namespace) -> list[str]:
-    """The command-line options that reproduce ``args`` for ``actions`` (defaults left out)."""
-    argv: list[str] = []
-    for action in actions:
-        value = getattr(args, action.dest)
-        if value == action.default or value is None:
-            continue
-        values = value if isinstance(value, list) else [value]
-        for item in values:
-            argv += [action.option_strings[-1], str(item)]
-    return argv
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -133,7 +57,8 @@ def handle(args: argparse.Namespace) -> int:
     if journal.repaired:
         print(journal.repaired)
     for skipped in suite.skipped:
-        print(f"skipped {skipped.runtime}:{skipped.mode}: {skipped.reason}")
+        install = f" (install: {skipped.hint})" if skipped.hint else ""
+        print(f"skipped {skipped.runtime}:{skipped.mode}: {skipped.reason}{install}")
     options = suite.options
     print(
         f"{len(journal.pending())} of {len(journal.plan)} pairs to measure, {options.describe_runs()} "
@@ -193,25 +118,7 @@ def _create(args: argparse.Namespace) -> Suite:
     check_output_path(output, "--output")
     if output.exists():
         raise WasmbenchError(f"{output} exists already; choose another --output")
-    return Suite.create(suite_options(args), journal_path_for(output))
-
-
-def suite_options(args: argparse.Namespace) -> SuiteOptions:
-    """The suite the options of ``add_suite_options`` describe."""
-    return SuiteOptions(
-        workloads=args.workload,
-        sizes=args.size or ["default"],
-        runtimes=args.runtime,
-        **runs_options(args.runs, args.max_runs, args.max_time, args.ci_target),
-        warmup=args.warmup,
-        timeout_s=args.timeout,
-        seed=args.seed,
-        opt_level=args.opt,
-        emulate=args.emulate,
-        schedule=args.schedule,
-        layout_randomization=args.layout_randomization,
-        all_modes=args.all_modes,
-    )
+    return Suite.create(suite_options(vars(args)), journal_path_for(output))
 
 
 def _print_tables(document: ResultDocument) -> None:

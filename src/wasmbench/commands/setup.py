@@ -6,8 +6,10 @@ Docker engine, Node.js and the command-line wasm runtimes at pinned, verified ve
 from __future__ import annotations
 
 import argparse
+import sys
 
-from wasmbench.provision.catalog import MIRROR_VARIABLE, default_mirror
+from wasmbench.provision.catalog import MIRROR_VARIABLE, check_mirror_url, default_mirror
+from wasmbench.provision.download import DownloadError, reach
 from wasmbench.provision.runtimes import installable, setup_runtimes
 from wasmbench.runtimes.emulation import EMULATORS, Emulation
 from wasmbench.runtimes.runner import discover_runners
@@ -48,6 +50,13 @@ def handle(args: argparse.Namespace) -> int:
     if args.what == EMULATION:
         return _setup_emulation(Emulation(args.arch))
     names = args.names if args.what == RUNTIMES else [args.what, *args.names]
+    if args.mirror:  # named by the user: not answering is a failure, unlike the official servers offline
+        check_mirror_url(args.mirror)
+        try:
+            reach(args.mirror)
+        except DownloadError as error:
+            print(f"wasmbench: the mirror does not answer: {error}", file=sys.stderr)
+            return 1
     failed = 0
     for outcome in setup_runtimes(names, args.mirror, args.system_only):
         print(outcome.line(), flush=True)

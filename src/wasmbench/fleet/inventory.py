@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
+from wasmbench.extras import install_command
 
 
 def ansible_command(name: str) -> str:
@@ -16,9 +17,7 @@ def ansible_command(name: str) -> str:
     beside = Path(sys.executable).parent / name
     found = str(beside) if beside.exists() else shutil.which(name)
     if found is None:
-        raise WasmbenchError(
-            f"{name} is missing: install Ansible with `pip install ansible-core ansible-runner`"
-        )
+        raise WasmbenchError(f"{name} is missing: install Ansible with `{install_command('fleet')}`")
     return found
 
 

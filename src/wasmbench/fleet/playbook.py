@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from wasmbench.errors import WasmbenchError
 from wasmbench.fleet.inventory import ansible_command
 
 PLAYBOOK = "suite.yml"
@@ -65,12 +64,8 @@ class FleetPlay:
 
     def run(self) -> dict[str, HostOutcome]:
         """Run the playbook on ``hosts`` (in parallel), printing progress; every host gets an outcome."""
-        try:
-            import ansible_runner
-        except ImportError as error:
-            raise WasmbenchError(
-                "ansible-runner is missing: pip install ansible-core ansible-runner"
-            ) from error
+        import ansible_runner  # the fleet extra, which ``fleet run`` requires before it starts
+
         outcomes = {host: HostOutcome(host) for host in self.hosts}
         with (
             tempfile.TemporaryDirectory(prefix="wasmbench-fleet-") as private,

@@ -55,22 +55,37 @@ def environment_price() -> Price | None:
     return price(per_hour, currency, f"${PRICE_VARIABLE}, ${CURRENCY_VARIABLE}")
 
 
+# The two ways a prices file may give a host's price, for the error that meets neither.
+PRICE_FORMS = (
+    "`HOST = <price per hour>` (in USD), or a table `[HOST]` with `per_hour = <price per hour>` "
+    'and optionally `currency = "EUR"`'
+)
+
+
 def read_prices(path: Path) -> dict[str, Price]:
-    """A TOML prices file: a table per host label, ``per_hour`` and optional ``currency``.
+    """A TOML prices file: per host label, its price per hour in USD, or a table with ``per_hour``
+    and an optional ``currency``.
 
     ```toml
+    m6g-large = 0.077
+
     [c7g-large]
     per_hour = 0.0725
     currency = "USD"
     ```
     """
     try:
-        tables = tomllib.loads(path.read_text())
+        entries = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise WasmbenchError(f"cannot read prices file {path}: {error}") from error
-    prices = {}
-    for host, entry in tables.items():
-        if not isinstance(entry, dict) or "per_hour" not in entry:
-            raise WasmbenchError(f"{path}: [{host}] needs per_hour = <price per hour>")
-        prices[host] = price(entry["per_hour"], entry.get("currency", DEFAULT_CURRENCY), f"{path} [{host}]")
-    return prices
+    return {host: _entry_price(host, entry, path) for host, entry in entries.items()}
+
+
+def _entry_price(host: str, entry: object, path: Path) -> Price:
+    if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+        return price(entry, DEFAULT_CURRENCY, f"{path} {host}")
+    if isinstance(entry, dict) and "per_hour" in entry:
+        return price(entry["per_hour"], entry.get("currency", DEFAULT_CURRENCY), f"{path} [{host}]")
+    if isinstance(entry, dict):
+        raise WasmbenchError(f"{path}: [{host}] needs per_hour = <price per hour> (a price is {PRICE_FORMS})")
+    raise WasmbenchError(f"{path}: {host} = {entry!r} is not a price; a price is {PRICE_FORMS}")

@@ -1,19 +1,23 @@
 """What a suite measures and how: the options ``run``, ``fleet run`` and the pytest adapter share.
 
-They are stored in the journal's header, so ``--resume`` continues the very suite that was planned.
-Every option is checked here, before anything is built or measured.
+``SuiteOptions`` is the suite's side: stored in the journal's header, so ``--resume`` continues the
+very suite that was planned, and checked here before anything is built or measured.
+``SUITE_OPTIONS`` is the command line's side, declared once — flag, default, parser, help — and
+turned into ``run``'s (and ``fleet run``'s) arguments and the pytest adapter's ``--wb-*`` options
+by ``add_suite_options``; ``suite_options`` makes the ``SuiteOptions`` of either's parsed values.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from wasmbench.build.manifest import SIZES
 from wasmbench.build.toolchain import OPT_LEVELS
 from wasmbench.errors import WasmbenchError
-from wasmbench.measuring.stopping import AUTO, StopRule
+from wasmbench.measuring.stopping import AUTO, StopRule, runs_argument
 from wasmbench.runtimes.emulation import parse_emulation
 
 INTERLEAVED = "interleaved"
@@ -107,3 +111,190 @@ def runs_options(
         "max_time_s": max_time_s,
         "ci_target": ci_target_percent / 100,
     }
+
+
+DEFAULTS = SuiteOptions()
+
+
+@dataclass(frozen=True)
+class Option:
+    """One suite option as a command line takes it; ``add_suite_options`` turns it into arguments.
+
+    ``action`` is argparse's: ``store`` (a value), ``append`` (repeatable; none given is ``[]``) or
+    ``store_true``/``store_false`` (a switch). The defaults are the ones ``SuiteOptions`` has.
+    """
+
+    flags: tuple[str, ...]
+    dest: str
+    help: str
+    default: Any = None
+    type: Callable[[str], Any] | None = None
+    action: str = "store"
+    choices: tuple[str, ...] | None = None
+    metavar: str | None = None
+
+    @property
+    def long_flag(self) -> str:
+        return self.flags[-1]
+
+    @property
+    def is_switch(self) -> bool:
+        return self.action in ("store_true", "store_false")
+
+    @property
+    def parsed_default(self) -> Any:
+        """The value parsing gives when the option is left out."""
+        return [] if self.action == "append" else self.default
+
+    def arguments(self, prefix: str = "") -> tuple[tuple[str, ...], dict[str, Any]]:
+        """The names and keyword arguments of argparse's ``add_argument`` (pytest's ``addoption``
+        takes the same). With a ``prefix`` (the pytest adapter's ``wb``), only the long flag, as
+        ``--wb-<flag>`` with the dest ``wb_<dest>``: pytest keeps the short options to itself."""
+        names = (f"--{prefix}-{self.long_flag[2:]}",) if prefix else self.flags
+        arguments: dict[str, Any] = {
+            "dest": self.prefixed_dest(prefix),
+            "action": self.action,
+            "default": self.parsed_default,
+            "help": self.help,
+        }
+        for name in ("type", "choices", "metavar"):
+            if getattr(self, name) is not None:
+                arguments[name] = getattr(self, name)
+        return names, arguments
+
+    def prefixed_dest(self, prefix: str = "") -> str:
+        return f"{prefix}_{self.dest}" if prefix else self.dest
+
+
+SUITE_OPTIONS = (
+    Option(("-r", "--runtime"), "runtime", "runtime or runtime:mode (repeatable)", action="append"),
+    Option(("-w", "--workload"), "workload", "workload (repeatable; default all)", action="append"),
+    Option(
+        ("--size",),
+        "size",
+        f"{', '.join(SIZES[:-1])} or {SIZES[-1]} (repeatable; without it: {' and '.join(DEFAULTS.sizes)})",
+        action="append",
+    ),
+    Option(
+        ("--runs",),
+        "runs",
+        "measured rounds per workload, each running every mode once (default %(default)s), "
+        "or auto: until every mode's 95%% CI is within --ci-target",
+        default=DEFAULTS.runs,
+        type=runs_argument,
+    ),
+    Option(
+        ("--max-runs",),
+        "max_runs",
+        "with --runs auto: most rounds per workload (%(default)s)",
+        default=DEFAULTS.max_runs,
+        type=int,
+    ),
+    Option(
+        ("--max-time",),
+        "max_time",
+        "with --runs auto: most measured seconds of one mode per workload (%(default)s)",
+        default=DEFAULTS.max_time_s,
+        type=float,
+    ),
+    Option(
+        ("--ci-target",),
+        "ci_target",
+        "with --runs auto: 95%% CI half-width to reach, in %% of the mean (%(default)s)",
+        default=DEFAULTS.ci_target * 100,
+        type=float,
+        metavar="PCT",
+    ),
+    Option(
+        ("--warmup",),
+        "warmup",
+        "unmeasured rounds before them (default %(default)s)",
+        default=DEFAULTS.warmup,
+        type=int,
+    ),
+    Option(
+        ("--timeout",),
+        "timeout",
+        "seconds before a run is killed (%(default)s)",
+        default=DEFAULTS.timeout_s,
+        type=float,
+    ),
+    Option(("--seed",), "seed", "seed of the shuffled run order (default random, recorded)", type=int),
+    Option(
+        ("--opt",),
+        "opt",
+        f"optimisation level for every target: {', '.join(OPT_LEVELS)} (%(default)s)",
+        default=DEFAULTS.opt_level,
+    ),
+    Option(
+        ("--schedule",),
+        "schedule",
+        "interleaved: shuffled rounds of every mode (default); consecutive: each pair's runs back to back",
+        default=DEFAULTS.schedule,
+        choices=SCHEDULES,
+    ),
+    Option(
+        ("--no-layout-randomization",),
+        "layout_randomization",
+        "no padding variable of random length in the environment of each run",
+        default=DEFAULTS.layout_randomization,
+        action="store_false",
+    ),
+    Option(
+        ("--all-modes",),
+        "all_modes",
+        "also the modes left out by default (interpreters; `wasmbench list` marks them)",
+        action="store_true",
+        default=DEFAULTS.all_modes,
+    ),
+    Option(
+        ("--emulate",),
+        "emulate",
+        "run ARCH's builds here under QEMU (aarch64; results labelled emulated): "
+        "proves the path, measures nothing about ARM hardware",
+        default=DEFAULTS.emulate,
+        metavar="ARCH",
+    ),
+)
+
+
+def add_suite_options(add: Callable[..., Any], prefix: str = "") -> None:
+    """Declare every suite option with ``add``: an argparse parser's ``add_argument``, or a pytest
+    option group's ``addoption`` with the adapter's ``prefix``."""
+    for option in SUITE_OPTIONS:
+        names, arguments = option.arguments(prefix)
+        add(*names, **arguments)
+
+
+def suite_options(values: Mapping[str, Any]) -> SuiteOptions:
+    """The suite that parsed suite options describe (``values`` by each option's dest)."""
+    return SuiteOptions(
+        workloads=values["workload"],
+        sizes=values["size"] or DEFAULTS.sizes,
+        runtimes=values["runtime"],
+        **runs_options(values["runs"], values["max_runs"], values["max_time"], values["ci_target"]),
+        warmup=values["warmup"],
+        timeout_s=values["timeout"],
+        seed=values["seed"],
+        opt_level=values["opt"],
+        emulate=values["emulate"],
+        schedule=values["schedule"],
+        layout_randomization=values["layout_randomization"],
+        all_modes=values["all_modes"],
+    )
+
+
+def suite_argv(values: Mapping[str, Any]) -> list[str]:
+    """The command-line options that give ``values`` again (those left at their default left out):
+    how ``fleet run`` forwards its suite options to every host."""
+    argv: list[str] = []
+    for option in SUITE_OPTIONS:
+        value = values[option.dest]
+        if value is None or value == option.parsed_default:
+            continue
+        if option.is_switch:
+            argv.append(option.long_flag)
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            argv += [option.long_flag, str(item)]
+    return argv

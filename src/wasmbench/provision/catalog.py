@@ -115,3 +115,12 @@ def mirrored(url: str, mirror: str | None) -> str:
 
 def default_mirror() -> str | None:
     return os.environ.get(MIRROR_VARIABLE) or None
+
+
+def check_mirror_url(mirror: str) -> None:
+    """A mirror is an http:// or https:// URL with a host: refuse anything else before any download."""
+    parts = urlsplit(mirror)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise WasmbenchError(
+            f"the mirror must be an http:// or https:// URL (--mirror or ${MIRROR_VARIABLE}), not {mirror!r}"
+        )

@@ -1,5 +1,6 @@
 """Fetching a release file over HTTP(S), with its sha256, and telling an unreachable host (skip:
-offline or air-gapped) from a server that answered badly (fail: 404, cut-off transfer)."""
+offline or air-gapped) from a server that answered badly (fail: 404, cut-off transfer). A mirror
+the user named is asked first (``reach``): that one not answering is a failure, not a skip."""
 
 from __future__ import annotations
 
@@ -21,6 +22,19 @@ class DownloadError(Exception):
         self.url = url
         self.reason = reason
         self.unreachable = unreachable
+
+
+def reach(url: str) -> None:
+    """Raise an ``unreachable`` ``DownloadError`` unless a server answers at ``url`` (with
+    anything: a mirror's root may well be a 404)."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=TIMEOUT_S):
+            pass
+    except urllib.error.HTTPError:
+        pass
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise DownloadError(url, f"cannot reach the server: {reason}", unreachable=True) from None
 
 
 def download(url: str, destination: Path) -> str:

@@ -76,7 +76,9 @@ def _fetch_verified(release: Release, asset: Asset, mirror: str | None, work: Pa
         expected = asset.sha256 or _published(release, asset, mirror, work)
         actual = download(url, archive)
     except DownloadError as error:
-        raise _Failure("skipped" if error.unreachable else "failed", f"{error.url}: {error.reason}") from None
+        # Only the official servers out of reach are a skip (offline): a named mirror is to answer.
+        skipped = error.unreachable and not mirror
+        raise _Failure("skipped" if skipped else "failed", f"{error.url}: {error.reason}") from None
     if actual != expected:
         raise _Failure("failed", f"{url}: sha256 {actual} is not the expected {expected}")
     try:

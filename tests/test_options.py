@@ -1,0 +1,93 @@
+"""The suite options, declared once: ``run`` and the pytest adapter take the same ones, with the
+same defaults, and both give the same ``SuiteOptions``."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from wasmbench.benchmarks import conftest as adapter
+from wasmbench.cli import make_parser
+from wasmbench.measuring.options import SUITE_OPTIONS, SuiteOptions, suite_argv, suite_options
+
+pytest_plugins = ["pytester"]
+
+# A value other than the default for every suite option.
+EVERY_OPTION_CHANGED = {
+    "runtime": ["native", "wasmtime:aot"],
+    "workload": ["nbody"],
+    "size": ["test", "large"],
+    "runs": "auto",
+    "max_runs": 12,
+    "max_time": 60.0,
+    "ci_target": 3.0,
+    "warmup": 0,
+    "timeout": 30.0,
+    "seed": 7,
+    "opt": "O3",
+    "schedule": "consecutive",
+    "layout_randomization": False,
+    "all_modes": True,
+    "emulate": "aarch64",
+}
+RUN_ONLY = {"-h", "--help", "-o", "--output", "--resume"}
+
+
+class ParserCapture:
+    """A plugin that keeps the parser the adapter adds its options to."""
+
+    def pytest_addoption(self, parser: pytest.Parser) -> None:
+        self.parser = parser
+
+
+def run_parser() -> argparse.ArgumentParser:
+    subcommands = next(a for a in make_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return subcommands.choices["run"]
+
+
+def adapter_config(pytester: pytest.Pytester, *args: str) -> pytest.Config:
+    pytester.plugins.append(adapter)
+    return pytester.parseconfig(*args)
+
+
+def adapter_argv(argv: list[str]) -> list[str]:
+    return [f"--{adapter.PREFIX}-{arg[2:]}" if arg.startswith("--") else arg for arg in argv]
+
+
+def test_every_declared_option_is_a_run_option_and_nothing_else_is():
+    flags = {flag for action in run_parser()._actions for flag in action.option_strings}
+    assert flags - RUN_ONLY == {flag for option in SUITE_OPTIONS for flag in option.flags}
+
+
+def test_every_declared_option_is_an_adapter_option_and_nothing_else_is(pytester):
+    capture = ParserCapture()
+    pytester.plugins.append(capture)
+    adapter_config(pytester)
+    names = {name for option in capture.parser.getgroup("wasmbench").options for name in option.names()}
+    assert names - {"--wb-output"} == {f"--wb-{option.long_flag[2:]}" for option in SUITE_OPTIONS}
+
+
+def test_left_out_options_are_the_suite_options_defaults_on_both_surfaces(pytester):
+    config = adapter_config(pytester)
+    run = vars(make_parser().parse_args(["run"]))
+    for option in SUITE_OPTIONS:
+        assert config.getoption(option.prefixed_dest(adapter.PREFIX)) == run[option.dest], option.long_flag
+    assert adapter._options(config) == suite_options(run) == SuiteOptions()
+
+
+def test_every_option_given_means_the_same_on_both_surfaces(pytester):
+    argv = suite_argv(EVERY_OPTION_CHANGED)
+    assert {arg for arg in argv if arg.startswith("--")} == {option.long_flag for option in SUITE_OPTIONS}
+    from_run = suite_options(vars(make_parser().parse_args(["run", *argv])))
+    from_pytest = adapter._options(adapter_config(pytester, *adapter_argv(argv)))
+    assert from_run == from_pytest == suite_options(EVERY_OPTION_CHANGED)
+    assert (from_run.sizes, from_run.auto, from_run.ci_target, from_run.layout_randomization) == (
+        ["test", "large"], True, 0.03, False,
+    )  # fmt: skip
+
+
+def test_switches_are_forwarded_as_bare_flags():
+    defaults = vars(make_parser().parse_args(["run"]))
+    argv = suite_argv({**defaults, "all_modes": True, "layout_randomization": False})
+    assert argv == ["--no-layout-randomization", "--all-modes"]
