@@ -25,7 +25,7 @@ import pandas as pd
 from wasmbench.reports.frame import runs_frame
 from wasmbench.reports.markdown import table_lines
 from wasmbench.reports.summary import cell_summaries, runtime_ratios
-from wasmbench.store.results import load_result
+from wasmbench.store.results import load_document
 
 MODES = ["native:default", "native:host", "wasmtime:aot", "wasmtime:jit", "node:optimizing"]
 WORKLOADS = ["fannkuchredux", "mandelbrot", "nbody"]
@@ -66,7 +66,7 @@ def _suite(args: argparse.Namespace, schedule: str, output: Path) -> pd.DataFram
     started = time.monotonic()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print(f"{output.stem}: {time.monotonic() - started:.0f} s", flush=True)
-    cells = runtime_ratios(cell_summaries(runs_frame([load_result(output)])))
+    cells = runtime_ratios(cell_summaries(runs_frame([load_document(output)])))
     return cells.set_index(["workload", "row"])["ratio"]
 
 

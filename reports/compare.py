@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 
@@ -23,6 +22,7 @@ from wasmbench.reports.markdown import table_lines
 from wasmbench.reports.statistics import T_QUANTILE, SignificanceTest, Verdict, compare
 from wasmbench.reports.summary import BASELINE, round_ratios
 from wasmbench.reports.tables import paired_ratio_text
+from wasmbench.store.schema import ResultDocument
 
 MATCH = ["size", "workload", "runtime", "mode"]
 
@@ -89,7 +89,7 @@ def _paired_ratio(ratios: list[float]) -> dict[str, float]:
     return {"n": interval.n, "mean": interval.estimate, "low": interval.low, "high": interval.high}
 
 
-def side_frame(documents: list[dict[str, Any]], side: str) -> tuple[pd.DataFrame, str]:
+def side_frame(documents: list[ResultDocument], side: str) -> tuple[pd.DataFrame, str]:
     """One side's runs and a description of its host; a side spanning several hosts is an error."""
     frame = runs_frame(documents)
     hosts = frame["host_key"].unique()

@@ -8,91 +8,62 @@ the label unless two different hosts share it.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 import pandas as pd
 
-from wasmbench.measuring.plan import Pair
+from wasmbench.store.schema import Artefact, Measurement, Pair, PairInfo, PairResult, ResultDocument
 
-RUN_COLUMNS = [
-    "status",
-    "wall_ns",
-    "user_s",
-    "sys_s",
-    "max_rss_kib",
-    "exit_code",
-    "detail",
-    "stdout_sha256",
-    "summary",
-    "round",
-    "layout_padding",
-]
+# A column per field of the stored run (its phase times aside: ``phases_ns.*``).
+RUN_COLUMNS = [column for column in Measurement.columns() if column != "phases_ns"]
 HOST_COLUMNS = ["host", "host_key", "arch", "cpu_model", "cores", "instance_type"]
 PAIR_COLUMNS = ["workload", "size", "runtime", "mode", "runtime_title", "prepare_ns", "stop_reason"]
 # What a pair that runs a workload's variant (e.g. wasmtime:nn's wasi-nn program) records about it.
 VARIANT_COLUMNS = ["variant", "variant_source", "variant_summary", "validation"]
+# Every run's row has these, whether or not its pair has info.
+ARTEFACT_COLUMNS = [f"pair.artefact.{field.name}" for field in fields(Artefact)]
 # Labels of a table cell: the runs of one pair on one host.
 CELL = ["host_key", "size", "workload", "runtime", "mode"]
 # Workloads that measure start-up rather than work: reported in their own table, not as a column.
 STARTUP_WORKLOADS = ("nop",)
 
 
-def runs_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
+def runs_frame(documents: list[ResultDocument]) -> pd.DataFrame:
     """A row per run (valid or not); nested metadata flattened: ``machine.*``, ``pair.*``, ``phases_ns.*``."""
     rows = []
     for document in documents:
-        machine = document.get("machine_info", {})
-        host = _host_labels(machine)
-        section = document["wasmbench"]
-        for entry in [*document["benchmarks"], *section["failed"]]:
-            info = entry["extra_info"]
-            labels = {
-                **host,
-                "workload": info["workload"],
-                "size": info["size"],
-                "runtime": info["runtime"],
-                "mode": info["mode"],
-                "runtime_title": info.get("runtime_title", info["runtime"]),
-                "prepare_ns": info.get("prepare_ns"),
-                "stop_reason": info.get("stop_reason", ""),
-                **{column: info.get(column, "") for column in VARIANT_COLUMNS},
-                "run_id": section.get("run_id"),
-            }
-            metadata = {
-                "machine": machine,
-                "pair": {key: value for key, value in info.items() if key not in labels and key != "runs"},
-            }
-            for index, run in enumerate(info["runs"]):
-                fields = {column: run.get(column) for column in RUN_COLUMNS}
-                rows.append(
-                    {**labels, "run": index, **fields, "phases_ns": run.get("phases_ns") or {}, **metadata}
-                )
+        host = _host_labels(document.machine_info)
+        for result in document.pairs:
+            labels = {**host, **_pair_labels(result), "run_id": document.run_id}
+            metadata = {"machine": document.machine_info, "pair": _pair_metadata(result.info)}
+            for index, run in enumerate(result.runs):
+                rows.append({**labels, "run": index, **run.to_dict(), **metadata})
     frame = pd.json_normalize(rows, sep=".") if rows else pd.DataFrame()
     frame = frame.reindex(columns=_column_order(frame.columns))
     frame["wall_s"] = frame["wall_ns"] / 1e9
-    frame["round"] = frame["round"].astype("Int64")  # absent (NA) in files from before rounds
+    frame["round"] = frame["round"].astype("Int64")  # NA: a run of a suite that did not interleave
     frame["host"] = _host_names(frame)
     return frame
 
 
-def skipped_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
+def skipped_frame(documents: list[ResultDocument]) -> pd.DataFrame:
     rows = [
-        {**_host_labels(document.get("machine_info", {})), **skipped}
+        {**_host_labels(document.machine_info), **asdict(skipped)}
         for document in documents
-        for skipped in document["wasmbench"]["skipped"]
+        for skipped in document.skipped
     ]
     frame = pd.DataFrame(rows, columns=[*HOST_COLUMNS, "runtime", "mode", "reason", "hint"])
     return frame.drop_duplicates(["host_key", "runtime", "mode"])
 
 
-def missing_frame(documents: list[dict[str, Any]]) -> pd.DataFrame:
-    """A row per pair an unfinished suite has not finished: ``wasmbench.unfinished`` (its rounds
-    stopped short, or it has no run at all); files written before that key: ``not_measured``."""
+def missing_frame(documents: list[ResultDocument]) -> pd.DataFrame:
+    """A row per pair an unfinished suite has not finished (its rounds stopped short, or it has no
+    run at all)."""
     rows = [
-        {**_host_labels(document.get("machine_info", {})), **asdict(Pair.from_key(key))}
+        {**_host_labels(document.machine_info), **asdict(Pair.from_key(key))}
         for document in documents
-        for key in document["wasmbench"].get("unfinished", document["wasmbench"].get("not_measured", []))
+        for key in document.unfinished
     ]
     return pd.DataFrame(rows, columns=[*HOST_COLUMNS, "workload", "size", "runtime", "mode"])
 
@@ -102,27 +73,50 @@ def row_label(runtime: str, mode: str) -> str:
     return runtime if mode == "default" else f"{runtime}:{mode}"
 
 
+def _pair_labels(result: PairResult) -> dict[str, Any]:
+    """The pair's columns; a pair whose preparation failed has no info (its runtime is its title)."""
+    info = result.info
+    return {
+        **asdict(result.pair),
+        "runtime_title": info.runtime_title if info else result.pair.runtime,
+        "prepare_ns": info.prepare_ns if info else None,
+        "stop_reason": result.stop_reason,
+        **{column: getattr(info, column) if info else "" for column in VARIANT_COLUMNS},
+    }
+
+
+def _pair_metadata(info: PairInfo | None) -> dict[str, Any]:
+    """The rest of the pair's info, for the ``pair.*`` columns."""
+    if info is None:
+        return {}
+    return {key: value for key, value in asdict(info).items() if key not in PAIR_COLUMNS + VARIANT_COLUMNS}
+
+
 def _column_order(columns: pd.Index) -> list[str]:
-    leading = [*HOST_COLUMNS, *PAIR_COLUMNS, *VARIANT_COLUMNS, "run_id", "run", *RUN_COLUMNS]
+    leading = [
+        *HOST_COLUMNS,
+        *PAIR_COLUMNS,
+        *VARIANT_COLUMNS,
+        "run_id",
+        "run",
+        *RUN_COLUMNS,
+        *ARTEFACT_COLUMNS,
+    ]
     return [*leading, *sorted(column for column in columns if column not in leading)]
 
 
 def _host_labels(machine_info: dict[str, Any]) -> dict[str, Any]:
-    hostname = (
-        machine_info.get("label") or machine_info.get("hostname") or machine_info.get("node") or "unknown"
-    )
-    arch = machine_info.get("arch") or machine_info.get("machine") or ""
+    label, arch, cpu = machine_info["label"], machine_info["arch"], machine_info["cpu_model"]
     if machine_info.get("emulated"):
         # never to be read as that architecture's hardware
         arch = f"{arch} emulated on {machine_info.get('host_arch') or 'another architecture'}"
-    cpu = machine_info.get("cpu_model") or (machine_info.get("cpu") or {}).get("brand_raw", "")
     return {
-        "host": hostname,
-        "host_key": f"{hostname} | {arch} | {cpu}",
+        "host": label,
+        "host_key": f"{label} | {arch} | {cpu}",
         "arch": arch,
         "cpu_model": cpu,
-        "cores": machine_info.get("cores") or (machine_info.get("cpu") or {}).get("count"),
-        "instance_type": machine_info.get("instance_type", ""),
+        "cores": machine_info["cores"],
+        "instance_type": machine_info["instance_type"],
     }
 
 

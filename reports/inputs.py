@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.store.results import JOURNAL_SUFFIX, load_result
+from wasmbench.store.results import JOURNAL_SUFFIX, load_document
+from wasmbench.store.schema import ResultDocument
 
 
 def result_paths(arguments: list[Path], exclude: Path | None = None) -> list[Path]:
@@ -31,23 +31,18 @@ def result_paths(arguments: list[Path], exclude: Path | None = None) -> list[Pat
     return paths
 
 
-def load_documents(arguments: list[Path], exclude: Path | None = None) -> tuple[list[dict[str, Any]], int]:
+def load_documents(arguments: list[Path], exclude: Path | None = None) -> tuple[list[ResultDocument], int]:
     """The readable documents and how many files could not be read (each named on stderr)."""
-    documents: dict[str, dict[str, Any]] = {}
+    documents: dict[str, ResultDocument] = {}
     unreadable = 0
     for path in result_paths(arguments, exclude):
         try:
-            document = load_result(path)
+            document = load_document(path)
         except WasmbenchError as error:  # report the rest; name what was left out
             print(f"wasmbench: error: {error}", file=sys.stderr)
             unreadable += 1
             continue
-        key = document["wasmbench"].get("run_id") or str(path)
-        if key not in documents or _runs(document) > _runs(documents[key]):
+        key = document.run_id
+        if key not in documents or document.run_count > documents[key].run_count:
             documents[key] = document
     return list(documents.values()), unreadable
-
-
-def _runs(document: dict[str, Any]) -> int:
-    entries = [*document["benchmarks"], *document["wasmbench"]["failed"]]
-    return sum(len(entry["extra_info"]["runs"]) for entry in entries)

@@ -3,12 +3,11 @@ and whether every runtime printed the same bytes: the evidence that native and w
 
 from __future__ import annotations
 
-from typing import Any
-
 from wasmbench.reports.frame import row_label, runs_frame
+from wasmbench.store.schema import ResultDocument
 
 
-def output_lines(documents: list[dict[str, Any]]) -> list[str]:
+def output_lines(documents: list[ResultDocument]) -> list[str]:
     frame = runs_frame(documents)
     if frame.empty:
         return []

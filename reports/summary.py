@@ -37,8 +37,8 @@ def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
         valid_rss_mib=frame["max_rss_kib"].where(ok) / 1024,
         prepare_s=pd.to_numeric(frame["prepare_ns"]) / 1e9,
         # the program or module the runs executed: the same bytes wherever the sha256 matches
-        artefact_target=frame.get("pair.artefact.target"),
-        artefact_sha256=frame.get("pair.artefact.sha256"),
+        artefact_target=frame["pair.artefact.target"],
+        artefact_sha256=frame["pair.artefact.sha256"],
     )
     cells = runs.groupby(CELL, sort=False)
     failures = cells.agg(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from wasmbench.host.prices import Price
 from wasmbench.reports import html, json_summary, markdown, tidy_csv
@@ -14,6 +13,7 @@ from wasmbench.reports.cost_tables import cost_tables, price_section
 from wasmbench.reports.frame import missing_frame, runs_frame, skipped_frame
 from wasmbench.reports.summary import cell_summaries
 from wasmbench.reports.tables import HostBlock, host_blocks
+from wasmbench.store.schema import ResultDocument
 
 
 @dataclass(frozen=True)
@@ -22,14 +22,14 @@ class WrittenReport:
     files: list[Path]
 
 
-def report_blocks(documents: list[dict[str, Any]]) -> list[HostBlock]:
+def report_blocks(documents: list[ResultDocument]) -> list[HostBlock]:
     return host_blocks(
         cell_summaries(runs_frame(documents)), skipped_frame(documents), missing_frame(documents)
     )
 
 
 def write_report(
-    documents: list[dict[str, Any]],
+    documents: list[ResultDocument],
     directory: Path,
     prices: dict[str, Price] | None = None,
     serverless: Serverless | None = None,

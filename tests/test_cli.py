@@ -6,6 +6,7 @@ import importlib.util
 import json
 
 import pytest
+from old_results import FOUNDATION
 
 from wasmbench.build import toolchain
 from wasmbench.cli import main
@@ -66,47 +67,10 @@ def test_list_shows_workloads_sizes_and_runtime_modes(capsys):
 
 def test_report_keeps_the_readable_files_and_names_the_damaged_one(capsys, tmp_path):
     good = tmp_path / "good.json"
-    good.write_text(json.dumps(_document()))
+    good.write_text(json.dumps(FOUNDATION))  # a result file of the first format
     damaged = tmp_path / "damaged.json"
     damaged.write_text('{"machine_info": {')
     code, out, err = run_cli(capsys, "report", str(damaged), str(good))
     assert code == 1
     assert "damaged.json is not valid JSON" in err
     assert "1.500 ± 0.707 (2)" in out
-
-
-def _document() -> dict:
-    runs = [
-        {
-            "status": "ok",
-            "wall_ns": 1_000_000_000,
-            "user_s": 1.0,
-            "sys_s": 0.0,
-            "max_rss_kib": 10,
-            "exit_code": 0,
-            "detail": "",
-        },
-        {
-            "status": "ok",
-            "wall_ns": 2_000_000_000,
-            "user_s": 2.0,
-            "sys_s": 0.0,
-            "max_rss_kib": 10,
-            "exit_code": 0,
-            "detail": "",
-        },
-    ]
-    entry = {
-        "extra_info": {
-            "workload": "nbody",
-            "size": "test",
-            "runtime": "native",
-            "mode": "default",
-            "runs": runs,
-        }
-    }
-    return {
-        "machine_info": {"hostname": "h1", "arch": "x86_64", "cpu_model": "cpu"},
-        "benchmarks": [entry],
-        "wasmbench": {"failed": [], "skipped": []},
-    }

@@ -34,10 +34,7 @@ def cost(costs, host, workload, row, column):
 
 
 def test_cost_per_million_runs_from_known_prices_and_times():
-    doc = document(PRICED_X86, MEANS, noise=0.0)
-    for entry in doc["benchmarks"]:  # 200 MiB peak: two 128 MiB steps billed
-        for measured in entry["extra_info"]["runs"]:
-            measured["max_rss_kib"] = 200 * 1024
+    doc = document(PRICED_X86, MEANS, noise=0.0, rss_kib=200 * 1024)  # two 128 MiB steps billed
     costs = costs_of(doc, serverless=Serverless(gb_second_price=0.00001, memory_step_mib=128))
     # 1 s at 0.36 USD/h: 0.0001 USD a run, 100 USD a million; per vCPU ÷ 4
     assert cost(costs, "azure-d2", "nbody", "native", "instance_cost") == pytest.approx(100.0)

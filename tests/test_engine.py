@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from synthetic import header
 
 from wasmbench.build.inputs import Inputs
 from wasmbench.build.toolchain import Artefact
@@ -74,9 +75,7 @@ def suite(
     options = SuiteOptions(**{"seed": 1, "runs": 4, "warmup": 1, "auto": False, "ci_target": 0.02, **options})
     runtime_modes = [("native" if mode == NATIVE else "fake", mode) for mode in modes]
     plan = make_plan(["w"], ["test"], runtime_modes, options.seed)
-    journal = Journal.create(
-        tmp_path / "suite.jsonl", {"plan": [p.key for p in plan], "options": asdict(options)}
-    )
+    journal = Journal.create(tmp_path / "suite.jsonl", header([p.key for p in plan], **asdict(options)))
     return journal, engine(journal, runner, options)
 
 
@@ -171,7 +170,7 @@ def test_a_mode_within_the_target_stops_while_native_goes_on_with_the_others(tmp
         assert sorted(in_round) == list(range(len(in_round))), "positions count the modes still running"
     per_pair = {
         entry["extra_info"]["mode"]: (len(entry["extra_info"]["runs"]), entry["extra_info"]["stop_reason"])
-        for entry in result_document(journal)["benchmarks"]
+        for entry in result_document(journal).to_dict()["benchmarks"]
     }
     assert per_pair == {
         "a": (5, CI_REACHED),
@@ -210,7 +209,7 @@ def test_an_auto_suite_resumed_after_a_mode_stopped_runs_only_the_others(tmp_pat
     assert resumed.done == {"w/test/fake/a": CI_REACHED}
     assert sorted(len(runs) for runs in resumed.runs.values()) == [5, 6, 7]
     again = FakeRunner(lambda mode, call: 1.0 + wobble[mode] * (-1) ** call)
-    engine(resumed, again, SuiteOptions(**resumed.header["options"])).run()
+    engine(resumed, again, SuiteOptions(**resumed.header.options)).run()
     assert "a" not in again.calls
     assert {mode: len(rounds) for mode, rounds in rounds_of(Journal.open(journal.path)).items()} == {
         "a": 5,
@@ -233,7 +232,7 @@ def test_a_suite_killed_mid_round_resumes_with_what_that_round_lacks(tmp_path):
     assert counts == [1, 2, 2], "warmup (3 calls), round 0 (3), then two of round 1 before the kill"
 
     resumed = Journal.open(journal.path)
-    options = SuiteOptions(**resumed.header["options"])
+    options = SuiteOptions(**resumed.header.options)
     engine(resumed, FakeRunner(), options).run()
     assert rounds_of(Journal.open(journal.path)) == {mode: [0, 1, 2, 3] for mode in MODES}
 

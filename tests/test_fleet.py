@@ -99,10 +99,10 @@ def test_an_inventory_without_hosts_is_an_error(capsys, tmp_path):
 def fetched(results, fleet: FleetRun, host: str, complete: bool = True) -> None:
     # Both "hosts" report this machine's hostname: only the label (the inventory name) differs.
     result = document({**HOST_X86, "label": host}, TWO_RUNTIMES, run_id=fleet.run_id)
-    result["wasmbench"]["complete"] = complete
+    result.unfinished = [] if complete else [result.pairs[0].pair.key]
     path = fleet.result_path(results, host)
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps(result))
+    path.write_text(json.dumps(result.to_dict()))
 
 
 def test_only_hosts_without_a_complete_result_are_redone(tmp_path):

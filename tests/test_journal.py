@@ -3,8 +3,10 @@
 import re
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
+from synthetic import header, pair_info
 
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.usage import Usage
@@ -23,16 +25,16 @@ def measurement(status=Status.OK) -> Measurement:
 
 @pytest.fixture
 def journal(tmp_path) -> Journal:
-    return Journal.create(tmp_path / "suite.jsonl", {"plan": [A.key, B.key], "options": {}})
+    return Journal.create(tmp_path / "suite.jsonl", header([A.key, B.key]))
 
 
 def test_everything_recorded_is_read_back(journal):
-    journal.record_pair(A, {"runtime_version": {"x": "1"}})
+    journal.record_pair(A, pair_info("x"))
     journal.record_run(A, measurement())
     journal.record_run(A, measurement(Status.WRONG_OUTPUT))
     journal.record_done(A)
     reopened = Journal.open(journal.path)
-    assert reopened.pair_info[A.key] == {"runtime_version": {"x": "1"}}
+    assert reopened.pair_info[A.key] == pair_info("x")
     assert [run.status for run in reopened.runs[A.key]] == [Status.OK, Status.WRONG_OUTPUT]
     assert reopened.pending() == [B]
 
@@ -61,14 +63,14 @@ def test_a_foreign_file_is_not_a_journal(tmp_path):
 
 def test_create_never_overwrites(journal):
     with pytest.raises(WasmbenchError, match="--resume"):
-        Journal.create(journal.path, {"plan": []})
+        Journal.create(journal.path, header([]))
 
 
 def test_resume_cuts_a_torn_last_line_at_any_byte_and_appends_after_it(tmp_path):
     """A crash can stop a write at any byte: prefixes of a journal ending anywhere in its last
     two lines (every seventh byte, and each line's ends) resume and read back."""
     path = tmp_path / "suite.jsonl"
-    with Journal.create(path, {"plan": [A.key], "options": {}}) as journal:
+    with Journal.create(path, header([A.key])) as journal:
         for _ in range(3):
             journal.record_run(A, measurement())
     written = path.read_bytes()
@@ -100,12 +102,12 @@ def test_the_repair_is_said_in_one_line(journal):
 
 
 def test_a_journal_without_runs_is_discarded_and_one_with_runs_kept(tmp_path):
-    empty = Journal.create(tmp_path / "empty.jsonl", {"plan": [A.key], "options": {}})
-    empty.record_pair(A, {})
+    empty = Journal.create(tmp_path / "empty.jsonl", header([A.key]))
+    empty.record_pair(A, pair_info("x"))
     assert not empty.has_measurements
     assert empty.discard_if_empty() is True
     assert not empty.path.exists()
-    measured = Journal.create(tmp_path / "measured.jsonl", {"plan": [A.key], "options": {}})
+    measured = Journal.create(tmp_path / "measured.jsonl", header([A.key]))
     measured.record_run(A, measurement(Status.TIMEOUT))
     assert measured.has_measurements
     assert measured.discard_if_empty() is False
@@ -138,7 +140,7 @@ def test_a_second_process_cannot_resume_a_journal_being_measured(journal):
             message,
         )
         with pytest.raises(WasmbenchError, match="is being measured by process"):
-            Journal.create(journal.path, {"plan": []})
+            Journal.create(journal.path, header([]))
     finally:
         holder.kill()  # dies holding the lock: the kernel releases it
         holder.wait()
@@ -157,12 +159,14 @@ def test_the_lock_is_shared_within_one_process_and_released_by_the_last_closer(j
 
 
 def test_a_full_disk_is_one_error_line_and_appending_continues_after_making_room(small_tmpfs):
-    journal = Journal.create(small_tmpfs.path / "suite.jsonl", {"plan": [A.key, B.key], "options": {}})
+    journal = Journal.create(small_tmpfs.path / "suite.jsonl", header([A.key, B.key]))
     journal.record_run(A, measurement())
     before = journal.path.read_bytes()
     filler = small_tmpfs.fill()
     with pytest.raises(WasmbenchError) as full:
-        journal.record_pair(B, {"detail": "x" * 5000})  # longer than any slack in the last page
+        journal.record_pair(
+            B, replace(pair_info("x"), validation="x" * 5000)
+        )  # longer than any slack in the last page
     assert str(full.value) == (
         f"cannot write the journal {journal.path}: No space left on device; the journal is kept; "
         "free space, then `wasmbench run --resume`"

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from synthetic import header
 
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.usage import Usage
@@ -45,11 +46,11 @@ def test_processes_starting_at_once_get_names_of_their_own_and_can_all_create_jo
     assert names[0] != names[1]
     for name, process in zip(names, processes, strict=True):
         assert name.name.endswith(f"-{process.pid}.json")
-        Journal.create(tmp_path / paths.journal_path_for(name), {"plan": []}).close()
+        Journal.create(tmp_path / paths.journal_path_for(name), header([])).close()
 
 
 def _journal(folder: Path, name: str, runs: int) -> Path:
-    with Journal.create(folder / name, {"plan": [PAIR.key], "options": {}}) as journal:
+    with Journal.create(folder / name, header([PAIR.key])) as journal:
         for _ in range(runs):
             journal.record_run(PAIR, Measurement(Status.OK, Usage(100, 0.1, 0.0, 1000), 0, None, "00", 26))
     time.sleep(0.01)  # distinct modification times

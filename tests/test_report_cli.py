@@ -6,20 +6,22 @@ import json
 import re
 from pathlib import Path
 
-from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run
+from old_results import VERSIONS
+from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, header, run, suite_document
 
 from wasmbench.cli import main
 from wasmbench.execution.usage import Usage
 from wasmbench.measuring.measurement import Measurement, Status
 from wasmbench.measuring.plan import Pair
 from wasmbench.store.journal import Journal
+from wasmbench.store.schema import ResultDocument
 
 SLOWED = ("nbody", "wasmtime", "embedded")
 
 
-def write(path: Path, doc: dict) -> Path:
+def write(path: Path, doc: ResultDocument) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc))
+    path.write_text(json.dumps(doc.to_dict()))
     return path
 
 
@@ -87,21 +89,17 @@ def test_compare_flags_a_planted_20_percent_slowdown_and_fails_ci(capsys, tmp_pa
     assert code == 0, "a slowdown below the threshold passes"
 
 
-def in_rounds(run_id: str, overheads: list[float]) -> dict:
+def in_rounds(run_id: str, overheads: list[float]) -> ResultDocument:
     """binarytrees natively and in docker:exec, round by round on a drifting machine; docker's time ÷
     native's in round i is ``overheads[i]``."""
     drift = [1.0, 1.3, 0.8, 1.1, 0.9, 1.2, 0.7, 1.05]
-    native = [{**run(speed), "round": i} for i, speed in enumerate(drift)]
-    docker = [{**run(speed * overheads[i]), "round": i} for i, speed in enumerate(drift)]
-    benchmarks = [
+    native = [run(speed, round=i) for i, speed in enumerate(drift)]
+    docker = [run(speed * overheads[i], round=i) for i, speed in enumerate(drift)]
+    pairs = [
         entry("binarytrees", "native", "default", native),
         entry("binarytrees", "docker", "exec", docker),
     ]
-    return {
-        "machine_info": HOST_X86,
-        "benchmarks": benchmarks,
-        "wasmbench": {"run_id": run_id, "failed": [], "skipped": []},
-    }
+    return suite_document(HOST_X86, pairs, run_id)
 
 
 def test_compare_prints_the_paired_ratio_the_report_prints(capsys, tmp_path):
@@ -170,9 +168,7 @@ def test_report_into_a_place_it_cannot_write_is_one_error_line_before_reading(ca
 def test_the_report_of_an_unfinished_journal_says_it_is_unfinished(capsys, tmp_path):
     """Interrupted in the middle of its rounds: native finished, wasmer has one run of two, node none."""
     plan = [Pair("nbody", "test", runtime, "default") for runtime in ("native", "wasmer", "node")]
-    with Journal.create(
-        tmp_path / "s.jsonl", {"plan": [pair.key for pair in plan], "options": {}}
-    ) as journal:
+    with Journal.create(tmp_path / "s.jsonl", header([pair.key for pair in plan])) as journal:
         for pair, seconds in ((plan[0], 1.0), (plan[1], 1.2), (plan[0], 1.1)):
             journal.record_run(
                 pair, Measurement(Status.OK, Usage(int(seconds * 1e9), 0.1, 0, 1), 0, None, "", 0)
@@ -182,3 +178,16 @@ def test_the_report_of_an_unfinished_journal_says_it_is_unfinished(capsys, tmp_p
     assert code == 0, err
     assert "· size test · unfinished: 2 pairs not finished" in out
     assert "- nbody · wasmer\n- nbody · node" in out  # in the plan's order
+
+
+def test_report_and_compare_read_every_result_format_that_has_existed(capsys, tmp_path):
+    paths = []
+    for name, data in VERSIONS.items():
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(data))
+    paths.append(write(tmp_path / "current.json", document(HOST_X86, TWO_RUNTIMES, run_id="current")))
+    for path in paths:
+        code, _, err = run_cli(capsys, "report", path, "-o", tmp_path / f"{path.stem}-report")
+        assert code == 0 and not err, err
+    code, _, err = run_cli(capsys, "compare", paths[0], paths[1])
+    assert code in (0, 1) and "error" not in err, err

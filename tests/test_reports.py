@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 from scipy import stats
-from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run
+from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run, suite_document
 
 from wasmbench.build.checks import LabelCheck
 from wasmbench.reports.compare import comparison_frame, ratio_comparison_frame
@@ -17,6 +18,7 @@ from wasmbench.reports.markdown import render
 from wasmbench.reports.summary import cell_summaries
 from wasmbench.reports.tables import host_blocks
 from wasmbench.reports.writer import report_blocks, write_report
+from wasmbench.store.schema import ResultDocument, Skip
 
 
 def blocks_of(*documents):
@@ -39,15 +41,15 @@ def test_two_hosts_give_two_blocks_never_averaged_together():
 
 
 def test_hosts_with_the_same_name_stay_apart_and_are_labelled_by_arch():
-    arm = {**HOST_ARM, "hostname": HOST_X86["hostname"]}
+    arm = {**HOST_ARM, "label": HOST_X86["label"], "hostname": HOST_X86["hostname"]}
     blocks = blocks_of(document(HOST_X86, TWO_RUNTIMES), document(arm, TWO_RUNTIMES))
     assert [block.host for block in blocks] == ["azure-d2 (x86_64)", "azure-d2 (aarch64)"]
 
 
 def test_failed_runs_are_counted_not_averaged_and_skipped_runtimes_listed():
     doc = document(HOST_X86, TWO_RUNTIMES, skipped=[_skipped()])
-    runs = doc["benchmarks"][0]["extra_info"]["runs"]  # nbody native
-    valid_mean = sum(r["wall_ns"] for r in runs) / len(runs) / 1e9
+    runs = doc.pairs[0].runs  # nbody native
+    valid_mean = sum(r.usage.wall_ns for r in runs) / len(runs) / 1e9
     runs += [run(50.0, "wrong_output", detail="stdout differs"), run(0.1, "crashed", detail="signal 11")]
     [block] = blocks_of(doc)
     time_table = block.tables[0]
@@ -64,7 +66,7 @@ def test_failed_runs_are_counted_not_averaged_and_skipped_runtimes_listed():
 
 def test_a_pair_without_a_valid_run_shows_its_failures():
     doc = document(HOST_X86, TWO_RUNTIMES)
-    doc["wasmbench"]["failed"].append(entry("fannkuchredux", "wasmtime", "embedded", [run(1, "timeout")]))
+    doc.pairs.append(entry("fannkuchredux", "wasmtime", "embedded", [run(1, "timeout")]))
     [block] = blocks_of(doc)
     assert block.tables[0].rows["wasmtime:embedded"]["fannkuchredux"].text == "[1 timeout]"
 
@@ -90,6 +92,7 @@ def test_startup_prepare_and_memory_tables():
         "Start-up (ms)",
         "Prepare / compile (ms)",
         "Peak memory (MiB)",
+        "Modules (sha256)",  # every pair with info names its artefact
     ]
     startup = block.tables[2].rows
     assert startup["native"]["nop"].best
@@ -159,26 +162,22 @@ def test_one_host_has_no_cross_host_chart(tmp_path):
     assert "cross-host.png" not in names and "time.png" in names
 
 
-def _skipped() -> dict[str, str]:
-    return {
-        "runtime": "docker",
-        "mode": "run",
-        "reason": "docker is not installed",
-        "hint": "apt-get install docker.io",
-    }
+def _skipped() -> Skip:
+    return Skip("docker", "run", "docker is not installed", "apt-get install docker.io")
 
 
 def test_a_variant_mode_gets_its_speed_up_over_the_plain_modes_and_a_note_on_its_validation():
     means = {("inference", "native", "default"): 1.0, ("inference", "wasmtime", "jit"): 2.0}
     means |= {("inference", "wasmtime", "embedded"): 2.2, ("inference", "wasmtime", "nn"): 0.5}
     doc = document(HOST_X86, means, noise=0.0)
-    nn = next(entry for entry in doc["benchmarks"] if entry["extra_info"]["mode"] == "nn")
-    nn["extra_info"] |= {
-        "variant": "wasi-nn",
-        "variant_source": "inference_nn.c",
-        "variant_summary": "the network runs in the host's OpenVINO",
-        "validation": LabelCheck((), 1e-4).description,
-    }
+    nn = next(result for result in doc.pairs if result.pair.mode == "nn")
+    nn.info = replace(
+        nn.info,
+        variant="wasi-nn",
+        variant_source="inference_nn.c",
+        variant_summary="the network runs in the host's OpenVINO",
+        validation=LabelCheck((), 1e-4).description,
+    )
     [block] = blocks_of(doc)
     speedup = next(table for table in block.tables if table.title == "Speed-up of variants")
     assert sorted(speedup.rows) == ["wasmtime:nn over wasmtime:embedded", "wasmtime:nn over wasmtime:jit"]
@@ -195,19 +194,15 @@ def test_paired_ratios_cancel_drift_that_both_modes_saw_in_a_round():
     """Each round's machine speed swings by ±40 %, but wasmtime is exactly 1.5× native within it:
     the paired ratio says 1.50 with a tight interval; the ratio of means cannot."""
     drift = [0.6, 1.4, 1.0, 0.7, 1.3, 1.1, 0.9, 1.2]
-    runs_native = [{**run(speed), "round": index} for index, speed in enumerate(drift)]
+    runs_native = [run(speed, round=index) for index, speed in enumerate(drift)]
     runs_wasm = [
-        {**run(1.5 * speed * (1 + 0.001 * (-1) ** index)), "round": index}
-        for index, speed in enumerate(drift)
+        run(1.5 * speed * (1 + 0.001 * (-1) ** index), round=index) for index, speed in enumerate(drift)
     ]
-    paired = {
-        "machine_info": HOST_X86,
-        "benchmarks": [
-            entry("nbody", "native", "default", runs_native),
-            entry("nbody", "wasmtime", "jit", runs_wasm),
-        ],
-        "wasmbench": {"run_id": "paired", "failed": [], "skipped": []},
-    }
+    paired = suite_document(
+        HOST_X86,
+        [entry("nbody", "native", "default", runs_native), entry("nbody", "wasmtime", "jit", runs_wasm)],
+        run_id="paired",
+    )
     cells = cell_summaries(runs_frame([paired]))
     wasm = cells[cells["runtime"] == "wasmtime"].iloc[0]
     assert wasm["ratio_paired"] and wasm["paired_n"] == 8
@@ -222,7 +217,7 @@ def test_paired_ratios_cancel_drift_that_both_modes_saw_in_a_round():
 
 def test_a_variant_note_from_a_file_without_summary_or_validation_has_no_dangling_words():
     doc = document(HOST_X86, {("inference", "wasmtime", "nn"): 0.5})
-    doc["benchmarks"][0]["extra_info"] |= {"variant": "wasi-nn", "variant_source": "inference_nn.c"}
+    doc.pairs[0].info = replace(doc.pairs[0].info, variant="wasi-nn", variant_source="inference_nn.c")
     [block] = blocks_of(doc)
     assert block.variants == [
         "wasmtime:nn runs inference as inference_nn.c (wasi-nn variant); validated by a check the result "
@@ -232,10 +227,7 @@ def test_a_variant_note_from_a_file_without_summary_or_validation_has_no_danglin
 
 def test_an_unfinished_suite_says_so_in_every_heading_and_lists_what_is_missing():
     doc = document(HOST_X86, TWO_RUNTIMES)
-    doc["wasmbench"] |= {
-        "complete": False,
-        "unfinished": ["nbody/default/wasmtime/jit", "nbody/large/native/default"],
-    }
+    doc.unfinished = ["nbody/default/wasmtime/jit", "nbody/large/native/default"]
     [block] = blocks_of(doc)
     assert block.heading.endswith("· size default · unfinished: 2 pairs not finished")
     assert block.not_measured == ["nbody · wasmtime:jit"]
@@ -250,16 +242,12 @@ def test_compare_judges_the_paired_ratios_too_where_both_sides_ran_in_rounds():
     """B's machine was 30 % slower for everything: its times are slower, but wasmtime's overhead
     over native, paired per round, did not change."""
 
-    def suite(run_id: str, speed: float) -> dict:
+    def suite(run_id: str, speed: float) -> ResultDocument:
         drift = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0]
-        native = [{**run(speed * d), "round": i} for i, d in enumerate(drift)]
-        wasm = [{**run(1.5 * speed * d * (1 + 0.002 * (-1) ** i)), "round": i} for i, d in enumerate(drift)]
-        benchmarks = [entry("nbody", "native", "default", native), entry("nbody", "wasmtime", "jit", wasm)]
-        return {
-            "machine_info": HOST_X86,
-            "benchmarks": benchmarks,
-            "wasmbench": {"run_id": run_id, "failed": []},
-        }
+        native = [run(speed * d, round=i) for i, d in enumerate(drift)]
+        wasm = [run(1.5 * speed * d * (1 + 0.002 * (-1) ** i), round=i) for i, d in enumerate(drift)]
+        pairs = [entry("nbody", "native", "default", native), entry("nbody", "wasmtime", "jit", wasm)]
+        return suite_document(HOST_X86, pairs, run_id)
 
     a, b = runs_frame([suite("a", 1.0)]), runs_frame([suite("b", 1.3)])
     times = comparison_frame(a, b).set_index("row")

@@ -5,13 +5,14 @@ import subprocess
 import sys
 
 import pytest
+from synthetic import header
 
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.usage import Usage
 from wasmbench.measuring.measurement import Measurement, Status
 from wasmbench.measuring.plan import Pair
 from wasmbench.store.journal import Journal
-from wasmbench.store.results import load_result, result_document, write_document
+from wasmbench.store.results import load_document, result_document, write_document
 
 GOOD = Pair("nbody", "test", "native", "default")
 BAD = Pair("mandelbrot", "test", "native", "default")
@@ -24,8 +25,8 @@ def run(wall_s: float, status=Status.OK) -> Measurement:
 
 @pytest.fixture
 def journal(tmp_path) -> Journal:
-    header = {"plan": [GOOD.key, BAD.key, LEFT.key], "options": {"runs": 3, "warmup": 1}, "machine_info": {}}
-    journal = Journal.create(tmp_path / "suite.jsonl", header)
+    plan = header([GOOD.key, BAD.key, LEFT.key], runs=3, warmup=1)
+    journal = Journal.create(tmp_path / "suite.jsonl", plan)
     for wall in (1.0, 2.0, 3.0):
         journal.record_run(GOOD, run(wall))
     journal.record_run(GOOD, run(100.0, Status.WRONG_OUTPUT))
@@ -36,7 +37,7 @@ def journal(tmp_path) -> Journal:
 
 
 def test_stats_cover_only_valid_runs_and_every_run_is_kept(journal):
-    document = result_document(journal)
+    document = result_document(journal).to_dict()
     [entry] = document["benchmarks"]
     assert entry["stats"]["mean"] == pytest.approx(2.0)
     assert entry["stats"]["stddev"] == pytest.approx(1.0)
@@ -46,7 +47,7 @@ def test_stats_cover_only_valid_runs_and_every_run_is_kept(journal):
 
 
 def test_pairs_without_a_valid_run_are_failed_and_unmeasured_ones_listed(journal):
-    section = result_document(journal)["wasmbench"]
+    section = result_document(journal).to_dict()["wasmbench"]
     assert [entry["param"] for entry in section["failed"]] == [BAD.key]
     assert "stats" not in section["failed"][0]
     assert section["not_measured"] == [LEFT.key]
@@ -54,10 +55,10 @@ def test_pairs_without_a_valid_run_are_failed_and_unmeasured_ones_listed(journal
 
 
 def test_a_journal_reads_like_a_result_file(journal, tmp_path):
-    from_journal = load_result(journal.path)
+    from_journal = load_document(journal.path)
     write_document(tmp_path / "suite.json", result_document(journal))
-    from_json = load_result(tmp_path / "suite.json")
-    assert from_journal["benchmarks"] == from_json["benchmarks"]
+    from_json = load_document(tmp_path / "suite.json")
+    assert from_journal.pairs == from_json.pairs
 
 
 @pytest.mark.parametrize(
@@ -68,12 +69,12 @@ def test_damaged_or_foreign_files_are_clear_errors(tmp_path, content, message):
     path = tmp_path / "result.json"
     path.write_text(content)
     with pytest.raises(WasmbenchError, match=message):
-        load_result(path)
+        load_document(path)
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(WasmbenchError, match="cannot read"):
-        load_result(tmp_path / "missing.json")
+        load_document(tmp_path / "missing.json")
 
 
 def test_a_result_file_is_readable_by_everyone_like_any_other_file(journal, tmp_path):
@@ -87,9 +88,9 @@ def test_a_result_file_is_readable_by_everyone_like_any_other_file(journal, tmp_
 
 def test_a_full_disk_keeps_the_good_result_file_and_leaves_no_partial_one(journal, small_tmpfs):
     target = small_tmpfs.path / "suite.json"
-    write_document(target, {"old": True})
+    target.write_text(json.dumps({"old": True}))
     document = result_document(journal)
-    document["padding"] = "x" * 100_000  # more than the file system holds
+    document.commit_info = {"padding": "x" * 100_000}  # more than the file system holds
     with pytest.raises(WasmbenchError) as full:
         write_document(target, document)
     assert str(full.value) == (
@@ -98,9 +99,9 @@ def test_a_full_disk_keeps_the_good_result_file_and_leaves_no_partial_one(journa
     )
     assert json.loads(target.read_text()) == {"old": True}
     assert sorted(path.name for path in small_tmpfs.path.iterdir()) == ["suite.json"]
-    del document["padding"]
+    document.commit_info = {}
     write_document(target, document)
-    assert load_result(target)["benchmarks"] == document["benchmarks"]
+    assert load_document(target).pairs == document.pairs
 
 
 def test_pytest_benchmark_compare_reads_a_result_file(journal, tmp_path):

@@ -82,8 +82,8 @@ def test_workloads_without_the_variant_are_skipped_for_the_mode_with_the_reason(
     suite = Suite.create(options, tmp_path / "suite.jsonl")
     assert [pair.key for pair in suite.journal.plan] == ["inference/test/wasmtime/nn"]
     [skipped] = suite.skipped
-    assert (skipped["runtime"], skipped["mode"], skipped["workloads"]) == ("wasmtime", "nn", ["nop"])
-    assert skipped["reason"] == "runs only workloads with a wasi-nn variant; nop has none"
+    assert (skipped.runtime, skipped.mode, skipped.workloads) == ("wasmtime", "nn", ["nop"])
+    assert skipped.reason == "runs only workloads with a wasi-nn variant; nop has none"
 
 
 @pytest.mark.slow

@@ -27,7 +27,8 @@ from wasmbench.store.paths import (
     latest_journal,
     result_path_for,
 )
-from wasmbench.store.results import load_result, result_document, write_document
+from wasmbench.store.results import result_document, write_document
+from wasmbench.store.schema import ResultDocument
 
 EXIT_FAILED_RUNS = 1
 EXIT_HARNESS_ERROR = 1
@@ -56,8 +57,8 @@ def handle(args: argparse.Namespace) -> int:
     if journal.repaired:
         print(journal.repaired)
     for skipped in suite.skipped:
-        install = f" (install: {skipped['hint']})" if skipped.get("hint") else ""
-        print(f"skipped {skipped['runtime']}:{skipped['mode']}: {skipped['reason']}{install}")
+        install = f" (install: {skipped.hint})" if skipped.hint else ""
+        print(f"skipped {skipped.runtime}:{skipped.mode}: {skipped.reason}{install}")
     options = suite.options
     print(
         f"{len(journal.pending())} of {len(journal.plan)} pairs to measure, {options.describe_runs()} "
@@ -87,8 +88,8 @@ def handle(args: argparse.Namespace) -> int:
 def _finish(journal: Journal) -> int:
     """Write the result file (also for an interrupted suite), print the tables, choose the status."""
     output = result_path_for(journal.path)
-    write_document(output, result_document(journal, get_commit_info()))
-    document = load_result(output)
+    document = result_document(journal, get_commit_info())
+    write_document(output, document)
     _print_tables(document)
     print(f"charts, HTML, CSV and more tables: wasmbench report {output}")
     if journal.pending():
@@ -96,7 +97,7 @@ def _finish(journal: Journal) -> int:
         return EXIT_INTERRUPTED
     journal.delete()  # complete: the result file holds every run
     print(f"results: {output}")
-    return EXIT_FAILED_RUNS if document["wasmbench"]["failed"] or _any_failed_run(document) else 0
+    return EXIT_FAILED_RUNS if any(not run.ok for pair in document.pairs for run in pair.runs) else 0
 
 
 def _harness_error(error: Exception, journal: Journal, pair: object) -> int:
@@ -120,7 +121,7 @@ def _create(args: argparse.Namespace) -> Suite:
     return Suite.create(suite_options(vars(args)), journal_path_for(output))
 
 
-def _print_tables(document: dict) -> None:
+def _print_tables(document: ResultDocument) -> None:
     """The time, ratio, start-up and prepare tables in Markdown, as ``wasmbench report`` writes them.
 
     The report modules are imported here, after measuring, on purpose: pandas, scipy and
@@ -151,12 +152,3 @@ def _resume(output: Path | None) -> Suite:
         )
     print(f"resuming the newest unfinished suite: {journal}")
     return Suite.resume(journal)
-
-
-def _any_failed_run(document: dict) -> bool:
-    return any(
-        count
-        for entry in document["benchmarks"]
-        for status, count in entry["extra_info"]["status_counts"].items()
-        if status != "ok"
-    )

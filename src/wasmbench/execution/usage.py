@@ -7,7 +7,7 @@ layers cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,3 @@ class Usage:
 
     def to_dict(self) -> dict[str, int | float]:
         return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Usage:
-        """The usage held in ``data``, whose other keys are ignored (a measurement's flat record)."""
-        return cls(**{field.name: data[field.name] for field in fields(cls)})

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.store.results import load_result
+from wasmbench.store.results import load_document
+from wasmbench.store.schema import ResultDocument
 
 STATE_FILE = "fleet.json"
 
@@ -43,13 +44,13 @@ class FleetRun:
     def result_path(self, results: Path, host: str) -> Path:
         return results / host / f"{self.run_id}.json"
 
-    def complete_result(self, results: Path, host: str) -> dict | None:
+    def complete_result(self, results: Path, host: str) -> ResultDocument | None:
         """The host's fetched result document when it holds the whole suite, else None."""
         path = self.result_path(results, host)
         if not path.exists():
             return None
         try:
-            document = load_result(path)
+            document = load_document(path)
         except WasmbenchError:
             return None
-        return document if document["wasmbench"].get("complete") else None
+        return document if document.complete else None

@@ -11,12 +11,12 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from wasmbench.build.inputs import Inputs
 from wasmbench.measuring.measurement import Measurement, OutputCheck, validate
 from wasmbench.measuring.plan import Pair
 from wasmbench.runtimes.runner import Invocation, Prepared, Runner, RunOutcome
+from wasmbench.store.schema import PairInfo
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Job:
     prepared: Prepared
     check: OutputCheck
     invocation: Invocation
-    info: dict[str, Any]
+    info: PairInfo
     scratch: tempfile.TemporaryDirectory = field(repr=False)
 
     @classmethod
@@ -44,7 +44,7 @@ class Job:
         inputs: Inputs,
         args: tuple[str, ...],
         timeout_s: float,
-        info: dict[str, Any],
+        info: PairInfo,
     ) -> Job:
         """Stage the inputs in a new scratch folder: ``work/`` (all a module may see) and
         ``output/`` (stdout and stderr, outside its sight)."""

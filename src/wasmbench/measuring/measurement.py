@@ -1,4 +1,5 @@
-"""One measured run, validated: the record every statistic and report is derived from.
+"""One measured run, validated: the record every statistic and report is derived from
+(``Measurement``, stored as ``wasmbench.store.schema`` says).
 
 Validation is part of measuring (as in sightglass): a run whose stdout is not what the check
 expects (the manifest's digest, or a reference made by the build step) is ``wrong_output`` and
@@ -8,13 +9,11 @@ never enters a statistic.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-from wasmbench.execution.usage import Usage
 from wasmbench.runtimes.runner import RunOutcome
+from wasmbench.store.schema import Measurement, Status
 
 
 class OutputCheck(Protocol):
@@ -29,69 +28,6 @@ class OutputCheck(Protocol):
     @property
     def description(self) -> str:
         """How the output is judged, in a few words for the report."""
-
-
-class Status(StrEnum):
-    OK = "ok"
-    WRONG_OUTPUT = "wrong_output"
-    TIMEOUT = "timeout"
-    CRASHED = "crashed"
-    ERROR = "error"
-
-
-# Where a run stood in an interleaved suite; recorded only when known, so that the records of
-# suites that did not interleave keep the shape they always had.
-RUN_CONTEXT = ("round", "position", "layout_padding")
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """A run's costs, its output digest and whether the output was right.
-
-    ``round`` is the interleaved round the run belonged to, ``position`` its place within that
-    round and ``layout_padding`` the bytes of environment padding it ran with (None: not recorded).
-    """
-
-    status: Status
-    usage: Usage
-    exit_code: int | None
-    signal: int | None
-    stdout_sha256: str
-    stdout_bytes: int
-    phases_ns: dict[str, int] = field(default_factory=dict)
-    detail: str = ""
-    summary: str = ""
-    round: int | None = None
-    position: int | None = None
-    layout_padding: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status is Status.OK
-
-    @classmethod
-    def failure(cls, status: Status, detail: str) -> Measurement:
-        """A run that never ran (e.g. its prepare step failed): nothing measured, ``detail`` says why."""
-        return cls(status, Usage.zero(), None, None, "", 0, detail=detail)
-
-    def with_run_context(
-        self, round: int | None, position: int | None, layout_padding: int | None
-    ) -> Measurement:
-        """This run, placed in its suite (None for what the suite did not record)."""
-        return replace(self, round=round, position=position, layout_padding=layout_padding)
-
-    def to_dict(self) -> dict[str, object]:
-        """The flat record of result files and journals: the usage's keys stand beside the others."""
-        record = asdict(self)
-        del record["status"], record["usage"]
-        flat = {"status": self.status.value, **self.usage.to_dict(), **record}
-        return {key: value for key, value in flat.items() if key not in RUN_CONTEXT or value is not None}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Measurement:
-        usage = Usage.from_dict(data)
-        rest = {key: value for key, value in data.items() if key not in usage.to_dict()}
-        return cls(**(rest | {"status": Status(data["status"]), "usage": usage}))
 
 
 def validate(outcome: RunOutcome, stdout: Path, stderr: Path, expected: OutputCheck) -> Measurement:

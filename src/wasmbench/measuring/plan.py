@@ -9,38 +9,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-# The denominator of every ratio: each mode's time is divided by this mode's, in the same round.
-BASELINE = ("native", "default")
-
-
-@dataclass(frozen=True, order=True)
-class Pair:
-    """One cell of the result table: a workload at a size under one runtime mode."""
-
-    workload: str
-    size: str
-    runtime: str
-    mode: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.workload}/{self.size}/{self.runtime}/{self.mode}"
-
-    @property
-    def group(self) -> str:
-        """The workload and size: the pairs that share rounds."""
-        return f"{self.workload}/{self.size}"
-
-    @property
-    def is_baseline(self) -> bool:
-        return (self.runtime, self.mode) == BASELINE
-
-    @classmethod
-    def from_key(cls, key: str) -> Pair:
-        workload, size, runtime, mode = key.split("/")
-        return cls(workload, size, runtime, mode)
+from wasmbench.store.schema import Pair
 
 
 def make_plan(

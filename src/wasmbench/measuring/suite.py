@@ -13,7 +13,6 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
@@ -32,6 +31,7 @@ from wasmbench.runtimes.emulation import parse_emulation
 from wasmbench.runtimes.registry import create_runners, select
 from wasmbench.runtimes.runner import Mode, Runner
 from wasmbench.store.journal import Journal
+from wasmbench.store.schema import Artefact, JournalHeader, PairInfo, RuntimeInfo, Skip, typed
 
 
 class Suite:
@@ -39,7 +39,7 @@ class Suite:
 
     def __init__(self, journal: Journal, runners: dict[str, Runner] | None = None) -> None:
         self.journal = journal
-        self.options = SuiteOptions(**journal.header["options"])
+        self.options = typed(SuiteOptions, journal.header.options, "the suite's options")
         self.manifest = load_manifest()
         self.toolchain = Toolchain(self.options.opt_level)
         self.inputs = InputStore()
@@ -62,11 +62,9 @@ class Suite:
             availability = runner.availability(mode)
             if availability.available:
                 runtime_modes.append((name, mode))
-                runtimes[name] = {"title": runner.declaration.title, "version": runner.version()}
+                runtimes[name] = RuntimeInfo(runner.declaration.title, runner.version())
             else:
-                skipped.append(
-                    {"runtime": name, "mode": mode, "reason": availability.reason, "hint": availability.hint}
-                )
+                skipped.append(Skip(name, mode, availability.reason, availability.hint))
         lacking = _without_variant(workloads, runtime_modes, runners)
         skipped += [_variant_skip(runtime, mode, *missing) for (runtime, mode), missing in lacking.items()]
         excluded = {
@@ -77,17 +75,17 @@ class Suite:
             for pair in make_plan([w.name for w in workloads], options.sizes, runtime_modes, options.seed)
             if (pair.runtime, pair.mode, pair.workload) not in excluded
         ]
-        header = {
-            "run_id": journal_path.stem,
-            "started": datetime.now(UTC).isoformat(),
-            "seed": options.seed,
-            "options": asdict(options),
-            "plan": [pair.key for pair in plan],
-            "skipped": skipped,
-            "toolchain": Toolchain(options.opt_level).describe(),
-            "runtimes": runtimes,
-            "machine_info": emulation.machine_info(machine_info()) if emulation else machine_info(),
-        }
+        header = JournalHeader(
+            run_id=journal_path.stem,
+            started=datetime.now(UTC).isoformat(),
+            seed=options.seed,
+            options=asdict(options),
+            plan=[pair.key for pair in plan],
+            skipped=skipped,
+            toolchain=Toolchain(options.opt_level).describe(),
+            runtimes=runtimes,
+            machine_info=emulation.machine_info(machine_info()) if emulation else machine_info(),
+        )
         return cls(Journal.create(journal_path, header), runners)
 
     @classmethod
@@ -114,8 +112,8 @@ class Suite:
             self.manifest[pair.workload].size(pair.size)
 
     @property
-    def skipped(self) -> list[dict[str, str]]:
-        return self.journal.header.get("skipped", [])
+    def skipped(self) -> list[Skip]:
+        return self.journal.header.skipped
 
     def build(self, progress: bool = True) -> None:
         """Compile every artefact and make every input the pending pairs need (cached ones cost nothing)."""
@@ -147,17 +145,17 @@ class Suite:
             self.journal.record_run(pair, Measurement.failure(Status.ERROR, f"prepare failed: {error}"))
             self.journal.record_done(pair, "prepare failed")
             return None
-        info = {
-            "runtime_title": runner.declaration.title,
-            "runtime_version": runner.version(),
-            "mode_flags": list(prepared.flags),
-            "args": list(workload.size(pair.size).args),
-            "artefact": prepared.artefact.describe(),
-            "compiler": self.toolchain.describe(),
-            "prepare_ns": prepared.prepare_ns,
-            "prepare_cached": prepared.cached,
+        info = PairInfo(
+            runtime_title=runner.declaration.title,
+            runtime_version=runner.version(),
+            mode_flags=list(prepared.flags),
+            args=list(workload.size(pair.size).args),
+            artefact=typed(Artefact, prepared.artefact.describe(), "an artefact"),
+            compiler=self.toolchain.describe(),
+            prepare_ns=prepared.prepare_ns,
+            prepare_cached=prepared.cached,
             **_variant_info(workload, variant, inputs.check),
-        }
+        )
         self.journal.record_pair(pair, info)
         return Job.bind(
             pair, runner, prepared, inputs, workload.size(pair.size).args, self.options.timeout_s, info
@@ -187,16 +185,11 @@ def _without_variant(
     return lacking
 
 
-def _variant_skip(runtime: str, mode: str, variant: str, workloads: list[str]) -> dict[str, Any]:
+def _variant_skip(runtime: str, mode: str, variant: str, workloads: list[str]) -> Skip:
     """The ``skipped`` entry of a mode for the workloads without the variant it runs."""
     have = "has" if len(workloads) == 1 else "have"
-    return {
-        "runtime": runtime,
-        "mode": mode,
-        "workloads": workloads,
-        "reason": f"runs only workloads with a {variant} variant; {', '.join(workloads)} {have} none",
-        "hint": "",
-    }
+    reason = f"runs only workloads with a {variant} variant; {', '.join(workloads)} {have} none"
+    return Skip(runtime, mode, reason, workloads=workloads)
 
 
 def _variant_info(workload: Workload, variant: str | None, check: OutputCheck) -> dict[str, str]:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.measuring.measurement import Measurement
-from wasmbench.measuring.plan import Pair
 from wasmbench.store.lock import JournalLock
+from wasmbench.store.schema import JournalHeader, Measurement, Pair, PairInfo
 from wasmbench.store.storage import append_line, write_failed
 
 FORMAT = "wasmbench-journal/1"
@@ -31,10 +31,10 @@ WHAT = "the journal"
 class Journal:
     """Reads and appends the lines of one suite's journal."""
 
-    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+    def __init__(self, path: Path, header: JournalHeader) -> None:
         self.path = path
         self.header = header
-        self.pair_info: dict[str, dict[str, Any]] = {}
+        self.pair_info: dict[str, PairInfo] = {}
         self.runs: dict[str, list[Measurement]] = defaultdict(list)
         self.done: dict[str, str] = {}
         # What ``resume`` repaired, in one line for the caller to print (None: nothing to repair).
@@ -43,7 +43,7 @@ class Journal:
         self._lock: JournalLock | None = None
 
     @classmethod
-    def create(cls, path: Path, header: dict[str, Any]) -> Journal:
+    def create(cls, path: Path, header: JournalHeader) -> Journal:
         """Start a journal at ``path`` and lock it for this process.
 
         The file is claimed with ``O_EXCL``: of two processes creating the same name at once, one
@@ -53,7 +53,7 @@ class Journal:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise write_failed(error, WHAT, path) from error
-        journal = cls(path, {"type": "suite", "format": FORMAT, **header})
+        journal = cls(path, header)
         journal._lock = JournalLock.acquire(path)
         try:
             journal._fd = os.open(
@@ -66,7 +66,7 @@ class Journal:
             journal.close()
             raise write_failed(error, WHAT, path) from error
         try:
-            journal._append(journal.header)
+            journal._append({"type": "suite", "format": FORMAT, **header.to_dict()})
         except WasmbenchError:
             journal.delete()  # not even the header made it: nothing to resume
             raise
@@ -88,9 +88,12 @@ class Journal:
                 raise WasmbenchError(f"{path}:{number} is not a journal line (the file is damaged)") from None
         if not records or not isinstance(records[0], dict) or records[0].get("format") != FORMAT:
             raise WasmbenchError(f"{path} is not a wasmbench journal")
-        journal = cls(path, records[0])
-        for record in records[1:]:
-            journal._load(record)
+        try:
+            journal = cls(path, JournalHeader.from_dict(records[0]))
+            for number, record in enumerate(records[1:], start=2):
+                journal._load(record, f"line {number}")
+        except WasmbenchError as error:
+            raise WasmbenchError(f"{path}: {error}") from None
         return journal
 
     @classmethod
@@ -141,18 +144,18 @@ class Journal:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _load(self, record: dict[str, Any]) -> None:
+    def _load(self, record: dict[str, Any], what: str = "a record") -> None:
         kind, key = record.get("type"), record.get("pair", "")
         if kind == "pair":
-            self.pair_info[key] = record["info"]
+            self.pair_info[key] = PairInfo.from_dict(record["info"], f"{what}, pair {key}")
         elif kind == "run":
-            self.runs[key].append(Measurement.from_dict(record["measurement"]))
+            self.runs[key].append(Measurement.from_dict(record["measurement"], f"{what}, a run of {key}"))
         elif kind == "done":
             self.done[key] = record.get("reason", "")
 
-    def record_pair(self, pair: Pair, info: dict[str, Any]) -> None:
+    def record_pair(self, pair: Pair, info: PairInfo) -> None:
         """What a pair ran with: runtime version, artefact, prepare time (the latest wins)."""
-        self._write({"type": "pair", "pair": pair.key, "info": info})
+        self._write({"type": "pair", "pair": pair.key, "info": asdict(info)})
 
     def record_run(self, pair: Pair, measurement: Measurement) -> None:
         self._write({"type": "run", "pair": pair.key, "measurement": measurement.to_dict()})
@@ -163,7 +166,7 @@ class Journal:
 
     @property
     def plan(self) -> list[Pair]:
-        return [Pair.from_key(key) for key in self.header["plan"]]
+        return self.header.pairs
 
     def pending(self) -> list[Pair]:
         return [pair for pair in self.plan if pair.key not in self.done]

@@ -1,10 +1,10 @@
-"""Result files: pytest-benchmark-compatible JSON built from the journal, and reading them back.
+"""Result files: the result document built from the journal, written, and loaded back checked.
 
 Statistics are always derived from the raw runs kept in the file, and only from runs whose
 output was valid: ``stats`` covers the ``ok`` runs, ``extra_info.runs`` keeps every run with its
 status, rusage and phase times. Pairs without a single valid run are listed under
 ``wasmbench.failed`` instead of ``benchmarks``, so tools that read pytest-benchmark files never
-average a failure.
+average a failure. The layout itself is ``wasmbench.store.schema``'s.
 """
 
 from __future__ import annotations
@@ -14,115 +14,62 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pytest_benchmark.stats import Stats
-
 from wasmbench import __version__
 from wasmbench.errors import WasmbenchError
-from wasmbench.measuring.measurement import Measurement, Status
-from wasmbench.measuring.plan import Pair
 from wasmbench.store.journal import Journal
+from wasmbench.store.schema import PairResult, ResultDocument
 from wasmbench.store.storage import write_atomically
 
 JOURNAL_SUFFIX = ".jsonl"
 
 
-def benchmark_entry(pair: Pair, info: dict[str, Any], runs: list[Measurement], options: dict) -> dict:
-    """One pair in pytest-benchmark's per-benchmark shape, stats over the valid runs only."""
-    counts = {status.value: sum(run.status is status for run in runs) for status in Status}
-    entry: dict[str, Any] = {
-        "group": f"{pair.workload}/{pair.size}",
-        "name": f"test_pair[{pair.key}]",
-        "fullname": f"benchmarks/test_suite.py::test_pair[{pair.key}]",
-        "params": {"pair": pair.key},
-        "param": pair.key,
-        "extra_info": {
-            "workload": pair.workload,
-            "size": pair.size,
-            "runtime": pair.runtime,
-            "mode": pair.mode,
-            **info,
-            "status_counts": {status: count for status, count in counts.items() if count},
-            "runs": [run.to_dict() for run in runs],
-        },
-        "options": {
-            "rounds": options.get("runs"),
-            "warmup_rounds": options.get("warmup"),
-            "iterations": 1,
-            "timer": "wasmbench (the launcher's or the runtime's own clock: measured wall time)",
-        },
-    }
-    valid = [run.usage.wall_ns / 1e9 for run in runs if run.ok]
-    if valid:
-        stats = Stats()
-        for seconds in valid:
-            stats.update(seconds)
-        entry["stats"] = {**stats.as_dict(), "data": valid, "iterations": 1}
-    return entry
-
-
-def journal_sections(journal: Journal) -> tuple[list[dict], dict[str, Any]]:
-    """The ``benchmarks`` list and the ``wasmbench`` section for a journal's suite."""
-    options = journal.header.get("options", {})
-    benchmarks, failed, missing = [], [], []
-    for pair in journal.plan:
-        runs = journal.runs.get(pair.key, [])
-        if not runs:
-            missing.append(pair.key)
-            continue
-        info = {**journal.pair_info.get(pair.key, {}), "stop_reason": journal.done.get(pair.key, "")}
-        entry = benchmark_entry(pair, info, runs, options)
-        (benchmarks if "stats" in entry else failed).append(entry)
-    section = {
-        "version": __version__,
-        "run_id": journal.header.get("run_id"),
-        "seed": journal.header.get("seed"),
-        "options": options,
-        "toolchain": journal.header.get("toolchain", {}),
-        "runtimes": journal.header.get("runtimes", {}),
-        "skipped": journal.header.get("skipped", []),
-        "failed": failed,
-        "not_measured": missing,
+def result_document(journal: Journal, commit_info: dict[str, Any] | None = None) -> ResultDocument:
+    """A whole result document from a journal alone (an interrupted suite can be reported too)."""
+    header = journal.header
+    pairs = [
+        PairResult(pair, journal.pair_info.get(pair.key), runs, journal.done.get(pair.key, ""))
+        for pair in journal.plan
+        if (runs := journal.runs.get(pair.key))
+    ]
+    return ResultDocument(
+        run_id=header.run_id,
+        seed=header.seed,
+        options=header.options,
+        machine_info=header.machine_info,
+        toolchain=header.toolchain,
+        runtimes=header.runtimes,
+        skipped=header.skipped,
+        pairs=pairs,
+        not_measured=[pair.key for pair in journal.plan if not journal.runs.get(pair.key)],
         # pairs with fewer runs than planned (an interrupted suite stops in the middle of rounds)
-        "unfinished": [pair.key for pair in journal.pending()],
-        "complete": not journal.pending(),
-    }
-    return benchmarks, section
+        unfinished=[pair.key for pair in journal.pending()],
+        version=__version__,
+        datetime=datetime.now(UTC).isoformat(),
+        commit_info=commit_info or {},
+    )
 
 
-def result_document(journal: Journal, commit_info: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A whole result file from a journal alone (an interrupted suite can be reported too)."""
-    benchmarks, section = journal_sections(journal)
-    return {
-        # what pytest-benchmark's readers look for first: the host, and what compiled and ran
-        "machine_info": {
-            **journal.header.get("machine_info", {}),
-            "toolchain": journal.header.get("toolchain", {}),
-            "runtimes": journal.header.get("runtimes", {}),
-        },
-        "commit_info": commit_info or {},
-        "benchmarks": benchmarks,
-        "datetime": datetime.now(UTC).isoformat(),
-        "version": section["version"],
-        "wasmbench": section,
-    }
-
-
-def write_document(path: Path, document: dict[str, Any]) -> None:
+def write_document(path: Path, document: ResultDocument) -> None:
     """Write atomically: ``path`` is the whole result file or what it was before, never half of
     one (a full disk is one ``WasmbenchError``, the journal kept for ``--resume``)."""
-    write_atomically(path, json.dumps(document, indent=2).encode(), "the result file")
+    write_atomically(path, json.dumps(document.to_dict(), indent=2).encode(), "the result file")
 
 
-def load_result(path: Path) -> dict[str, Any]:
-    """Read a result file (``.json``) or a journal (``.jsonl``); damage is a clear error."""
+def load_document(path: Path) -> ResultDocument:
+    """A result file (``.json``, of any format version) or a journal (``.jsonl``), upgraded and
+    checked: the one place a stored result is read, so damage is one error line naming the file
+    (and the pair and run where one is at fault)."""
     if path.suffix == JOURNAL_SUFFIX:
         return result_document(Journal.open(path))
     try:
-        document = json.loads(path.read_text())
+        data = json.loads(path.read_text())
     except OSError as error:
         raise WasmbenchError(f"cannot read {path}: {error.strerror}") from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise WasmbenchError(f"{path} is not valid JSON (damaged or truncated): {error}") from error
-    if not isinstance(document, dict) or "wasmbench" not in document or "benchmarks" not in document:
+    if not isinstance(data, dict) or "wasmbench" not in data or "benchmarks" not in data:
         raise WasmbenchError(f"{path} is not a wasmbench result file")
-    return document
+    try:
+        return ResultDocument.from_dict(data)
+    except WasmbenchError as error:
+        raise WasmbenchError(f"{path}: {error}") from None
