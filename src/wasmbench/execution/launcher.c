@@ -151,7 +151,7 @@ static size_t end_descendants(pid_t launcher, pid_t program)
     struct process *table = NULL;
     size_t capacity = 0, strays = 0, stray_capacity = 0;
     pid_t *stray = NULL;
-    const struct timespec pause = {0, 1000000};
+    const struct timespec moment = {0, 1000000};
 
     for (;;) {
         size_t count = list_processes(&table, &capacity);
@@ -190,7 +190,7 @@ static size_t end_descendants(pid_t launcher, pid_t program)
         if (!left) {
             break;
         }
-        nanosleep(&pause, NULL); /* let the killed exit (and their children be re-parented) */
+        nanosleep(&moment, NULL); /* let the killed exit (and their children be re-parented) */
     }
     free(table);
     free(stray);
