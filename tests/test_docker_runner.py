@@ -242,6 +242,7 @@ def stray_child(tmp_path_factory):
     return Toolchain(root=tmp_path_factory.mktemp("stray") / "cache").build(STRAY_CHILD, "native")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["group", "session"])
 @pytest.mark.parametrize("mode", ["run", "exec"])
 def test_a_child_left_running_ends_with_the_run(runner, stray_child, tmp_path, mode, where):

@@ -57,6 +57,7 @@ def stray_child() -> Path:
     return Toolchain().build(STRAY_CHILD, "native").path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["group", "session"])
 def test_a_child_left_running_is_killed_with_the_run_and_counted(tmp_path, stray_child, where):
     marker = unique_marker()
