@@ -20,6 +20,7 @@ from pathlib import Path
 
 import docker
 import pytest
+from strays import STRAY_CHILD, processes_with, unique_marker
 
 from wasmbench.build.manifest import Workload
 from wasmbench.build.toolchain import Toolchain
@@ -234,3 +235,24 @@ def test_containers_of_a_harness_that_is_gone_are_swept_by_the_next(runner, prob
     DockerRunner().client  # noqa: B018 (a new harness's first use of the engine sweeps)
 
     assert not runner.client.containers.list(all=True, filters={"id": left})
+
+
+@pytest.fixture(scope="module")
+def stray_child(tmp_path_factory):
+    return Toolchain(root=tmp_path_factory.mktemp("stray") / "cache").build(STRAY_CHILD, "native")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["group", "session"])
+@pytest.mark.parametrize("mode", ["run", "exec"])
+def test_a_child_left_running_ends_with_the_run(runner, stray_child, tmp_path, mode, where):
+    prepared = runner.prepare(stray_child, mode, tmp_path)
+    marker = unique_marker()
+
+    outcome = runner.run(prepared, invocation(tmp_path, where, marker))
+
+    assert (outcome.error, outcome.exit_code) == (None, 0)
+    assert processes_with(marker) == []
+    # A fresh container's PID namespace ends with its program, taking the child with it unseen;
+    # the long-lived one of exec mode would keep it, so the runner kills it and counts it.
+    assert outcome.stray_processes == (1 if mode == "exec" else 0)

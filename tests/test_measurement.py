@@ -92,6 +92,13 @@ def test_the_run_context_is_recorded_only_when_known(files):
     assert Measurement.from_dict(record) == measurement
 
 
+def test_processes_a_program_left_behind_are_recorded_when_there_were_some(files):
+    measurement = judge(files, b"right\n", stray_processes=2)
+    record = measurement.to_dict()
+    assert record == STORED_RUN | {"stray_processes": 2}
+    assert Measurement.from_dict(record) == measurement
+
+
 def test_a_run_that_never_ran_is_a_failure_with_its_reason():
     failure = Measurement.failure(Status.ERROR, "prepare failed: no compiler")
     assert (failure.status, failure.detail, failure.usage) == (

@@ -1,7 +1,12 @@
 import signal
 import time
+import uuid
 from pathlib import Path
 
+import pytest
+from strays import STRAY_CHILD, processes_with, unique_marker
+
+from wasmbench.build.toolchain import Toolchain
 from wasmbench.execution.process import run_process
 from wasmbench.execution.supervision import run_in_fork
 
@@ -45,6 +50,39 @@ def test_timeout_kills_the_whole_process_group(tmp_path):
     assert result.timed_out
     assert result.signal == signal.SIGKILL
     assert time.monotonic() - started < 5
+
+
+@pytest.fixture(scope="module")
+def stray_child() -> Path:
+    return Toolchain().build(STRAY_CHILD, "native").path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["group", "session"])
+def test_a_child_left_running_is_killed_with_the_run_and_counted(tmp_path, stray_child, where):
+    marker = unique_marker()
+    result = run_process(
+        [str(stray_child), where, marker],
+        cwd=tmp_path,
+        stdout=tmp_path / "out",
+        stderr=tmp_path / "err",
+        timeout_s=10,
+    )
+    assert (tmp_path / "out").read_text().startswith("left child ")
+    assert (result.exit_code, result.stray_processes) == (0, 1)
+    assert processes_with(marker) == []
+
+
+def test_children_the_program_waits_for_are_not_strays(tmp_path):
+    result = run(tmp_path, "sleep 0.01 & sleep 0.01 & wait")
+    assert (result.exit_code, result.stray_processes) == (0, 0)
+
+
+def test_at_the_timeout_a_child_in_a_session_of_its_own_is_killed_too(tmp_path):
+    marker = f"300.{uuid.uuid4().int % 10**12:012d}"  # a number sleep takes; no other process has it
+    result = run(tmp_path, f"setsid sleep {marker} & sleep 30", timeout_s=0.5)
+    assert result.timed_out
+    assert processes_with(marker) == []
 
 
 def test_cpu_time_is_the_childs(tmp_path):

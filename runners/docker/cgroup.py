@@ -115,6 +115,10 @@ class Cgroup:
             peak = int(self._file(self.hierarchies.memory, "memory.peak").read_text())
         return CgroupUsage(stat["user_usec"] / 1e6, stat["system_usec"] / 1e6, peak // 1024)
 
+    def processes(self) -> set[int]:
+        """The processes in the cgroup now (not in its children), by their pids on this host."""
+        return {int(pid) for pid in self._file(self.hierarchies.memory, "cgroup.procs").read_text().split()}
+
     def reset_peak(self) -> None:
         """Restart the peak at the current usage, for a cgroup that outlives one measurement.
 

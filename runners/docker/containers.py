@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from wasmbench.errors import WasmbenchError
+from wasmbench.execution.leftovers import end_processes
 from wasmbench.execution.usage import Usage
 from wasmbench.runners.docker.cgroup import Cgroup, Hierarchies
 from wasmbench.runners.docker.image import LABEL, PAUSE
@@ -92,7 +93,12 @@ class Containers:
         end = time.perf_counter_ns()
         if watchdog.fired:
             return RunOutcome(Usage(end - start, 0.0, 0.0, 0), exit_code=None, timed_out=True)
-        return RunOutcome(box.cgroup.usage().since(before).as_usage(end - start), exit_code=exit_code)
+        usage = box.cgroup.usage().since(before).as_usage(end - start)
+        # What the program left running (in its process group or out of it) would live on beside
+        # the container's idle process, skewing every later run: killed, and counted.
+        idle = api.inspect_container(box.id)["State"]["Pid"]
+        strays = end_processes(lambda: box.cgroup.processes() - {idle})
+        return RunOutcome(usage, exit_code=exit_code, stray_processes=strays)
 
     def _exec_container(self, image: str, invocation: Invocation) -> _ExecContainer:
         """The image's long-lived container with ``invocation.workdir`` mounted (started if needed)."""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from wasmbench.commands.report import add_prices_option
 from wasmbench.errors import WasmbenchError
+from wasmbench.store.input_files import check_input_path
 
 EXIT_SLOWER = 1
 TESTS = ("welch", "mannwhitney")  # the values of reports.statistics.SignificanceTest
@@ -35,6 +36,8 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    for path in (args.a, args.b):
+        check_input_path(path, "result", folder=True)
     # The report modules (pandas, scipy) load only for this command: see run.py.
     from wasmbench.host.prices import read_prices
     from wasmbench.reports.compare import (

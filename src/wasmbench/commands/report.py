@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
+from wasmbench.store.input_files import check_input_path
 from wasmbench.store.paths import check_output_path
 
 REPORT_DIR = "report"
@@ -50,6 +51,8 @@ def add_prices_option(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    for path in args.files:
+        check_input_path(path, "result", folder=True)
     # The report modules (pandas, scipy, matplotlib) load only for this command: see run.py.
     from wasmbench.host.prices import read_prices
     from wasmbench.reports.cost import Serverless

@@ -4,7 +4,9 @@ one, and measure it the way the kernel sees it.
 ``run_process`` hands each run to ``launcher.c``, a small C program built once with the project's
 toolchain: it forks the program, times it with CLOCK_MONOTONIC from just before the fork to its
 exit, kills its process group at the timeout and reports ``wait4``'s rusage (user and system CPU,
-peak RSS). Spawning from a small process matters for memory: a child's peak RSS includes the
+peak RSS). As a child subreaper it also kills whatever the program left running when it ended, in
+its process group or in a session of its own, and reports how many such strays there were.
+Spawning from a small process matters for memory: a child's peak RSS includes the
 memory image it was exec'd from, so programs spawned by the Python harness itself would all
 report at least the interpreter's footprint.
 
@@ -57,7 +59,8 @@ def run_process(
     timeout_s: float,
     env: Mapping[str, str] | None = None,
 ) -> ProcessResult:
-    """Run ``argv`` with stdin from /dev/null and stdout/stderr to files; kill it after ``timeout_s``.
+    """Run ``argv`` with stdin from /dev/null and stdout/stderr to files; kill it after ``timeout_s``,
+    and whatever it started when it ends.
 
     A program that cannot be started exits with status 127, the reason on its stderr.
     """
@@ -88,14 +91,15 @@ def run_process(
         report = read_all(read_end).split()
     finally:
         os.close(read_end)
-    if supervised.exit_code != 0 or len(report) != 7:
+    if supervised.exit_code != 0 or len(report) != 8:
         raise WasmbenchError(f"the launcher failed for {argv[0]} ({supervised}); see {stderr}")
-    wall_ns, user_us, sys_us, max_rss_kib, exit_code, signal_number, timed_out = map(int, report)
+    wall_ns, user_us, sys_us, max_rss_kib, exit_code, signal_number, timed_out, strays = map(int, report)
     return ProcessResult(
         usage=Usage(wall_ns, user_us / 1e6, sys_us / 1e6, max_rss_kib),
         exit_code=None if exit_code < 0 else exit_code,
         signal=signal_number or None,
         timed_out=bool(timed_out),
+        stray_processes=strays,
     )
 
 

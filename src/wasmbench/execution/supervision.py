@@ -21,12 +21,18 @@ from wasmbench.execution.usage import Usage
 
 @dataclass(frozen=True)
 class ProcessResult:
-    """What one finished (or killed) process cost, and how it ended."""
+    """What one finished (or killed) process cost, and how it ended.
+
+    ``stray_processes`` counts the processes it had started that were still running after it
+    exited, and were killed then (only ``launcher.c`` finds them: a zygote's forks run wasm
+    modules, which cannot start processes).
+    """
 
     usage: Usage
     exit_code: int | None
     signal: int | None
     timed_out: bool
+    stray_processes: int = 0
 
     @property
     def ending(self) -> str:

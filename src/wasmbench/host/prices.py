@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmbench.errors import WasmbenchError
+from wasmbench.store.input_files import check_input_path
 
 PRICE_VARIABLE = "WASMBENCH_PRICE_PER_HOUR"
 CURRENCY_VARIABLE = "WASMBENCH_PRICE_CURRENCY"
@@ -74,6 +75,7 @@ def read_prices(path: Path) -> dict[str, Price]:
     currency = "USD"
     ```
     """
+    check_input_path(path, "prices file")
     try:
         entries = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from wasmbench.build.inputs import Inputs
+from wasmbench.execution.scratch import scratch_folder
 from wasmbench.measuring.measurement import Measurement, OutputCheck, validate
 from wasmbench.measuring.plan import Pair
 from wasmbench.runtimes.runner import Invocation, Prepared, Runner, RunOutcome
@@ -24,7 +25,8 @@ class Job:
     """A bound pair: what runs, where, with which arguments, and how its output is judged.
 
     ``info`` is what the journal records about the pair (runtime version, artefact, prepare time).
-    The job owns its scratch folder (``close`` removes it).
+    The job owns its scratch folder (``close`` removes it; ``wasmbench.execution.scratch`` sweeps
+    those of a killed harness).
     """
 
     pair: Pair
@@ -48,7 +50,7 @@ class Job:
     ) -> Job:
         """Stage the inputs in a new scratch folder: ``work/`` (all a module may see) and
         ``output/`` (stdout and stderr, outside its sight)."""
-        scratch = tempfile.TemporaryDirectory(prefix=f"wasmbench-{pair.workload}-")
+        scratch = scratch_folder(pair.workload)
         workdir, output = Path(scratch.name) / "work", Path(scratch.name) / "output"
         workdir.mkdir()
         output.mkdir()

@@ -48,6 +48,7 @@ def validate(outcome: RunOutcome, stdout: Path, stderr: Path, expected: OutputCh
         phases_ns=dict(outcome.phases_ns),
         detail=detail,
         summary=expected.summary(output) if status is Status.OK else "",
+        stray_processes=outcome.stray_processes,
     )
 
 

@@ -120,7 +120,8 @@ class RunOutcome:
     ``phases_ns`` splits the wall time where the runtime allows (compile, instantiate, execute).
     ``trap`` is set when the module trapped (e.g. ``wasm trap: unreachable``): the program's
     failure, like a crash. ``error`` is set when the runtime failed in a way that is not the
-    program's (it could not start, or the harness's side of the run failed).
+    program's (it could not start, or the harness's side of the run failed). ``stray_processes``
+    counts what the program left running when it exited (killed by the runner).
     """
 
     usage: Usage
@@ -130,6 +131,7 @@ class RunOutcome:
     phases_ns: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     trap: str | None = None
+    stray_processes: int = 0
 
     @classmethod
     def from_process(cls, result: ProcessResult, **extra: object) -> RunOutcome:
@@ -138,6 +140,7 @@ class RunOutcome:
             exit_code=result.exit_code,
             signal=result.signal,
             timed_out=result.timed_out,
+            stray_processes=result.stray_processes,
             **extra,  # type: ignore[arg-type]
         )
 

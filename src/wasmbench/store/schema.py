@@ -101,7 +101,9 @@ class Measurement:
 
     Stored flat (the usage's keys beside the others). ``round`` is the interleaved round the run
     belonged to, ``position`` its place within that round and ``layout_padding`` the bytes of
-    environment padding it ran with (None: not recorded).
+    environment padding it ran with (None: not recorded). ``stray_processes`` counts the processes
+    the program left running when it exited, which the harness killed: a result shows that the
+    program left work behind.
     """
 
     status: Status
@@ -116,6 +118,7 @@ class Measurement:
     round: int | None = None
     position: int | None = None
     layout_padding: int | None = None
+    stray_processes: int = 0
 
     @property
     def ok(self) -> bool:
@@ -143,6 +146,8 @@ class Measurement:
         record = asdict(self)
         del record["status"], record["usage"]
         flat = {"status": self.status.value, **self.usage.to_dict(), **record}
+        if not self.stray_processes:  # recorded when there were some: other runs keep their shape
+            del flat["stray_processes"]
         return {key: value for key, value in flat.items() if key not in RUN_CONTEXT or value is not None}
 
     @classmethod
