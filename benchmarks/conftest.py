@@ -4,7 +4,7 @@ For people who drive suites from pytest: ``pytest benchmarks -s --wb-size test -
 plans the same suite ``wasmbench run`` would, runs one test per (workload, size) group (the unit of
 the interleaved rounds; a test fails when any of its runs failed) and writes the result file in
 pytest-benchmark's JSON format with wasmbench's writer at the end of the session (``--wb-output``,
-default ``results/<host>-<time>.json``). pytest only collects and reports: the rounds, their timing
+default ``results/<host>-<time>-<pid>.json``). pytest only collects and reports: the rounds, their timing
 and the journal are the engine's, so pytest-benchmark's own timing options change nothing here.
 """
 

@@ -40,7 +40,9 @@ RUN_TABLES = ("Time", "Ratio to native", "Speed-up", "Start-up", "Prepare")
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser("run", help="measure workloads x runtimes and write a result file")
     add_suite_options(parser.add_argument)
-    parser.add_argument("-o", "--output", type=Path, help="result file (default results/<host>-<time>.json)")
+    parser.add_argument(
+        "-o", "--output", type=Path, help="result file (default results/<host>-<time>-<pid>.json)"
+    )
     parser.add_argument(
         "--resume", action="store_true", help="continue the newest (or --output) unfinished suite"
     )
