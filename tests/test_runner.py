@@ -48,7 +48,7 @@ def test_interpreter_modes_run_only_when_named_or_with_all_modes():
         "aot",
     ]
     assert select(["wasmedge:interpreter"], runners) == [("wasmedge", "interpreter")]
-    assert select(["wasm3"], runners) == []
+    assert select(["wasm3"], runners) == [("wasm3", "interpreter")], "its only mode, opt-in, when named"
 
 
 def test_the_default_selection_is_one_representative_mode_per_runtime():

@@ -262,8 +262,10 @@ class Declaration:
         return [(entry,) if isinstance(entry, str) else entry for entry in self.representative]
 
     def regular_modes(self) -> list[str]:
-        """The modes ``-r NAME`` selects: every mode that is not opt-in."""
-        return [mode.name for mode in self.modes if not mode.opt_in]
+        """The modes ``-r NAME`` selects: every mode that is not opt-in, or, for a runtime whose
+        every mode is opt-in (wasm3, an interpreter only), all of them: naming it asks for it."""
+        regular = [mode.name for mode in self.modes if not mode.opt_in]
+        return regular or list(self.mode_names)
 
 
 class Runner(ABC):
