@@ -31,15 +31,20 @@ def result_paths(arguments: list[Path], exclude: Path | None = None) -> list[Pat
     return paths
 
 
-def load_documents(arguments: list[Path], exclude: Path | None = None) -> tuple[list[ResultDocument], int]:
-    """The readable documents and how many files could not be read (each named on stderr)."""
+def load_documents(
+    arguments: list[Path], exclude: Path | None = None, strict: bool = False
+) -> tuple[list[ResultDocument], int]:
+    """The readable documents and how many files could not be read (each named on stderr, and left
+    out); ``strict``: the first file that cannot be read is the error."""
     documents: dict[str, ResultDocument] = {}
     unreadable = 0
     for path in result_paths(arguments, exclude):
         try:
             document = load_document(path)
         except WasmbenchError as error:  # report the rest; name what was left out
-            print(f"wasmbench: error: {error}", file=sys.stderr)
+            if strict:
+                raise
+            print(f"wasmbench: left out {error}", file=sys.stderr)
             unreadable += 1
             continue
         key = document.run_id

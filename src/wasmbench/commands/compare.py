@@ -53,8 +53,8 @@ def handle(args: argparse.Namespace) -> int:
     prices = read_prices(args.prices) if args.prices else {}
     sides = []
     for name, path in (("A", args.a), ("B", args.b)):
-        documents, unreadable = load_documents([path])
-        if unreadable or not documents:
+        documents, _ = load_documents([path], strict=True)  # a damaged side is no comparison
+        if not documents:
             raise WasmbenchError(f"{name} ({path}) has no readable result file")
         sides.append(side_frame(documents, name))
     (runs_a, host_a), (runs_b, host_b) = sides

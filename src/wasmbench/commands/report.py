@@ -9,6 +9,9 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.store.paths import check_output_path
 
 REPORT_DIR = "report"
+# The report was written, but without a result file that could not be read (damaged, impossible
+# times): a script must not take it for the report of every file it passed.
+EXIT_LEFT_OUT = 1
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -71,7 +74,10 @@ def handle(args: argparse.Namespace) -> int:
     for line in output_lines(documents):
         print(line)
     print(f"report written to {out}/: {', '.join(path.name for path in report.files)}")
-    return 1 if unreadable else 0
+    if unreadable:
+        print(f"left out {unreadable} unreadable result file{'s' * (unreadable > 1)} (named above)")
+        return EXIT_LEFT_OUT
+    return 0
 
 
 def default_report_dir(first: Path) -> Path:
