@@ -250,3 +250,15 @@ def test_compare_refuses_a_file_with_an_impossible_time_in_one_line(capsys, tmp_
         assert code == 2 and out == ""
         assert err.startswith(f"wasmbench: error: {bad}: pair nbody/default/native/default, run 1: ")
         assert problem in err and err.count("\n") == 1
+
+
+def test_a_prices_host_that_matches_no_result_is_a_warning_naming_it(capsys, tmp_path):
+    a = write(tmp_path / "a.json", document(HOST_X86, TWO_RUNTIMES, run_id="a"))
+    b = write(tmp_path / "b.json", document(HOST_X86, TWO_RUNTIMES, run_id="b"))
+    prices = tmp_path / "prices.toml"
+    prices.write_text("azure-d2 = 0.096\nazure-d3 = 0.1\n")
+    warning = f"wasmbench: warning: {prices}: no result is from azure-d3 (the results' hosts: azure-d2)\n"
+    code, _, err = run_cli(capsys, "report", a, "--prices", prices, "-o", tmp_path / "out")
+    assert code == 0 and err == warning
+    code, _, err = run_cli(capsys, "compare", a, b, "--prices", prices)
+    assert code == 0 and err == warning

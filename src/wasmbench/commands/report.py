@@ -54,7 +54,7 @@ def add_prices_option(parser: argparse.ArgumentParser) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     # The report modules (pandas, scipy, matplotlib) load only for this command: see run.py.
-    from wasmbench.host.prices import read_prices
+    from wasmbench.host.prices import read_prices, warn_unmatched
     from wasmbench.reports.cost import Serverless
     from wasmbench.reports.inputs import load_documents
     from wasmbench.reports.outputs import output_lines
@@ -69,6 +69,8 @@ def handle(args: argparse.Namespace) -> int:
     documents, unreadable = load_documents(args.files, exclude=out)
     if not documents:
         raise WasmbenchError("no readable result file")
+    if args.prices:
+        warn_unmatched(prices, {document.machine_info["label"] for document in documents}, args.prices)
     report = write_report(documents, out, prices, serverless)
     print(report.markdown)
     for line in output_lines(documents):
