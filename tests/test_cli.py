@@ -74,3 +74,38 @@ def test_report_keeps_the_readable_files_and_names_the_damaged_one(capsys, tmp_p
     assert code == 1
     assert "damaged.json is not valid JSON" in err
     assert "1.500 ± 0.707 (2)" in out
+
+
+# Runtime catalogs a site could get wrong, and what the error line says about each.
+BAD_CATALOGS = {
+    "not TOML": ("[wasmtime\n", "cannot read the runtime catalog"),
+    "misspelt key": (
+        '[wasmtime]\nverison = "1"\nprograms = {wasmtime = "wasmtime"}\n',
+        'malformed: [wasmtime] can not match "verison"',
+    ),
+    "missing key": ('[wasmtime]\nversion = "1"\n', 'missing value for field "programs"'),
+    "not a table": ("wasmtime = 5\n", "malformed: [wasmtime] is not a table"),
+    "a number for a URL": (
+        '[wasmtime]\nversion = "1"\nprograms = {wasmtime = "wasmtime"}\nassets = {x86_64 = [{url = 5}]}\n',
+        'malformed: [wasmtime] wrong value type for field "assets.url"',
+    ),
+    "unknown placeholder": (
+        '[wasmtime]\nversion = "1"\nprograms = {wasmtime = "w"}\nassets = {x86_64 = [{url = "{v}"}]}\n',
+        "malformed: [wasmtime] has {v} in a URL; only {version} is filled in",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", [["list"], ["setup", "runtimes"], ["run", "-w", "nop", "--size", "test"]])
+@pytest.mark.parametrize(("text", "message"), BAD_CATALOGS.values(), ids=BAD_CATALOGS)
+def test_a_malformed_runtime_catalog_is_one_line_in_every_command(
+    capsys, tmp_path, monkeypatch, command, text, message
+):
+    catalog = tmp_path / "runtimes.toml"
+    catalog.write_text(text)
+    monkeypatch.setenv("WASMBENCH_RUNTIMES", str(catalog))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, *command)
+    assert code == 2 and out == ""
+    assert err.startswith("wasmbench: error: ") and message in err and err.count("\n") == 1, err
+    assert not list(tmp_path.glob("results/*")), "no journal for a suite that cannot start"
