@@ -109,3 +109,29 @@ def test_a_malformed_runtime_catalog_is_one_line_in_every_command(
     assert code == 2 and out == ""
     assert err.startswith("wasmbench: error: ") and message in err and err.count("\n") == 1, err
     assert not list(tmp_path.glob("results/*")), "no journal for a suite that cannot start"
+
+
+def test_a_cache_folder_that_cannot_be_written_is_one_line_before_any_journal(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    for cache, problem in ((a_file, "is a file, not a folder"), (a_file / "cache", "Not a directory")):
+        monkeypatch.setenv("WASMBENCH_CACHE", str(cache))
+        code, out, err = run_cli(capsys, "run", "-w", "nop", "--size", "test", "-o", "r.json")
+        assert code == 2 and out == ""
+        assert err.startswith(f"wasmbench: error: the cache folder {cache} ") and problem in err
+        assert err.endswith("(set $WASMBENCH_CACHE to a folder you can write)\n") and err.count("\n") == 1
+        assert "--resume" not in err and not (tmp_path / "r.jsonl").exists()
+
+
+def test_a_read_only_cache_folder_is_one_line_before_any_journal(capsys, tmp_path, monkeypatch, small_tmpfs):
+    monkeypatch.chdir(tmp_path)
+    small_tmpfs.make_read_only()
+    monkeypatch.setenv("WASMBENCH_CACHE", str(small_tmpfs.path / "cache"))
+    code, _, err = run_cli(capsys, "run", "-w", "nop", "--size", "test", "-o", "r.json")
+    assert code == 2
+    assert err == (
+        f"wasmbench: error: the cache folder {small_tmpfs.path / 'cache'} cannot be created or written: "
+        "Read-only file system (set $WASMBENCH_CACHE to a folder you can write)\n"
+    )
+    assert not (tmp_path / "r.jsonl").exists()
