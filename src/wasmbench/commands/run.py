@@ -28,8 +28,10 @@ from wasmbench.store.paths import (
     result_path_for,
 )
 from wasmbench.store.results import result_document, write_document
-from wasmbench.store.schema import ResultDocument
+from wasmbench.store.schema import ResultDocument, Status
 
+# With --strict only: a run that failed (wrong output, crash, timeout) is a result of the suite,
+# measured and reported, not a failure of the harness; a regression gate can ask to fail on it.
 EXIT_FAILED_RUNS = 1
 EXIT_HARNESS_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -43,6 +45,12 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", type=Path, help="result file (default results/<host>-<time>.json)")
     parser.add_argument(
         "--resume", action="store_true", help="continue the newest (or --output) unfinished suite"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when any run failed (wrong output, crash, timeout), e.g. for a CI gate; "
+        "without it a suite that completed exits 0 and names what failed",
     )
     parser.set_defaults(handler=handle)
 
@@ -82,10 +90,10 @@ def handle(args: argparse.Namespace) -> int:
     if journal.discard_if_empty():  # never measured: nothing for --resume to pick up
         print("interrupted before the first measurement: nothing to keep")
         return EXIT_INTERRUPTED
-    return _finish(journal)
+    return _finish(journal, args.strict)
 
 
-def _finish(journal: Journal) -> int:
+def _finish(journal: Journal, strict: bool) -> int:
     """Write the result file (also for an interrupted suite), print the tables, choose the status."""
     output = result_path_for(journal.path)
     document = result_document(journal, get_commit_info())
@@ -97,7 +105,20 @@ def _finish(journal: Journal) -> int:
         return EXIT_INTERRUPTED
     journal.delete()  # complete: the result file holds every run
     print(f"results: {output}")
-    return EXIT_FAILED_RUNS if any(not run.ok for pair in document.pairs for run in pair.runs) else 0
+    if failures := failed_runs(document):
+        print(f"failed runs: {failures} (measured and reported; --strict makes them exit status 1)")
+    return EXIT_FAILED_RUNS if strict and failures else 0
+
+
+def failed_runs(document: ResultDocument) -> str:
+    """The runs that failed, on one line: ``runtime:mode workload/size status × count`` each
+    (empty: none)."""
+    return "; ".join(
+        f"{pair.pair.runtime}:{pair.pair.mode} {pair.pair.group} {status} × {count}"
+        for pair in document.pairs
+        for status, count in pair.status_counts().items()
+        if status != Status.OK
+    )
 
 
 def _harness_error(error: Exception, journal: Journal, pair: object) -> int:
