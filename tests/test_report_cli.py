@@ -234,7 +234,7 @@ def test_a_file_with_an_impossible_time_is_left_out_of_the_report_in_one_line(
     code, out, err = run_cli(capsys, "report", tmp_path / "results")
     assert code == 1, "the report is written, and the status says a file was left out"
     assert err.startswith(f"wasmbench: left out {where}") and problem in err and err.count("\n") == 1
-    assert "## azure-d2" in out and out.endswith("left out 1 unreadable result file (named above)\n")
+    assert "## azure-d2" in out and out.endswith("1 left out (named above): the report covers the rest\n")
     code, out, err = run_cli(capsys, "report", bad, "-o", tmp_path / "alone")
     assert code == 2 and out == ""
     assert err.count("\n") == 2 and err.endswith("wasmbench: error: no readable result file\n")
@@ -262,3 +262,37 @@ def test_a_prices_host_that_matches_no_result_is_a_warning_naming_it(capsys, tmp
     assert code == 0 and err == warning
     code, _, err = run_cli(capsys, "compare", a, b, "--prices", prices)
     assert code == 0 and err == warning
+
+
+def damaged_journal(path: Path) -> Path:
+    """An unfinished suite's journal: native's two runs intact, wasmer's (line 3) cut short."""
+    plan = [Pair("nbody", "test", runtime, "default") for runtime in ("native", "wasmer")]
+    with Journal.create(path, header([pair.key for pair in plan])) as journal:
+        for pair in (*plan, plan[0]):
+            journal.record_run(pair, Measurement(Status.OK, Usage(10**9, 0.1, 0, 1), 0, None, "", 0))
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2][:20]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_the_report_of_a_damaged_journal_names_its_damaged_lines_and_shows_the_rest(capsys, tmp_path):
+    journal = damaged_journal(tmp_path / "s.jsonl")
+    code, out, err = run_cli(capsys, "report", journal, "-o", tmp_path / "out")
+    assert code == 1
+    assert err == f"wasmbench: left out {journal}: damaged line 3 left out (line 3 is not a journal record)\n"
+    assert "| native | 1.000 ± 0.000 (2)" in out, "the intact runs are reported"
+    code, out, err = run_cli(capsys, "compare", journal, journal)
+    assert code == 2 and err.count("\n") == 1 and "damaged line 3 left out" in err
+
+
+def test_resume_refuses_a_damaged_journal_in_one_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    journal = damaged_journal(tmp_path / "results" / "s.jsonl")
+    for argv in (["--resume"], ["--resume", "-o", "results/s.json"]):
+        code, _, err = run_cli(capsys, "run", *argv)
+        assert code == 2 and err.count("\n") == 1
+        assert err.startswith(f"wasmbench: error: {journal.relative_to(tmp_path)}: damaged line 3 left out")
+        assert "wasmbench run --resume --repair -o results/s.json continues without them" in err
+    code, _, err = run_cli(capsys, "run", "--repair")
+    assert code == 2 and "--repair goes with --resume" in err

@@ -10,7 +10,7 @@ from wasmbench.store.paths import check_output_path
 
 REPORT_DIR = "report"
 # The report was written, but without a result file that could not be read (damaged, impossible
-# times): a script must not take it for the report of every file it passed.
+# times) or a journal's damaged lines: a script must not take it for the report of all it passed.
 EXIT_LEFT_OUT = 1
 
 
@@ -77,7 +77,7 @@ def handle(args: argparse.Namespace) -> int:
         print(line)
     print(f"report written to {out}/: {', '.join(path.name for path in report.files)}")
     if unreadable:
-        print(f"left out {unreadable} unreadable result file{'s' * (unreadable > 1)} (named above)")
+        print(f"{unreadable} left out (named above): the report covers the rest")
         return EXIT_LEFT_OUT
     return 0
 

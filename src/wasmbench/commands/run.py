@@ -47,6 +47,11 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         "--resume", action="store_true", help="continue the newest (or --output) unfinished suite"
     )
     parser.add_argument(
+        "--repair",
+        action="store_true",
+        help="with --resume: first remove the journal's damaged lines (the damaged file is kept beside it)",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="exit 1 when any run failed (wrong output, crash, timeout), e.g. for a CI gate; "
@@ -60,7 +65,11 @@ def handle(args: argparse.Namespace) -> int:
         raise WasmbenchError(
             "--resume continues the suite as it was planned; leave out -r, -w, --size and --emulate"
         )
-    suite = _resume(args.output) if args.resume else _create(args)
+    if args.repair and not args.resume:
+        raise WasmbenchError(
+            "--repair goes with --resume: it removes the damaged lines of the journal it continues"
+        )
+    suite = _resume(args.output, args.repair) if args.resume else _create(args)
     journal = suite.journal
     if journal.repaired:
         print(journal.repaired)
@@ -159,17 +168,20 @@ def _print_tables(document: ResultDocument) -> None:
         print(line)
 
 
-def _resume(output: Path | None) -> Suite:
-    """The suite of ``output``, or else the newest journal under results/ that holds measurements."""
+def _resume(output: Path | None, repair: bool) -> Suite:
+    """The suite of ``output``, or else the newest journal under results/ that holds measurements;
+    ``repair``: its damaged lines removed first."""
     if output is not None:
         journal = journal_path_for(output)
         if not journal.exists():
             raise WasmbenchError(f"there is no unfinished suite to resume at {journal}")
-        return Suite.resume(journal)
-    journal = latest_journal()
-    if journal is None:
-        raise WasmbenchError(
-            "there is no unfinished suite to resume (no journal with measurements under results/)"
-        )
-    print(f"resuming the newest unfinished suite: {journal}")
+    else:
+        journal = latest_journal()
+        if journal is None:
+            raise WasmbenchError(
+                "there is no unfinished suite to resume (no journal with measurements under results/)"
+            )
+        print(f"resuming the newest unfinished suite: {journal}")
+    if repair and (repaired := Journal.repair(journal)):
+        print(repaired)
     return Suite.resume(journal)
