@@ -17,6 +17,7 @@ from pathlib import Path
 from pytest_benchmark.utils import get_commit_info
 
 from wasmbench.errors import WasmbenchError
+from wasmbench.measuring.estimate import LONG_SUITE_S, describe_duration, estimated_seconds
 from wasmbench.measuring.options import add_suite_options, suite_options
 from wasmbench.measuring.suite import Suite
 from wasmbench.store.journal import Journal
@@ -52,6 +53,11 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         help="with --resume: first remove the journal's damaged lines (the damaged file is kept beside it)",
     )
     parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="start a suite estimated to take more than a day without asking",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="exit 1 when any run failed (wrong output, crash, timeout), e.g. for a CI gate; "
@@ -82,6 +88,7 @@ def handle(args: argparse.Namespace) -> int:
         f"(+{options.warmup} warmup), {options.schedule} schedule, seed {options.seed}; "
         f"journal: {journal.path}"
     )
+    _announce_duration(suite, args.yes)
     engine = None
     try:
         suite.build()
@@ -127,6 +134,25 @@ def failed_runs(document: ResultDocument) -> str:
         for pair in document.pairs
         for status, count in pair.status_counts().items()
         if status != Status.OK
+    )
+
+
+def _announce_duration(suite: Suite, yes: bool) -> None:
+    """Print the suite's estimated duration; above a day, start only with --yes or a yes typed at
+    the terminal (never in a session without one): else close the suite, never measured."""
+    seconds = estimated_seconds(suite.journal, suite.manifest, suite.options)
+    duration = describe_duration(seconds)
+    print(f"estimated duration: at least {duration} (at the manifest's native run times; others are slower)")
+    if seconds <= LONG_SUITE_S or yes:
+        return
+    question = f"this suite would take more than a day (at least {duration}): start it? [y/N] "
+    if sys.stdin.isatty() and input(question).strip().lower() in ("y", "yes"):
+        return
+    suite.close()
+    suite.journal.discard_if_empty()
+    raise WasmbenchError(
+        f"not started: the suite would take at least {duration}; pass --yes to start it, or measure "
+        "less (fewer --runs, sizes, workloads or runtimes)"
     )
 
 
