@@ -135,3 +135,21 @@ def test_a_read_only_cache_folder_is_one_line_before_any_journal(capsys, tmp_pat
         "Read-only file system (set $WASMBENCH_CACHE to a folder you can write)\n"
     )
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_no_home_at_all_is_one_line_naming_the_fix(capsys, tmp_path, monkeypatch):
+    for name in ("WASMBENCH_CACHE", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_home() -> None:  # what Path.home does without $HOME for a uid the password database lacks
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr("pathlib.Path.home", no_home)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, "run", "-w", "nop", "--size", "test", "-o", "r.json")
+    assert code == 2
+    assert err == (
+        "wasmbench: error: no folder for wasmbench's cache: $HOME is not set and this user has no home "
+        "folder (set $WASMBENCH_CACHE or HOME)\n"
+    )
+    assert not (tmp_path / "r.jsonl").exists()

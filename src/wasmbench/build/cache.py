@@ -16,8 +16,16 @@ def cache_dir() -> Path:
     """``$WASMBENCH_CACHE``, else ``$XDG_CACHE_HOME/wasmbench``, else ``~/.cache/wasmbench``."""
     if explicit := os.environ.get(CACHE_VARIABLE):
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "wasmbench"
+    if base := os.environ.get("XDG_CACHE_HOME"):
+        return Path(base) / "wasmbench"
+    try:
+        home = Path.home()  # $HOME, else the user's entry in the password database
+    except RuntimeError:  # neither (a container run as a uid without an entry)
+        raise WasmbenchError(
+            f"no folder for wasmbench's cache: $HOME is not set and this user has no home folder "
+            f"(set ${CACHE_VARIABLE} or HOME)"
+        ) from None
+    return home / ".cache" / "wasmbench"
 
 
 def check_cache_dir() -> Path:
