@@ -31,18 +31,24 @@ def result_paths(arguments: list[Path], exclude: Path | None = None) -> list[Pat
     return paths
 
 
-def load_documents(arguments: list[Path], exclude: Path | None = None) -> tuple[list[ResultDocument], int]:
-    """The readable documents and how many files could not be read (each named on stderr)."""
+def load_documents(
+    arguments: list[Path], exclude: Path | None = None, strict: bool = False
+) -> tuple[list[ResultDocument], int]:
+    """The readable documents and how many files or journal lines were left out (each named on
+    stderr); ``strict``: the first file that cannot be read whole is the error."""
     documents: dict[str, ResultDocument] = {}
-    unreadable = 0
+    left_out: list[str] = []
     for path in result_paths(arguments, exclude):
         try:
-            document = load_document(path)
+            document = load_document(path, None if strict else left_out)
         except WasmbenchError as error:  # report the rest; name what was left out
-            print(f"wasmbench: error: {error}", file=sys.stderr)
-            unreadable += 1
+            if strict:
+                raise
+            left_out.append(str(error))
             continue
         key = document.run_id
         if key not in documents or document.run_count > documents[key].run_count:
             documents[key] = document
-    return list(documents.values()), unreadable
+    for line in left_out:
+        print(f"wasmbench: left out {line}", file=sys.stderr)
+    return list(documents.values()), len(left_out)

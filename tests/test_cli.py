@@ -74,3 +74,82 @@ def test_report_keeps_the_readable_files_and_names_the_damaged_one(capsys, tmp_p
     assert code == 1
     assert "damaged.json is not valid JSON" in err
     assert "1.500 ± 0.707 (2)" in out
+
+
+# Runtime catalogs a site could get wrong, and what the error line says about each.
+BAD_CATALOGS = {
+    "not TOML": ("[wasmtime\n", "cannot read the runtime catalog"),
+    "misspelt key": (
+        '[wasmtime]\nverison = "1"\nprograms = {wasmtime = "wasmtime"}\n',
+        'malformed: [wasmtime] can not match "verison"',
+    ),
+    "missing key": ('[wasmtime]\nversion = "1"\n', 'missing value for field "programs"'),
+    "not a table": ("wasmtime = 5\n", "malformed: [wasmtime] is not a table"),
+    "a number for a URL": (
+        '[wasmtime]\nversion = "1"\nprograms = {wasmtime = "wasmtime"}\nassets = {x86_64 = [{url = 5}]}\n',
+        'malformed: [wasmtime] wrong value type for field "assets.url"',
+    ),
+    "unknown placeholder": (
+        '[wasmtime]\nversion = "1"\nprograms = {wasmtime = "w"}\nassets = {x86_64 = [{url = "{v}"}]}\n',
+        "malformed: [wasmtime] has {v} in a URL; only {version} is filled in",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", [["list"], ["setup", "runtimes"], ["run", "-w", "nop", "--size", "test"]])
+@pytest.mark.parametrize(("text", "message"), BAD_CATALOGS.values(), ids=BAD_CATALOGS)
+def test_a_malformed_runtime_catalog_is_one_line_in_every_command(
+    capsys, tmp_path, monkeypatch, command, text, message
+):
+    catalog = tmp_path / "runtimes.toml"
+    catalog.write_text(text)
+    monkeypatch.setenv("WASMBENCH_RUNTIMES", str(catalog))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, *command)
+    assert code == 2 and out == ""
+    assert err.startswith("wasmbench: error: ") and message in err and err.count("\n") == 1, err
+    assert not list(tmp_path.glob("results/*")), "no journal for a suite that cannot start"
+
+
+def test_a_cache_folder_that_cannot_be_written_is_one_line_before_any_journal(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    for cache, problem in ((a_file, "is a file, not a folder"), (a_file / "cache", "Not a directory")):
+        monkeypatch.setenv("WASMBENCH_CACHE", str(cache))
+        code, out, err = run_cli(capsys, "run", "-w", "nop", "--size", "test", "-o", "r.json")
+        assert code == 2 and out == ""
+        assert err.startswith(f"wasmbench: error: the cache folder {cache} ") and problem in err
+        assert err.endswith("(set $WASMBENCH_CACHE to a folder you can write)\n") and err.count("\n") == 1
+        assert "--resume" not in err and not (tmp_path / "r.jsonl").exists()
+
+
+def test_a_read_only_cache_folder_is_one_line_before_any_journal(capsys, tmp_path, monkeypatch, small_tmpfs):
+    monkeypatch.chdir(tmp_path)
+    small_tmpfs.make_read_only()
+    monkeypatch.setenv("WASMBENCH_CACHE", str(small_tmpfs.path / "cache"))
+    code, _, err = run_cli(capsys, "run", "-w", "nop", "--size", "test", "-o", "r.json")
+    assert code == 2
+    assert err == (
+        f"wasmbench: error: the cache folder {small_tmpfs.path / 'cache'} cannot be created or written: "
+        "Read-only file system (set $WASMBENCH_CACHE to a folder you can write)\n"
+    )
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_no_home_at_all_is_one_line_naming_the_fix(capsys, tmp_path, monkeypatch):
+    for name in ("WASMBENCH_CACHE", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_home() -> None:  # what Path.home does without $HOME for a uid the password database lacks
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr("pathlib.Path.home", no_home)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, "run", "-w", "nop", "--size", "test", "-o", "r.json")
+    assert code == 2
+    assert err == (
+        "wasmbench: error: no folder for wasmbench's cache: $HOME is not set and this user has no home "
+        "folder (set $WASMBENCH_CACHE or HOME)\n"
+    )
+    assert not (tmp_path / "r.jsonl").exists()

@@ -110,7 +110,7 @@ def test_killing_the_daemon_mid_suite_fails_the_rest_keeps_the_runs_and_others_g
     # Every round runs both modes, so native runs after the kill whatever the order.
     environment = {**os.environ, "DOCKER_HOST": daemon.url}
     command = [sys.executable, "-m", "wasmbench", "run", "-r", "docker:run", "-r", "native", "-w", "nop"]
-    options = ["--size", "test", "--runs", str(RUNS), "-o", "results/lost.json"]
+    options = ["--size", "test", "--runs", str(RUNS), "--strict", "-o", "results/lost.json"]
     suite = subprocess.Popen(
         [*command, *options], cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )

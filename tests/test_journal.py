@@ -46,12 +46,43 @@ def test_a_torn_last_line_is_ignored(journal):
     assert len(Journal.open(journal.path).runs[A.key]) == 1
 
 
-def test_damage_before_the_last_line_is_an_error(journal):
-    journal.record_run(A, measurement())
+def with_damaged_lines(journal: Journal) -> Journal:
+    """Three runs of A journalled, then line 3 overwritten with garbage and line 4's wall time made
+    negative: the runs of lines 2 and 5 are intact."""
+    for _ in range(3):
+        journal.record_run(A, measurement())
+    journal.record_done(A)
+    journal.close()
     lines = journal.path.read_text().splitlines()
-    journal.path.write_text("\n".join([lines[0], "garbage", lines[1]]) + "\n")
-    with pytest.raises(WasmbenchError, match=":2 is not a journal line"):
-        Journal.open(journal.path)
+    lines[2], lines[3] = "garbage", lines[3].replace('"wall_ns":100', '"wall_ns":-100')
+    journal.path.write_text("\n".join(lines) + "\n")
+    return journal
+
+
+def test_damaged_lines_are_left_out_and_named_and_the_intact_ones_read(journal):
+    reader = Journal.open(with_damaged_lines(journal).path)
+    assert len(reader.runs[A.key]) == 1 and A.key in reader.done
+    assert reader.damage == (f"{journal.path}: damaged lines 3, 4 left out (line 3 is not a journal record)")
+    assert "line 4, a run of nbody/test/native/default: wall_ns -100 is impossible" in reader.damaged[4]
+
+
+def test_resume_refuses_a_damaged_journal_and_says_how_to_continue(journal):
+    with_damaged_lines(journal)
+    with pytest.raises(WasmbenchError) as refused:
+        Journal.resume(journal.path)
+    assert str(refused.value) == (
+        f"{journal.path}: damaged lines 3, 4 left out (line 3 is not a journal record); a suite does not "
+        f"continue on a guess: wasmbench run --resume --repair -o {journal.path.with_suffix('.json')} "
+        "continues without them (the damaged file is kept as suite.jsonl.damaged)"
+    )
+    damaged = journal.path.read_bytes()
+    assert Journal.repair(journal.path) == (
+        f"{journal.path}: removed damaged lines 3, 4; the damaged file is {journal.path}.damaged"
+    )
+    assert (journal.path.parent / "suite.jsonl.damaged").read_bytes() == damaged
+    with Journal.resume(journal.path) as resumed:
+        assert len(resumed.runs[A.key]) == 1 and not resumed.damaged
+    assert Journal.repair(journal.path) is None, "nothing left to repair"
 
 
 def test_a_foreign_file_is_not_a_journal(tmp_path):

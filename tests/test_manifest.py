@@ -140,8 +140,13 @@ def edit_nbody(manifest, old: str, new: str) -> None:
         ),
         ("stdout_sha256 =", "not_the_digest =", "workload 'nbody', size 'test': stdout_sha256 is missing"),
         ('source = "nbody.c"', 'source = ["nbody.c"]', "workload 'nbody': source must be a string"),
+        (
+            "seconds = 0.002",
+            "seconds = -1",
+            "workload 'nbody', size 'test': seconds must be a number of seconds, not int -1",
+        ),
     ],
-    ids=["args-string", "args-number", "bytes-string", "digest-missing", "source-list"],
+    ids=["args-string", "args-number", "bytes-string", "digest-missing", "source-list", "seconds-negative"],
 )
 def test_a_wrong_or_missing_key_is_one_line_naming_workload_size_and_key(
     workloads_copy, tmp_path, capsys, old, new, message

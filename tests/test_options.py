@@ -31,7 +31,8 @@ EVERY_OPTION_CHANGED = {
     "all_modes": True,
     "emulate": "aarch64",
 }
-RUN_ONLY = {"-h", "--help", "-o", "--output", "--resume"}
+# What the command does around a suite, not what the suite measures: never a suite option.
+RUN_ONLY = {"-h", "--help", "-o", "--output", "--resume", "--repair", "--yes", "--strict"}
 
 
 class ParserCapture:

@@ -61,6 +61,14 @@ def test_a_prices_file_takes_the_one_line_form_too(tmp_path):
         ("c7g-large = -0.5\n", r"c7g-large: price per hour must be a positive number, not -0\.5"),
         ("c7g-large = '0.07 USD'\n", r"c7g-large = '0\.07 USD' is not a price; a price is `HOST = <price"),
         ("c7g-large = true\n", r"a price is `HOST = <price per hour>` \(in USD\), or a table `\[HOST\]`"),
+        (
+            "[c7g-large]\nper_hour = '0.1'\n",
+            r"\[c7g-large\]: price per hour must be a positive number, not '0\.1'$",
+        ),
+        (
+            "[c7g-large]\nper_hr = 0.1\n",
+            r"\[c7g-large\] has per_hr, which is not a price key \(the keys are per_hour and currency\)$",
+        ),
     ],
 )
 def test_a_bad_prices_file_is_one_clear_error(tmp_path, text, message):

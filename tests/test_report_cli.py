@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from old_results import VERSIONS
 from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, header, run, suite_document
 
@@ -191,3 +192,107 @@ def test_report_and_compare_read_every_result_format_that_has_existed(capsys, tm
         assert code == 0 and not err, err
     code, _, err = run_cli(capsys, "compare", paths[0], paths[1])
     assert code in (0, 1) and "error" not in err, err
+
+
+# A run whose times no clock can have measured, as a damaged or hand-edited file holds them: the
+# key, the value planted in one ok run, and what the error line says about it.
+IMPOSSIBLE_TIMES = {
+    "negative": ("wall_ns", -5_000_000, "wall_ns -5000000 is impossible"),
+    "zero": ("wall_ns", 0, "wall_ns 0 in a run marked ok"),
+    "nan": ("wall_ns", float("nan"), 'field "wall_ns" - should be "int"'),
+    "huge": ("wall_ns", 1e300, 'field "wall_ns" - should be "int"'),
+    "huge integer": ("wall_ns", 10**300, "is impossible (a time is 0 to 604,800 s, a week)"),
+    "over a week": ("wall_ns", 8 * 24 * 3600 * 10**9, "is impossible (a time is 0 to 604,800 s, a week)"),
+    "infinite cpu": ("user_s", float("inf"), "user_s inf is impossible"),
+    "negative cpu": ("sys_s", -1.0, "sys_s -1.0 is impossible"),
+    "null": ("wall_ns", None, 'field "wall_ns" - should be "int"'),
+    "string": ("wall_ns", "5000000", 'field "wall_ns" - should be "int"'),
+    "missing": ("wall_ns", ..., 'missing value for field "wall_ns"'),
+}
+
+
+def with_impossible_time(path: Path, key: str, value: object) -> Path:
+    """A result file whose second run of its first pair has ``value`` as ``key`` (``...``: none)."""
+    data = document(HOST_X86, TWO_RUNTIMES, run_id="damaged").to_dict()
+    planted = data["benchmarks"][0]["extra_info"]["runs"][1]
+    if value is ...:
+        del planted[key]
+    else:
+        planted[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("key, value, problem", IMPOSSIBLE_TIMES.values(), ids=IMPOSSIBLE_TIMES)
+def test_a_file_with_an_impossible_time_is_left_out_of_the_report_in_one_line(
+    capsys, tmp_path, key, value, problem
+):
+    bad = with_impossible_time(tmp_path / "results" / "bad.json", key, value)
+    write(tmp_path / "results" / "good.json", document(HOST_X86, TWO_RUNTIMES, run_id="good"))
+    where = f"{bad}: pair nbody/default/native/default, run 1: "
+    code, out, err = run_cli(capsys, "report", tmp_path / "results")
+    assert code == 1, "the report is written, and the status says a file was left out"
+    assert err.startswith(f"wasmbench: left out {where}") and problem in err and err.count("\n") == 1
+    assert "## azure-d2" in out and out.endswith("1 left out (named above): the report covers the rest\n")
+    code, out, err = run_cli(capsys, "report", bad, "-o", tmp_path / "alone")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 2 and err.endswith("wasmbench: error: no readable result file\n")
+
+
+@pytest.mark.parametrize("key, value, problem", IMPOSSIBLE_TIMES.values(), ids=IMPOSSIBLE_TIMES)
+def test_compare_refuses_a_file_with_an_impossible_time_in_one_line(capsys, tmp_path, key, value, problem):
+    bad = with_impossible_time(tmp_path / "results" / "bad.json", key, value)
+    good = write(tmp_path / "good.json", document(HOST_X86, TWO_RUNTIMES, run_id="good"))
+    write(tmp_path / "results" / "also-good.json", document(HOST_X86, TWO_RUNTIMES, run_id="also"))
+    for a, b in ((good, bad), (bad, good), (good, bad.parent)):
+        code, out, err = run_cli(capsys, "compare", a, b)
+        assert code == 2 and out == ""
+        assert err.startswith(f"wasmbench: error: {bad}: pair nbody/default/native/default, run 1: ")
+        assert problem in err and err.count("\n") == 1
+
+
+def test_a_prices_host_that_matches_no_result_is_a_warning_naming_it(capsys, tmp_path):
+    a = write(tmp_path / "a.json", document(HOST_X86, TWO_RUNTIMES, run_id="a"))
+    b = write(tmp_path / "b.json", document(HOST_X86, TWO_RUNTIMES, run_id="b"))
+    prices = tmp_path / "prices.toml"
+    prices.write_text("azure-d2 = 0.096\nazure-d3 = 0.1\n")
+    warning = f"wasmbench: warning: {prices}: no result is from azure-d3 (the results' hosts: azure-d2)\n"
+    code, _, err = run_cli(capsys, "report", a, "--prices", prices, "-o", tmp_path / "out")
+    assert code == 0 and err == warning
+    code, _, err = run_cli(capsys, "compare", a, b, "--prices", prices)
+    assert code == 0 and err == warning
+
+
+def damaged_journal(path: Path) -> Path:
+    """An unfinished suite's journal: native's two runs intact, wasmer's (line 3) cut short."""
+    plan = [Pair("nbody", "test", runtime, "default") for runtime in ("native", "wasmer")]
+    with Journal.create(path, header([pair.key for pair in plan])) as journal:
+        for pair in (*plan, plan[0]):
+            journal.record_run(pair, Measurement(Status.OK, Usage(10**9, 0.1, 0, 1), 0, None, "", 0))
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2][:20]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_the_report_of_a_damaged_journal_names_its_damaged_lines_and_shows_the_rest(capsys, tmp_path):
+    journal = damaged_journal(tmp_path / "s.jsonl")
+    code, out, err = run_cli(capsys, "report", journal, "-o", tmp_path / "out")
+    assert code == 1
+    assert err == f"wasmbench: left out {journal}: damaged line 3 left out (line 3 is not a journal record)\n"
+    assert "| native | 1.000 ± 0.000 (2)" in out, "the intact runs are reported"
+    code, out, err = run_cli(capsys, "compare", journal, journal)
+    assert code == 2 and err.count("\n") == 1 and "damaged line 3 left out" in err
+
+
+def test_resume_refuses_a_damaged_journal_in_one_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    journal = damaged_journal(tmp_path / "results" / "s.jsonl")
+    for argv in (["--resume"], ["--resume", "-o", "results/s.json"]):
+        code, _, err = run_cli(capsys, "run", *argv)
+        assert code == 2 and err.count("\n") == 1
+        assert err.startswith(f"wasmbench: error: {journal.relative_to(tmp_path)}: damaged line 3 left out")
+        assert "wasmbench run --resume --repair -o results/s.json continues without them" in err
+    code, _, err = run_cli(capsys, "run", "--repair")
+    assert code == 2 and "--repair goes with --resume" in err

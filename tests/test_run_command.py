@@ -7,10 +7,12 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
 from wasmbench.cli import main
+from wasmbench.measuring import job
 from wasmbench.measuring.engine import Engine
 
 pytestmark = pytest.mark.slow  # builds nop with the real toolchain and runs it natively
@@ -51,3 +53,31 @@ def test_a_harness_error_is_one_line_naming_the_pair_and_keeps_the_journal(tmp_p
     assert "harness error while measuring nop/test/native/default: RuntimeError: a bug in the loop" in line
     assert "Traceback" in (tmp_path / "r.traceback.txt").read_text()
     assert (tmp_path / "r.jsonl").exists(), "the journal is kept for --resume"
+
+
+@pytest.fixture
+def crashing_runs(monkeypatch):
+    """Every run ends as if killed by SIGSEGV (as wasmedge:jit does on inference with 0.17.1)."""
+    real = job.validate
+    monkeypatch.setattr(
+        job, "validate", lambda outcome, *rest: real(replace(outcome, exit_code=None, signal=11), *rest)
+    )
+
+
+def test_a_suite_that_completed_with_crashing_runs_exits_0_and_names_them(
+    tmp_path, monkeypatch, capsys, crashing_runs
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", *NOP, "-o", "r.json"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == (
+        "failed runs: native:default nop/test crashed × 3 "
+        "(measured and reported; --strict makes them exit status 1)"
+    )
+    assert (tmp_path / "r.json").exists() and not (tmp_path / "r.jsonl").exists()
+
+
+def test_strict_makes_a_failed_run_exit_1(tmp_path, monkeypatch, capsys, crashing_runs):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", *NOP, "--strict", "-o", "r.json"]) == 1
+    assert capsys.readouterr().out.splitlines()[-1].startswith("failed runs: native:default nop/test crashed")

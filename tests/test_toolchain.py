@@ -6,8 +6,15 @@ import subprocess
 
 import pytest
 
+from wasmbench.build import toolchain
 from wasmbench.build.manifest import load_manifest
-from wasmbench.build.toolchain import WASM_TARGET, Toolchain, host_target, resolve_target
+from wasmbench.build.toolchain import (
+    WASM_TARGET,
+    ZIG_CACHE_VARIABLES,
+    Toolchain,
+    host_target,
+    resolve_target,
+)
 from wasmbench.errors import WasmbenchError
 
 ELF_MACHINE = {"x86_64-linux": 62, "aarch64-linux": 183}
@@ -97,3 +104,20 @@ def test_a_changed_header_beside_the_source_is_a_rebuild(nop, tmp_path):
     second = toolchain.build(workload, "native")
     assert not second.cached and second.path != first.path
     assert subprocess.run([second.path]).returncode == 3
+
+
+@pytest.mark.slow
+def test_without_home_zig_keeps_its_cache_in_wasmbenchs(nop, tmp_path, monkeypatch):
+    """zig finds no cache folder without $HOME (a service, ``env -i``) and would not start."""
+    for name in ZIG_CACHE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WASMBENCH_CACHE", str(tmp_path / "cache"))
+    artefact = Toolchain().build(nop, host_target())
+    assert artefact.path.is_relative_to(tmp_path / "cache")
+    assert (tmp_path / "cache" / "zig").is_dir()
+
+
+def test_a_toolchain_that_does_not_run_is_named_with_its_own_words(tmp_path):
+    failing = ["sh", "-c", "echo 'error: unable to resolve zig cache directory' >&2; exit 1"]
+    with pytest.raises(WasmbenchError, match=r": error: unable to resolve zig cache directory$"):
+        toolchain._output(failing)

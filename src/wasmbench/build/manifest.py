@@ -7,6 +7,7 @@ touches no code.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -35,6 +36,8 @@ class SizeSpec:
     stdout_bytes: int = 0
     inputs: tuple[str, ...] = ()
     check: str = DIGEST_CHECK
+    # A rough native run time, for a suite's estimated duration (0: not known).
+    seconds: float = 0.0
 
     def mismatch(self, output: bytes) -> str | None:
         """Why ``output`` is not the expected stdout, or None when it is."""
@@ -173,6 +176,13 @@ class _Table:
             raise self._wrong(key, value, "an integer")
         return value
 
+    def seconds(self, key: str) -> float:
+        """A duration in seconds, 0 when absent: a finite number, not negative."""
+        value = self._get(key, int | float, "a number of seconds", 0.0)
+        if isinstance(value, bool) or not 0 <= value < math.inf:
+            raise self._wrong(key, value, "a number of seconds")
+        return float(value)
+
     def texts(self, key: str, default: tuple[str, ...] | None = None) -> tuple[str, ...]:
         """A list of strings (numbers allowed: ``args = [1000]``); never a string split into letters."""
         value = self._get(key, list, "a list of strings", default)
@@ -260,6 +270,7 @@ def _parse_size(entry: _Table, has_builder: bool) -> SizeSpec:
         stdout_bytes=entry.integer("stdout_bytes") if digest else 0,
         inputs=inputs,
         check=check,
+        seconds=entry.seconds("seconds"),
     )
 
 

@@ -4,6 +4,10 @@ One LLVM builds the native program, the wasm32-wasi module and the cross-archite
 from the same source with the same flags, so the comparison measures the runtime, not the compiler.
 Builds are cached by a hash of (source and the headers beside it, flags, compiler version,
 target): a rebuild with nothing changed compiles nothing.
+
+zig keeps a cache of its own, found through ``$ZIG_GLOBAL_CACHE_DIR``, ``$XDG_CACHE_HOME`` or
+``$HOME``; where none is set (a service, ``env -i``), zig refuses to start, so the toolchain points
+``ZIG_GLOBAL_CACHE_DIR`` at ``zig/`` in wasmbench's own cache.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmbench.build.cache import cache_dir, content_key, file_sha256
+from wasmbench.build.cache import cache_dir, check_cache_dir, content_key, file_sha256
 from wasmbench.errors import WasmbenchError
 from wasmbench.host.machine import cpu_flags, cpu_model
 from wasmbench.build.manifest import Workload
@@ -42,6 +46,8 @@ TUNED_SUFFIX = "-tuned"
 # -ffp-contract=off: no fused multiply-add, so floating-point output is identical on every target.
 # -s: no debug sections, which runtimes would otherwise parse on every start.
 BASE_FLAGS = ("-std=c99", "-ffp-contract=off", "-s")
+# Where zig looks for its own cache, in its order: without any, zig does not start.
+ZIG_CACHE_VARIABLES = ("ZIG_GLOBAL_CACHE_DIR", "XDG_CACHE_HOME", "HOME")
 # The optimisation levels ``--opt`` takes (clang's).
 OPT_LEVELS = ("O0", "O1", "O2", "O3", "Os", "Oz")
 
@@ -125,7 +131,8 @@ class Toolchain:
                 f"optimisation level must be one of {', '.join(OPT_LEVELS)}, not {opt_level!r}"
             )
         self.flags = (f"-{opt_level}", *BASE_FLAGS)
-        self.root = (root or cache_dir()) / "build"
+        # checked now: a suite makes its toolchain before its journal (see ``check_cache_dir``)
+        self.root = (root or check_cache_dir()) / "build"
 
     @functools.cached_property
     def compiler(self) -> CompilerInfo:
@@ -178,11 +185,19 @@ class Toolchain:
         fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
         os.close(fd)
         command = [*self.compiler.command, "cc", *flags, "-o", partial, str(source)]
-        result = subprocess.run(command, capture_output=True, text=True)
+        result = subprocess.run(command, capture_output=True, text=True, env=zig_environment())
         if result.returncode != 0:
             Path(partial).unlink(missing_ok=True)
             raise WasmbenchError(f"compiling {source.name} failed: {_first_error(result.stderr)}")
         os.replace(partial, path)
+
+
+def zig_environment() -> dict[str, str] | None:
+    """The environment zig runs in: this one (None), with ``ZIG_GLOBAL_CACHE_DIR`` under
+    wasmbench's cache where zig would find no cache folder at all."""
+    if any(os.environ.get(name) for name in ZIG_CACHE_VARIABLES):
+        return None
+    return {**os.environ, ZIG_CACHE_VARIABLES[0]: str(cache_dir() / "zig")}
 
 
 def _first_error(diagnostics: str) -> str:
@@ -195,6 +210,13 @@ def _first_error(diagnostics: str) -> str:
 
 def _output(command: list[str] | tuple[str, ...]) -> str:
     try:
-        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError) as error:
+        return subprocess.run(
+            command, capture_output=True, text=True, check=True, env=zig_environment()
+        ).stdout.strip()
+    except OSError as error:
         raise WasmbenchError(f"the C toolchain does not run ({' '.join(command)}): {error}") from error
+    except subprocess.CalledProcessError as error:  # zig's own words say why
+        said = error.stderr.strip().splitlines()
+        raise WasmbenchError(
+            f"the C toolchain does not run ({' '.join(command)}): {said[0] if said else error}"
+        ) from error

@@ -39,7 +39,7 @@ def handle(args: argparse.Namespace) -> int:
     for path in (args.a, args.b):
         check_input_path(path, "result", folder=True)
     # The report modules (pandas, scipy) load only for this command: see run.py.
-    from wasmbench.host.prices import read_prices
+    from wasmbench.host.prices import read_prices, warn_unmatched
     from wasmbench.reports.compare import (
         comparison_frame,
         ratio_comparison_frame,
@@ -54,12 +54,15 @@ def handle(args: argparse.Namespace) -> int:
     if not 0 < args.alpha < 1:
         raise WasmbenchError("--alpha must be between 0 and 1")
     prices = read_prices(args.prices) if args.prices else {}
-    sides = []
+    sides, hosts = [], set()
     for name, path in (("A", args.a), ("B", args.b)):
-        documents, unreadable = load_documents([path])
-        if unreadable or not documents:
+        documents, _ = load_documents([path], strict=True)  # a damaged side is no comparison
+        if not documents:
             raise WasmbenchError(f"{name} ({path}) has no readable result file")
         sides.append(side_frame(documents, name))
+        hosts |= {document.machine_info["label"] for document in documents}
+    if args.prices:
+        warn_unmatched(prices, hosts, args.prices)
     (runs_a, host_a), (runs_b, host_b) = sides
     test = SignificanceTest(args.test)
     comparison = comparison_frame(runs_a, runs_b, args.alpha, test)

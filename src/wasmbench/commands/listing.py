@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 
 from wasmbench.build.manifest import load_manifest
+from wasmbench.provision.catalog import load_catalog
 from wasmbench.runtimes.registry import create_runners, representative
 
 # The selection column: in the default selection; with ``-r RUNTIME``; only when named.
@@ -21,6 +22,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    load_catalog()  # a malformed runtime catalog is the one error line, not the end of a half table
     print("Workloads (size: arguments)")
     for workload in load_manifest().values():
         sizes = "  ".join(f"{size}: {' '.join(spec.args) or '-'}" for size, spec in workload.sizes.items())

@@ -10,6 +10,9 @@ from wasmbench.store.input_files import check_input_path
 from wasmbench.store.paths import check_output_path
 
 REPORT_DIR = "report"
+# The report was written, but without a result file that could not be read (damaged, impossible
+# times) or a journal's damaged lines: a script must not take it for the report of all it passed.
+EXIT_LEFT_OUT = 1
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -54,7 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     for path in args.files:
         check_input_path(path, "result", folder=True)
     # The report modules (pandas, scipy, matplotlib) load only for this command: see run.py.
-    from wasmbench.host.prices import read_prices
+    from wasmbench.host.prices import read_prices, warn_unmatched
     from wasmbench.reports.cost import Serverless
     from wasmbench.reports.inputs import load_documents
     from wasmbench.reports.outputs import output_lines
@@ -69,12 +72,17 @@ def handle(args: argparse.Namespace) -> int:
     documents, unreadable = load_documents(args.files, exclude=out)
     if not documents:
         raise WasmbenchError("no readable result file")
+    if args.prices:
+        warn_unmatched(prices, {document.machine_info["label"] for document in documents}, args.prices)
     report = write_report(documents, out, prices, serverless)
     print(report.markdown)
     for line in output_lines(documents):
         print(line)
     print(f"report written to {out}/: {', '.join(path.name for path in report.files)}")
-    return 1 if unreadable else 0
+    if unreadable:
+        print(f"{unreadable} left out (named above): the report covers the rest")
+        return EXIT_LEFT_OUT
+    return 0
 
 
 def default_report_dir(first: Path) -> Path:

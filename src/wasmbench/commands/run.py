@@ -17,6 +17,7 @@ from pathlib import Path
 from pytest_benchmark.utils import get_commit_info
 
 from wasmbench.errors import WasmbenchError
+from wasmbench.measuring.estimate import LONG_SUITE_S, describe_duration, estimated_seconds
 from wasmbench.measuring.options import add_suite_options, suite_options
 from wasmbench.measuring.suite import Suite
 from wasmbench.store.journal import Journal
@@ -28,8 +29,10 @@ from wasmbench.store.paths import (
     result_path_for,
 )
 from wasmbench.store.results import result_document, write_document
-from wasmbench.store.schema import ResultDocument
+from wasmbench.store.schema import ResultDocument, Status
 
+# With --strict only: a run that failed (wrong output, crash, timeout) is a result of the suite,
+# measured and reported, not a failure of the harness; a regression gate can ask to fail on it.
 EXIT_FAILED_RUNS = 1
 EXIT_HARNESS_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -46,6 +49,22 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--resume", action="store_true", help="continue the newest (or --output) unfinished suite"
     )
+    parser.add_argument(
+        "--repair",
+        action="store_true",
+        help="with --resume: first remove the journal's damaged lines (the damaged file is kept beside it)",
+    )
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="start a suite estimated to take more than a day without asking",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when any run failed (wrong output, crash, timeout), e.g. for a CI gate; "
+        "without it a suite that completed exits 0 and names what failed",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -54,7 +73,11 @@ def handle(args: argparse.Namespace) -> int:
         raise WasmbenchError(
             "--resume continues the suite as it was planned; leave out -r, -w, --size and --emulate"
         )
-    suite = _resume(args.output) if args.resume else _create(args)
+    if args.repair and not args.resume:
+        raise WasmbenchError(
+            "--repair goes with --resume: it removes the damaged lines of the journal it continues"
+        )
+    suite = _resume(args.output, args.repair) if args.resume else _create(args)
     journal = suite.journal
     if journal.repaired:
         print(journal.repaired)
@@ -67,6 +90,7 @@ def handle(args: argparse.Namespace) -> int:
         f"(+{options.warmup} warmup), {options.schedule} schedule, seed {options.seed}; "
         f"journal: {journal.path}"
     )
+    _announce_duration(suite, args.yes)
     engine = None
     try:
         suite.build()
@@ -84,10 +108,10 @@ def handle(args: argparse.Namespace) -> int:
     if journal.discard_if_empty():  # never measured: nothing for --resume to pick up
         print("interrupted before the first measurement: nothing to keep")
         return EXIT_INTERRUPTED
-    return _finish(journal)
+    return _finish(journal, args.strict)
 
 
-def _finish(journal: Journal) -> int:
+def _finish(journal: Journal, strict: bool) -> int:
     """Write the result file (also for an interrupted suite), print the tables, choose the status."""
     output = result_path_for(journal.path)
     document = result_document(journal, get_commit_info())
@@ -99,7 +123,39 @@ def _finish(journal: Journal) -> int:
         return EXIT_INTERRUPTED
     journal.delete()  # complete: the result file holds every run
     print(f"results: {output}")
-    return EXIT_FAILED_RUNS if any(not run.ok for pair in document.pairs for run in pair.runs) else 0
+    if failures := failed_runs(document):
+        print(f"failed runs: {failures} (measured and reported; --strict makes them exit status 1)")
+    return EXIT_FAILED_RUNS if strict and failures else 0
+
+
+def failed_runs(document: ResultDocument) -> str:
+    """The runs that failed, on one line: ``runtime:mode workload/size status × count`` each
+    (empty: none)."""
+    return "; ".join(
+        f"{pair.pair.runtime}:{pair.pair.mode} {pair.pair.group} {status} × {count}"
+        for pair in document.pairs
+        for status, count in pair.status_counts().items()
+        if status != Status.OK
+    )
+
+
+def _announce_duration(suite: Suite, yes: bool) -> None:
+    """Print the suite's estimated duration; above a day, start only with --yes or a yes typed at
+    the terminal (never in a session without one): else close the suite, never measured."""
+    seconds = estimated_seconds(suite.journal, suite.manifest, suite.options)
+    duration = describe_duration(seconds)
+    print(f"estimated duration: at least {duration} (at the manifest's native run times; others are slower)")
+    if seconds <= LONG_SUITE_S or yes:
+        return
+    question = f"this suite would take more than a day (at least {duration}): start it? [y/N] "
+    if sys.stdin.isatty() and input(question).strip().lower() in ("y", "yes"):
+        return
+    suite.close()
+    suite.journal.discard_if_empty()
+    raise WasmbenchError(
+        f"not started: the suite would take at least {duration}; pass --yes to start it, or measure "
+        "less (fewer --runs, sizes, workloads or runtimes)"
+    )
 
 
 def _harness_error(error: Exception, journal: Journal, pair: object) -> int:
@@ -140,17 +196,20 @@ def _print_tables(document: ResultDocument) -> None:
         print(line)
 
 
-def _resume(output: Path | None) -> Suite:
-    """The suite of ``output``, or else the newest journal under results/ that holds measurements."""
+def _resume(output: Path | None, repair: bool) -> Suite:
+    """The suite of ``output``, or else the newest journal under results/ that holds measurements;
+    ``repair``: its damaged lines removed first."""
     if output is not None:
         journal = journal_path_for(output)
         if not journal.exists():
             raise WasmbenchError(f"there is no unfinished suite to resume at {journal}")
-        return Suite.resume(journal)
-    journal = latest_journal()
-    if journal is None:
-        raise WasmbenchError(
-            "there is no unfinished suite to resume (no journal with measurements under results/)"
-        )
-    print(f"resuming the newest unfinished suite: {journal}")
+    else:
+        journal = latest_journal()
+        if journal is None:
+            raise WasmbenchError(
+                "there is no unfinished suite to resume (no journal with measurements under results/)"
+            )
+        print(f"resuming the newest unfinished suite: {journal}")
+    if repair and (repaired := Journal.repair(journal)):
+        print(repaired)
     return Suite.resume(journal)

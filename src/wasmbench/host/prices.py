@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,8 @@ def environment_price() -> Price | None:
     return price(per_hour, currency, f"${PRICE_VARIABLE}, ${CURRENCY_VARIABLE}")
 
 
+# The keys of a host's table in a prices file.
+TABLE_KEYS = ("per_hour", "currency")
 # The two ways a prices file may give a host's price, for the error that meets neither.
 PRICE_FORMS = (
     "`HOST = <price per hour>` (in USD), or a table `[HOST]` with `per_hour = <price per hour>` "
@@ -84,10 +87,40 @@ def read_prices(path: Path) -> dict[str, Price]:
 
 
 def _entry_price(host: str, entry: object, path: Path) -> Price:
-    if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+    if _is_number(entry):
         return price(entry, DEFAULT_CURRENCY, f"{path} {host}")
-    if isinstance(entry, dict) and "per_hour" in entry:
-        return price(entry["per_hour"], entry.get("currency", DEFAULT_CURRENCY), f"{path} [{host}]")
-    if isinstance(entry, dict):
+    if not isinstance(entry, dict):
+        raise WasmbenchError(f"{path}: {host} = {entry!r} is not a price; a price is {PRICE_FORMS}")
+    if unknown := sorted(set(entry) - set(TABLE_KEYS)):
+        raise WasmbenchError(
+            f"{path}: [{host}] has {', '.join(unknown)}, which is not a price key "
+            f"(the keys are {' and '.join(TABLE_KEYS)})"
+        )
+    if "per_hour" not in entry:
         raise WasmbenchError(f"{path}: [{host}] needs per_hour = <price per hour> (a price is {PRICE_FORMS})")
-    raise WasmbenchError(f"{path}: {host} = {entry!r} is not a price; a price is {PRICE_FORMS}")
+    if not _is_number(entry["per_hour"]):  # "0.1" is a typo for 0.1 or for something else: say so
+        value = entry["per_hour"]
+        raise WasmbenchError(f"{path} [{host}]: price per hour must be a positive number, not {value!r}")
+    return price(entry["per_hour"], entry.get("currency", DEFAULT_CURRENCY), f"{path} [{host}]")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def unmatched_hosts(prices: dict[str, Price], hosts: set[str]) -> list[str]:
+    """The hosts of a prices file that name none of ``hosts`` (the results' host labels; a report
+    may show a label with its architecture or CPU added, ``label (arch)``, which matches too)."""
+    return [
+        name for name in prices if not any(name == host or name.startswith(f"{host} (") for host in hosts)
+    ]
+
+
+def warn_unmatched(prices: dict[str, Price], hosts: set[str], path: Path) -> None:
+    """One warning line naming the prices that price nothing: a misspelt host is not a silent no-op."""
+    if unmatched := unmatched_hosts(prices, hosts):
+        print(
+            f"wasmbench: warning: {path}: no result is from {', '.join(unmatched)} "
+            f"(the results' hosts: {', '.join(sorted(hosts))})",
+            file=sys.stderr,
+        )

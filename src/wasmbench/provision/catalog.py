@@ -10,9 +10,11 @@ import functools
 import os
 import platform
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import dacite
 
 from wasmbench.errors import WasmbenchError
 
@@ -33,6 +35,9 @@ class Asset:
     @property
     def filename(self) -> str:
         return urlsplit(self.url).path.rsplit("/", 1)[-1]
+
+
+ASSET_KEYS = tuple(f.name for f in fields(Asset))
 
 
 @dataclass(frozen=True)
@@ -63,37 +68,63 @@ def load_catalog() -> dict[str, Release]:
     return _load(catalog_path())
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """A runtime's table in the catalog file, as written (``{version}`` not yet filled in)."""
+
+    version: str
+    programs: dict[str, str]
+    source: str = ""
+    check: tuple[str, ...] = ("--version",)
+    checksums: str = ""
+    assets: dict[str, tuple[Asset, ...]] = field(default_factory=dict)
+
+
+# Every key checked: a misspelt one (``verison``, ``sha265``) is an error, never a silent default.
+_STRICT = dacite.Config(strict=True, cast=[tuple])
+
+
 @functools.cache
 def _load(path: Path) -> dict[str, Release]:
     try:
         data = tomllib.loads(path.read_text())
-        return {name: _release(name, entry) for name, entry in data.items()}
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
-        raise WasmbenchError(f"cannot read the runtime catalog {path}: {error!r}") from error
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise WasmbenchError(f"cannot read the runtime catalog {path}: {error}") from error
+    releases = {}
+    for name, entry in data.items():
+        try:
+            if not isinstance(entry, dict):
+                raise TypeError("is not a table")
+            releases[name] = _release(name, dacite.from_dict(_Entry, entry, _STRICT))
+        except KeyError as error:
+            problem = f"has {{{error.args[0]}}} in a URL; only {{version}} is filled in"
+        except (dacite.DaciteError, TypeError, ValueError) as error:
+            problem = str(error)
+        else:
+            continue
+        raise WasmbenchError(
+            f"the runtime catalog {path} is malformed: [{name}] {problem} (the keys are "
+            f"{', '.join(f.name for f in fields(_Entry))}; an asset's {', '.join(ASSET_KEYS)})"
+        )
+    return releases
 
 
-def _release(name: str, entry: dict) -> Release:
-    version = entry["version"]
+def _release(name: str, entry: _Entry) -> Release:
+    version = entry.version
     assets = {
         arch: tuple(
-            Asset(
-                url=item["url"].format(version=version),
-                sha256=item.get("sha256", "").lower(),
-                strip=item.get("strip", 0),
-                into=item.get("into", ""),
-                file=item.get("file", ""),
-            )
-            for item in items
+            replace(asset, url=asset.url.format(version=version), sha256=asset.sha256.lower())
+            for asset in items
         )
-        for arch, items in entry.get("assets", {}).items()
+        for arch, items in entry.assets.items()
     }
     return Release(
         name=name,
         version=version,
-        source=entry.get("source", ""),
-        programs=dict(entry["programs"]),
-        check=tuple(entry.get("check", ("--version",))),
-        checksums=entry.get("checksums", "").format(version=version),
+        source=entry.source,
+        programs=entry.programs,
+        check=entry.check,
+        checksums=entry.checksums.format(version=version),
         assets=assets,
     )
 

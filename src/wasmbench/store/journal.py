@@ -22,7 +22,7 @@ from typing import Any
 from wasmbench.errors import WasmbenchError
 from wasmbench.store.lock import JournalLock
 from wasmbench.store.schema import JournalHeader, Measurement, Pair, PairInfo
-from wasmbench.store.storage import append_line, write_failed
+from wasmbench.store.storage import append_line, write_atomically, write_failed
 
 FORMAT = "wasmbench-journal/1"
 WHAT = "the journal"
@@ -37,6 +37,8 @@ class Journal:
         self.pair_info: dict[str, PairInfo] = {}
         self.runs: dict[str, list[Measurement]] = defaultdict(list)
         self.done: dict[str, str] = {}
+        # The lines ``open`` left out, by number, with what is wrong with each.
+        self.damaged: dict[int, str] = {}
         # What ``resume`` repaired, in one line for the caller to print (None: nothing to repair).
         self.repaired: str | None = None
         self._fd: int | None = None
@@ -74,42 +76,86 @@ class Journal:
 
     @classmethod
     def open(cls, path: Path) -> Journal:
-        """Load a journal written by an earlier (possibly interrupted) suite, to read it."""
+        """Load a journal written by an earlier (possibly interrupted) suite, to read it.
+
+        A line that is not a record (not JSON, or not what its type says) is left out and listed in
+        ``damaged``: every intact line is still read. A damaged header is the error, since without
+        it the plan is unknown.
+        """
         try:
             data = path.read_bytes()
         except OSError as error:
             raise WasmbenchError(f"cannot read journal {path}: {error.strerror}") from error
-        whole, newline, _ = data.rpartition(b"\n")
-        records = []
-        for number, line in enumerate(whole.split(b"\n") if newline else [], start=1):
-            try:
-                records.append(json.loads(line))
-            except ValueError:
-                raise WasmbenchError(f"{path}:{number} is not a journal line (the file is damaged)") from None
-        if not records or not isinstance(records[0], dict) or records[0].get("format") != FORMAT:
+        lines = _whole_lines(data)
+        try:
+            first = json.loads(lines[0]) if lines else None
+        except ValueError:
+            first = None
+        if not isinstance(first, dict) or first.get("format") != FORMAT:
             raise WasmbenchError(f"{path} is not a wasmbench journal")
         try:
-            journal = cls(path, JournalHeader.from_dict(records[0]))
-            for number, record in enumerate(records[1:], start=2):
-                journal._load(record, f"line {number}")
+            journal = cls(path, JournalHeader.from_dict(first))
         except WasmbenchError as error:
             raise WasmbenchError(f"{path}: {error}") from None
+        for number, line in enumerate(lines[1:], start=2):
+            try:
+                journal._load(_record(line), f"line {number}")
+            except WasmbenchError as error:
+                journal.damaged[number] = str(error)
+            except (ValueError, KeyError, TypeError):  # not JSON, or a record without its parts
+                journal.damaged[number] = f"line {number} is not a journal record"
         return journal
+
+    @property
+    def damage(self) -> str | None:
+        """The damaged lines, in one line naming them and the first one's fault (None: none)."""
+        if not self.damaged:
+            return None
+        return f"{self.path}: {self._damaged_lines()} left out ({next(iter(self.damaged.values()))})"
+
+    def _damaged_lines(self) -> str:
+        return f"damaged line{'s' * (len(self.damaged) > 1)} {', '.join(map(str, self.damaged))}"
 
     @classmethod
     def resume(cls, path: Path) -> Journal:
         """Open ``path`` to continue its suite: lock it and cut off a torn last line (``repaired``
-        then says so); raises ``WasmbenchError`` when another process measures into it."""
+        then says so); raises ``WasmbenchError`` when another process measures into it, or when a
+        line is damaged (``repair`` is the way on)."""
         cls.open(path)  # a missing or foreign file is reported as such, before a lock file is made
         lock = JournalLock.acquire(path)
         try:
             journal = cls.open(path)  # as it is now that no other process appends
+            if journal.damage:
+                raise WasmbenchError(
+                    f"{journal.damage}; a suite does not continue on a guess: "
+                    f"wasmbench run --resume --repair -o {path.with_suffix('.json')} continues without "
+                    f"them (the damaged file is kept as {damaged_copy(path).name})"
+                )
         except WasmbenchError:
             lock.release()
             raise
         journal._lock = lock
         journal._writable()
         return journal
+
+    @classmethod
+    def repair(cls, path: Path) -> str | None:
+        """Rewrite ``path`` without its damaged lines, the original kept beside it as
+        ``damaged_copy(path)``; what was done, in one line (None: nothing was damaged)."""
+        lock = JournalLock.acquire(path)
+        try:
+            journal = cls.open(path)
+            if not journal.damaged:
+                return None
+            data = path.read_bytes()
+            kept = [
+                line for number, line in enumerate(_whole_lines(data), 1) if number not in journal.damaged
+            ]
+            write_atomically(damaged_copy(path), data, "the damaged journal's copy")
+            write_atomically(path, b"".join(line + b"\n" for line in kept), WHAT)
+            return f"{path}: removed {journal._damaged_lines()}; the damaged file is {damaged_copy(path)}"
+        finally:
+            lock.release()
 
     @property
     def has_measurements(self) -> bool:
@@ -207,3 +253,21 @@ class Journal:
             raise write_failed(error, WHAT, self.path) from error
         self._fd = fd
         return fd
+
+
+def damaged_copy(path: Path) -> Path:
+    """Where ``repair`` keeps a damaged journal as it was (no ``.jsonl``: no reader takes it)."""
+    return path.with_name(f"{path.name}.damaged")
+
+
+def _whole_lines(data: bytes) -> list[bytes]:
+    """The lines that end in a newline: a last line without one is torn (see the module's doc)."""
+    whole, newline, _ = data.rpartition(b"\n")
+    return whole.split(b"\n") if newline else []
+
+
+def _record(line: bytes) -> dict[str, Any]:
+    record = json.loads(line)
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    return record

@@ -55,12 +55,21 @@ def write_document(path: Path, document: ResultDocument) -> None:
     write_atomically(path, json.dumps(document.to_dict(), indent=2).encode(), "the result file")
 
 
-def load_document(path: Path) -> ResultDocument:
+def load_document(path: Path, left_out: list[str] | None = None) -> ResultDocument:
     """A result file (``.json``, of any format version) or a journal (``.jsonl``), upgraded and
     checked: the one place a stored result is read, so damage is one error line naming the file
-    (and the pair and run where one is at fault)."""
+    (and the pair and run where one is at fault).
+
+    A journal with damaged lines is an error too, unless the caller takes its intact lines: then
+    the line that names the damaged ones is appended to ``left_out``.
+    """
     if path.suffix == JOURNAL_SUFFIX:
-        return result_document(Journal.open(path))
+        journal = Journal.open(path)
+        if journal.damage:
+            if left_out is None:
+                raise WasmbenchError(journal.damage)
+            left_out.append(journal.damage)
+        return result_document(journal)
     try:
         data = json.loads(path.read_text())
     except OSError as error:

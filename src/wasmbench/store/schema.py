@@ -32,6 +32,9 @@ RUN_CONTEXT = ("round", "position", "layout_padding")
 HOST_KEYS = ("label", "hostname", "arch", "cpu_model", "cores", "instance_type")
 # The denominator of every ratio: each mode's time is divided by this mode's, in the same round.
 BASELINE = ("native", "default")
+# The longest time a stored run may claim: no run of a benchmark suite takes a week, so a longer
+# one (wall or CPU) is damage, not a measurement, and would swamp every mean it entered.
+LONGEST_RUN_S = 7 * 24 * 3600
 
 
 class SchemaError(WasmbenchError):
@@ -154,7 +157,23 @@ class Measurement:
     def from_dict(cls, data: Any, what: str = "a run") -> Measurement:
         usage = typed(Usage, data, what)
         rest = {key: value for key, value in data.items() if key not in usage.to_dict()}
-        return typed(cls, rest | {"usage": usage}, what)
+        measurement = typed(cls, rest | {"usage": usage}, what)
+        if problem := measurement.impossible_usage():
+            raise SchemaError(f"{what}: {problem}")
+        return measurement
+
+    def impossible_usage(self) -> str | None:
+        """What no clock can have measured (None: nothing): a time that is negative, not finite or
+        longer than ``LONGEST_RUN_S``, or no wall time at all for a run marked ``ok``."""
+        usage = self.usage
+        bounds = {"wall_ns": LONGEST_RUN_S * 10**9, "user_s": LONGEST_RUN_S, "sys_s": LONGEST_RUN_S}
+        for name, longest in bounds.items():
+            value = getattr(usage, name)
+            if not 0 <= value <= longest:  # also false for NaN
+                return f"{name} {value!r} is impossible (a time is 0 to {LONGEST_RUN_S:,} s, a week)"
+        if self.ok and usage.wall_ns == 0:
+            return "wall_ns 0 in a run marked ok (a run that ran took time)"
+        return None
 
 
 @dataclass(frozen=True)
