@@ -27,7 +27,7 @@ from wasmbench.execution.usage import Usage
 FORMAT_VERSION = 2
 # Where a run stood in an interleaved suite; recorded only when known, so that the records of
 # suites that did not interleave keep the shape they always had.
-RUN_CONTEXT = ("round", "position", "layout_padding")
+RUN_CONTEXT = ("round", "position", "layout_padding", "repeat_of")
 # The host facts the reports label results with, present in every current ``machine_info``.
 HOST_KEYS = ("label", "hostname", "arch", "cpu_model", "cores", "instance_type")
 # The denominator of every ratio: each mode's time is divided by this mode's, in the same round.
@@ -101,7 +101,10 @@ class Measurement:
 
     Stored flat (the usage's keys beside the others). ``round`` is the interleaved round the run
     belonged to, ``position`` its place within that round and ``layout_padding`` the bytes of
-    environment padding it ran with (None: not recorded).
+    environment padding it ran with (None: not recorded); ``repeat_of`` the round a repeat round
+    measured again because a run in it was ``disturbed``. ``others_cpu_s``, ``steal_s`` and
+    ``cpu_pressure_s`` are the host's evidence of interference over the run (None: not recorded;
+    ``execution/interference.py``).
     """
 
     status: Status
@@ -116,6 +119,11 @@ class Measurement:
     round: int | None = None
     position: int | None = None
     layout_padding: int | None = None
+    repeat_of: int | None = None
+    others_cpu_s: float | None = None
+    steal_s: float | None = None
+    cpu_pressure_s: float | None = None
+    disturbed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -127,10 +135,16 @@ class Measurement:
         return cls(status, Usage.zero(), None, None, "", 0, detail=detail)
 
     def with_run_context(
-        self, round: int | None, position: int | None, layout_padding: int | None
+        self,
+        round: int | None,
+        position: int | None,
+        layout_padding: int | None,
+        repeat_of: int | None = None,
     ) -> Measurement:
         """This run, placed in its suite (None for what the suite did not record)."""
-        return replace(self, round=round, position=position, layout_padding=layout_padding)
+        return replace(
+            self, round=round, position=position, layout_padding=layout_padding, repeat_of=repeat_of
+        )
 
     @classmethod
     def columns(cls) -> list[str]:
