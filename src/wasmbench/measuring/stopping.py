@@ -61,12 +61,14 @@ class StopRule:
         return interval.half_width <= self.ci_target * interval.estimate
 
     def _ratio_within_target(self, runs: Sequence[Measurement], native: Sequence[Measurement]) -> bool:
-        """Whether the paired ratio to native (as the report computes it) is known within the target."""
-        native_by_round = {run.round: run.usage.wall_ns for run in native if run.ok and run.round is not None}
+        """Whether the paired ratio to native (as the report computes it: over the rounds in which
+        neither run was disturbed, wherever two remain) is known within the target."""
+        native_by_round = {run.round: run for run in native if run.ok and run.round is not None}
+        pairs = [(run, native_by_round[run.round]) for run in runs if run.ok and run.round in native_by_round]
+        undisturbed = [(run, base) for run, base in pairs if not (run.disturbed or base.disturbed)]
         ratios = [
-            run.usage.wall_ns / native_by_round[run.round]
-            for run in runs
-            if run.ok and run.round in native_by_round
+            run.usage.wall_ns / base.usage.wall_ns
+            for run, base in (undisturbed if len(undisturbed) >= 2 else pairs)
         ]
         if len(ratios) < MIN_RUNS:
             return False
