@@ -43,6 +43,7 @@ def runs_frame(documents: list[ResultDocument]) -> pd.DataFrame:
     frame = frame.reindex(columns=_column_order(frame.columns))
     frame["wall_s"] = frame["wall_ns"] / 1e9
     frame["round"] = frame["round"].astype("Int64")  # NA: a run of a suite that did not interleave
+    frame["disturbed"] = frame["disturbed"].eq(True)  # stored only when true
     frame["host"] = _host_names(frame)
     return frame
 

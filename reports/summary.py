@@ -141,7 +141,7 @@ def round_ratios(frame: pd.DataFrame) -> pd.DataFrame:
     matched = valid.merge(native, on=same_round, suffixes=("", "_native"))
     matched = matched.assign(
         round_ratio=matched["wall_s"] / matched["wall_s_native"],
-        round_disturbed=matched["disturbed"].astype(bool) | matched["disturbed_native"].astype(bool),
+        round_disturbed=matched["disturbed"] | matched["disturbed_native"],
     )
     undisturbed = (~matched["round_disturbed"]).groupby([matched[column] for column in CELL]).transform("sum")
     return matched[~matched["round_disturbed"] | (undisturbed < 2)]

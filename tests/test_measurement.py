@@ -1,4 +1,5 @@
 import hashlib
+from dataclasses import replace
 
 import pytest
 
@@ -90,6 +91,15 @@ def test_the_run_context_is_recorded_only_when_known(files):
     record = measurement.to_dict()
     assert record == STORED_RUN | {"round": 2, "position": 1, "layout_padding": 64}
     assert Measurement.from_dict(record) == measurement
+
+
+def test_the_evidence_of_interference_is_recorded_when_known_and_disturbed_when_true(files):
+    evidence = {"others_cpu_s": 0.5, "steal_s": 0.0, "cpu_pressure_s": 0.25, "disturbed": True}
+    measurement = replace(judge(files, b"right\n"), **evidence)
+    record = measurement.to_dict()
+    assert record == STORED_RUN | evidence
+    assert Measurement.from_dict(record) == measurement
+    assert "disturbed" not in replace(measurement, disturbed=False).to_dict()
 
 
 def test_a_run_that_never_ran_is_a_failure_with_its_reason():

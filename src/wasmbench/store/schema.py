@@ -25,9 +25,18 @@ from wasmbench.execution.usage import Usage
 # The result file and journal header format written today. 1: everything written before the
 # number existed (those files differ only by keys that later writers added; see ``upgrade``).
 FORMAT_VERSION = 2
-# Where a run stood in an interleaved suite; recorded only when known, so that the records of
-# suites that did not interleave keep the shape they always had.
-RUN_CONTEXT = ("round", "position", "layout_padding", "repeat_of")
+# Where a run stood in an interleaved suite and the host's evidence of interference over it (and
+# ``disturbed``, only when true): recorded only when known, so that the records of suites that did
+# not interleave or sample the host keep the shape they always had.
+RUN_CONTEXT = (
+    "round",
+    "position",
+    "layout_padding",
+    "repeat_of",
+    "others_cpu_s",
+    "steal_s",
+    "cpu_pressure_s",
+)
 # The host facts the reports label results with, present in every current ``machine_info``.
 HOST_KEYS = ("label", "hostname", "arch", "cpu_model", "cores", "instance_type")
 # The denominator of every ratio: each mode's time is divided by this mode's, in the same round.
@@ -157,7 +166,11 @@ class Measurement:
         record = asdict(self)
         del record["status"], record["usage"]
         flat = {"status": self.status.value, **self.usage.to_dict(), **record}
-        return {key: value for key, value in flat.items() if key not in RUN_CONTEXT or value is not None}
+        return {
+            key: value
+            for key, value in flat.items()
+            if not ((key in RUN_CONTEXT and value is None) or (key == "disturbed" and value is False))
+        }
 
     @classmethod
     def from_dict(cls, data: Any, what: str = "a run") -> Measurement:
