@@ -110,10 +110,11 @@ def _compare(schedule: str, suites: dict[str, Suite]) -> bool:
                 line += [f"{cell[condition]:.3f}", f"{cell[condition] / cell[QUIET] - 1:+.1%}"]
             rows.append(line)
         print("\n".join(table_lines(header, rows, labels=2)))
-        met[name] = all(
+        verdicts = [
             _goal(condition, table[QUIET], table[condition], suites[condition], column == "ratio")
             for condition in GOALS
-        )
+        ]
+        met[name] = all(verdicts)
     print("\ndisturbed runs, rounds measured again, disturbed rounds left in the ratios (over the cells):")
     for condition, suite in suites.items():
         counts = suite.cells[["disturbed", "repeats", "disturbed_in_ratio"]].sum().astype(int)
