@@ -93,13 +93,12 @@ def test_the_run_context_is_recorded_only_when_known(files):
     assert Measurement.from_dict(record) == measurement
 
 
-def test_the_evidence_of_interference_is_recorded_when_known_and_disturbed_when_true(files):
-    evidence = {"others_cpu_s": 0.5, "steal_s": 0.0, "cpu_pressure_s": 0.25, "disturbed": True}
+def test_the_hosts_evidence_of_interference_is_recorded_when_known(files):
+    evidence = {"others_cpu_s": 0.5, "steal_s": 0.0, "cpu_pressure_s": 0.25}
     measurement = replace(judge(files, b"right\n"), **evidence)
     record = measurement.to_dict()
     assert record == STORED_RUN | evidence
     assert Measurement.from_dict(record) == measurement
-    assert "disturbed" not in replace(measurement, disturbed=False).to_dict()
 
 
 def test_a_run_that_never_ran_is_a_failure_with_its_reason():

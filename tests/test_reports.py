@@ -13,6 +13,7 @@ from scipy import stats
 from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run, suite_document
 
 from wasmbench.build.checks import LabelCheck
+from wasmbench.execution.usage import Usage
 from wasmbench.reports.compare import comparison_frame, ratio_comparison_frame
 from wasmbench.reports.frame import missing_frame, runs_frame, skipped_frame
 from wasmbench.reports.markdown import render
@@ -219,20 +220,23 @@ def test_paired_ratios_cancel_drift_that_both_modes_saw_in_a_round():
 @pytest.mark.parametrize("flagged", [True, False], ids=["flagged", "unseen"])
 def test_the_robust_estimators_see_through_planted_one_sided_noise(flagged):
     """wasmtime costs 1.2× native, but a neighbour slowed three of its eight runs and one of
-    native's by 1.5×. Flagged as disturbed, those rounds leave the paired ratio; unseen, the low
-    quantile still finds the undisturbed ratio. The mean of the per-round ratios is pulled up."""
+    native's by 1.5×. Flagged (they waited for a CPU: wall 1.5× their CPU time), those rounds leave
+    the paired ratio; unseen (their CPU time grew as much), the low quantile still finds the
+    undisturbed ratio. The mean of the per-round ratios is pulled up."""
     rng = np.random.default_rng(3)
     slowed = {("native", 5), ("wasmtime", 1), ("wasmtime", 4), ("wasmtime", 6)}
 
     def runs(runtime: str, seconds: float) -> list:
-        noisy = seconds * rng.normal(1, 0.005, 8)
-        return [
-            replace(
-                run(t * (1.5 if (runtime, i) in slowed else 1), round=i),
-                disturbed=flagged and (runtime, i) in slowed,
+        measured = []
+        for index, wall_s in enumerate(seconds * rng.normal(1, 0.005, 8)):
+            factor = 1.5 if (runtime, index) in slowed else 1
+            cpu_s = wall_s if flagged else wall_s * factor
+            measured.append(
+                replace(
+                    run(wall_s * factor, round=index), usage=Usage(int(wall_s * factor * 1e9), cpu_s, 0.0, 1)
+                )
             )
-            for i, t in enumerate(noisy)
-        ]
+        return measured
 
     pairs = [
         entry("nbody", "native", "default", runs("native", 1.0)),

@@ -71,8 +71,10 @@ def test_the_ratio_pairs_runs_of_the_same_round_and_only_valid_ones():
 
 
 def test_the_ratio_leaves_out_disturbed_rounds_as_the_report_does():
-    # a neighbour slowed native's runs of rounds 1 and 3
-    native = [replace(run, disturbed=run.round in (1, 3)) for run in runs(1.0, 1.5, 1.0, 1.5, 1.0, 1.0, 1.0)]
+    # a neighbour took native's CPU for half a second in rounds 1 and 3
+    native = [
+        replace(run, usage=replace(run.usage, user_s=1.0)) for run in runs(1.0, 1.5, 1.0, 1.5, 1.0, 1.0, 1.0)
+    ]
     steady = runs(*[1.0] * 7)
     assert RULE.reason(steady[:5], native=native[:5]) is None, "three undisturbed rounds define no interval"
     assert RULE.reason(steady, native=native) == CI_REACHED, "five undisturbed rounds do"

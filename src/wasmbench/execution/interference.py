@@ -3,9 +3,11 @@
 Interference only ever slows a run (Chen & Revels, "Robust benchmarking in noisy environments",
 2016), and a compute-bound run shows it directly: while the kernel gives its CPU to another
 process, its wall time goes on and its CPU time does not, so wall ÷ (user + sys) rises. That ratio
-is the verdict, judged against the lowest the same pair has shown (its warmup runs included): near
-1 for a single-threaded program, but a fixed start-up cost (a container's ``docker exec``) or
-threads (a JIT compiling in parallel) set each mode's own floor. Beside it the harness records what
+is the verdict, judged against the lowest among the same pair's runs: near 1 for a single-threaded
+program, but a fixed start-up cost (a container's ``docker exec``) or threads (a JIT compiling in
+parallel) set each mode's own floor. The verdict is derived from the stored wall and CPU times
+whenever it is needed (by the engine's repeats, the stop rule, the report), never stored: a later
+run that shows a lower floor revises it. Beside it the harness records what
 the host saw over the same interval, read from ``/proc`` once before and once after the run (two
 small reads, outside the measured child): the CPU time of every other process (``/proc/stat``'s
 busy time minus the run's own), the hypervisor's steal, and the time some task waited for a CPU
@@ -15,6 +17,7 @@ on a machine of several cores another process's CPU time need not come out of th
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -60,47 +63,40 @@ class CpuCounters:
         return cls(busy, steal, pressure_s)
 
 
-def wall_to_cpu(measurement: Measurement) -> float | None:
-    """The run's wall time ÷ its CPU time (user + sys), or None where it used too little CPU to judge."""
-    usage = measurement.usage
-    cpu_s = usage.user_s + usage.sys_s
-    return usage.wall_ns / 1e9 / cpu_s if cpu_s >= SHORTEST_JUDGED_CPU_S else None
+def wall_to_cpu(wall_s: float, cpu_s: float) -> float | None:
+    """A run's wall time ÷ its CPU time (user + sys), or None where it used too little CPU to judge."""
+    return wall_s / cpu_s if cpu_s >= SHORTEST_JUDGED_CPU_S else None
 
 
-class DisturbanceJudge:
-    """Adds the host's evidence and the verdict to each run, remembering per pair the lowest wall ÷
-    CPU seen (a pair's first judged run sets it: it is never disturbed by this rule)."""
+def beyond_floor(ratios: Sequence[float | None]) -> list[bool]:
+    """Which of one pair's runs (their ``wall_to_cpu``; None: not judged) were disturbed: more than
+    ``DISTURBED_EXCESS`` above the lowest of them, the pair's floor. Judged over all the pair's runs
+    at once, so a first run that was already disturbed does not become the floor."""
+    judged = [ratio for ratio in ratios if ratio is not None]
+    floor = min(judged, default=math.inf)
+    return [ratio is not None and ratio > floor * (1 + DISTURBED_EXCESS) for ratio in ratios]
 
-    def __init__(self) -> None:
-        self._lowest: dict[str, float] = {}
 
-    def judge(
-        self,
-        key: str,
-        measurement: Measurement,
-        before: CpuCounters,
-        after: CpuCounters,
-        earlier: Sequence[Measurement] = (),
-    ) -> Measurement:
-        """The run of pair ``key`` with what the host saw between ``before`` and ``after`` and its
-        verdict; ``earlier``: the pair's runs already journalled (a resumed suite's)."""
-        if key not in self._lowest:
-            floors = [ratio for run in earlier if (ratio := wall_to_cpu(run)) is not None]
-            if floors:
-                self._lowest[key] = min(floors)
-        ratio, lowest = wall_to_cpu(measurement), self._lowest.get(key)
-        if ratio is not None:
-            self._lowest[key] = min(ratio, lowest if lowest is not None else ratio)
-        disturbed = measurement.ok and None not in (ratio, lowest) and ratio > lowest * (1 + DISTURBED_EXCESS)
-        own_cpu_s = measurement.usage.user_s + measurement.usage.sys_s
-        others = _difference(after.busy_s, before.busy_s)
-        return replace(
-            measurement,
-            others_cpu_s=None if others is None else max(0.0, others - own_cpu_s),
-            steal_s=_difference(after.steal_s, before.steal_s),
-            cpu_pressure_s=_difference(after.pressure_s, before.pressure_s),
-            disturbed=disturbed,
-        )
+def disturbed_runs(runs: Sequence[Measurement]) -> list[bool]:
+    """``beyond_floor`` of one pair's runs, the valid ones judged."""
+    return beyond_floor(
+        [
+            wall_to_cpu(run.usage.wall_ns / 1e9, run.usage.user_s + run.usage.sys_s) if run.ok else None
+            for run in runs
+        ]
+    )
+
+
+def with_evidence(measurement: Measurement, before: CpuCounters, after: CpuCounters) -> Measurement:
+    """The run with what the host saw between ``before`` and ``after``."""
+    own_cpu_s = measurement.usage.user_s + measurement.usage.sys_s
+    others = _difference(after.busy_s, before.busy_s)
+    return replace(
+        measurement,
+        others_cpu_s=None if others is None else max(0.0, others - own_cpu_s),
+        steal_s=_difference(after.steal_s, before.steal_s),
+        cpu_pressure_s=_difference(after.pressure_s, before.pressure_s),
+    )
 
 
 def _difference(after: float | None, before: float | None) -> float | None:

@@ -21,7 +21,7 @@ pair's rounds, each pair stops on its own mean). A pair's measured rounds are th
 count is its number of recorded runs, and its journal ``done`` record (the result's
 ``stop_reason``) says why it stopped.
 
-A round in which any run was ``disturbed`` (``execution/interference.py``: it waited for a CPU)
+A round in which any run was disturbed (``execution/interference.py``: it waited for a CPU)
 is measured again once the group's rounds are over: a repeat round runs the same pairs under a new
 round index, its runs naming the round they repeat (``repeat_of``), so the paired ratios can be
 taken from undisturbed rounds. A disturbed repeat is a disturbed round like any other; at most
@@ -37,10 +37,10 @@ from collections.abc import Callable, Sequence
 
 from tqdm import tqdm
 
-from wasmbench.execution.interference import CpuCounters, DisturbanceJudge
+from wasmbench.execution.interference import CpuCounters, disturbed_runs, with_evidence
 from wasmbench.execution.layout import random_padding
 from wasmbench.measuring.job import Job
-from wasmbench.measuring.measurement import Measurement, Status
+from wasmbench.measuring.measurement import Status
 from wasmbench.measuring.options import CONSECUTIVE, SuiteOptions
 from wasmbench.measuring.plan import Pair, groups
 from wasmbench.measuring.stopping import MAX_RUNS
@@ -65,7 +65,6 @@ class Engine:
         self.options = options
         self.bind = bind
         self.current: Pair | None = None  # the pair being measured, for a harness error's message
-        self._judge = DisturbanceJudge()
         self._progress = tqdm(
             total=self._planned_runs(), unit="run", file=sys.stderr, dynamic_ncols=True, disable=not progress
         )
@@ -118,28 +117,28 @@ class Engine:
         repeat too), until none is left or ``max_repeats`` rounds were repeated."""
         repeated: set[int] = set()
         for _ in range(self.options.max_repeats):
-            by_round = self._runs_by_round(jobs)
-            disturbed = sorted(
-                index
-                for index, runs in by_round.items()
-                if index not in repeated and any(run.disturbed for _, run in runs)
-            )
-            if not disturbed:
+            participants, disturbed = self._rounds_of(jobs)
+            candidates = sorted(disturbed - repeated)
+            if not candidates:
                 return
-            repeat_of, round_index = disturbed[0], max(by_round) + 1
+            repeat_of, round_index = candidates[0], max(participants) + 1
             repeated.add(repeat_of)
-            again = [job for job, _ in by_round[repeat_of] if self.journal.done[job.pair.key] != TIMED_OUT]
+            again = [job for job in participants[repeat_of] if self.journal.done[job.pair.key] != TIMED_OUT]
             self._progress.total += len(again)
             self._round(again, round_index, self._rng(jobs[0].pair.group, round_index), repeat_of)
 
-    def _runs_by_round(self, jobs: list[Job]) -> dict[int, list[tuple[Job, Measurement]]]:
-        """Each measured round's runs of ``jobs``."""
-        by_round: dict[int, list[tuple[Job, Measurement]]] = {}
+    def _rounds_of(self, jobs: list[Job]) -> tuple[dict[int, list[Job]], set[int]]:
+        """The jobs that ran in each measured round, and the rounds in which a run was disturbed."""
+        participants: dict[int, list[Job]] = {}
+        disturbed = set()
         for job in jobs:
-            for run in self.journal.runs.get(job.pair.key, []):
+            runs = self.journal.runs.get(job.pair.key, [])
+            for run, flagged in zip(runs, disturbed_runs(runs), strict=True):
                 if run.round is not None:
-                    by_round.setdefault(run.round, []).append((job, run))
-        return by_round
+                    participants.setdefault(run.round, []).append(job)
+                    if flagged:
+                        disturbed.add(run.round)
+        return participants, disturbed
 
     def _still_running(self, jobs: list[Job]) -> list[Job]:
         """The jobs that go on to the next round; those the stop rule lets go are journalled done
@@ -172,9 +171,7 @@ class Engine:
             )
             before = CpuCounters.read()
             measurement = job.run_once(padding)
-            measurement = self._judge.judge(
-                job.pair.key, measurement, before, CpuCounters.read(), self.journal.runs.get(job.pair.key, [])
-            )
+            measurement = with_evidence(measurement, before, CpuCounters.read())
             measurement = measurement.with_run_context(round_index, position, padding, repeat_of)
             self._progress.update()
             timed_out = measurement.status is Status.TIMEOUT

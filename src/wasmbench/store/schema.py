@@ -25,9 +25,9 @@ from wasmbench.execution.usage import Usage
 # The result file and journal header format written today. 1: everything written before the
 # number existed (those files differ only by keys that later writers added; see ``upgrade``).
 FORMAT_VERSION = 2
-# Where a run stood in an interleaved suite and the host's evidence of interference over it (and
-# ``disturbed``, only when true): recorded only when known, so that the records of suites that did
-# not interleave or sample the host keep the shape they always had.
+# Where a run stood in an interleaved suite and the host's evidence of interference over it:
+# recorded only when known, so that the records of suites that did not interleave or sample the
+# host keep the shape they always had.
 RUN_CONTEXT = (
     "round",
     "position",
@@ -111,7 +111,7 @@ class Measurement:
     Stored flat (the usage's keys beside the others). ``round`` is the interleaved round the run
     belonged to, ``position`` its place within that round and ``layout_padding`` the bytes of
     environment padding it ran with (None: not recorded); ``repeat_of`` the round a repeat round
-    measured again because a run in it was ``disturbed``. ``others_cpu_s``, ``steal_s`` and
+    measured again because a run in it was disturbed. ``others_cpu_s``, ``steal_s`` and
     ``cpu_pressure_s`` are the host's evidence of interference over the run (None: not recorded;
     ``execution/interference.py``).
     """
@@ -132,7 +132,6 @@ class Measurement:
     others_cpu_s: float | None = None
     steal_s: float | None = None
     cpu_pressure_s: float | None = None
-    disturbed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -166,11 +165,7 @@ class Measurement:
         record = asdict(self)
         del record["status"], record["usage"]
         flat = {"status": self.status.value, **self.usage.to_dict(), **record}
-        return {
-            key: value
-            for key, value in flat.items()
-            if not ((key in RUN_CONTEXT and value is None) or (key == "disturbed" and value is False))
-        }
+        return {key: value for key, value in flat.items() if key not in RUN_CONTEXT or value is not None}
 
     @classmethod
     def from_dict(cls, data: Any, what: str = "a run") -> Measurement:
