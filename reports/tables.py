@@ -186,7 +186,7 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         best_by="ratio",
         legend="time ÷ native time on this host (> 1: slower than native). Paired: geometric mean of "
         "the per-round ratios (the mode's time ÷ native's in the same round) over the undisturbed "
-        "rounds, [95 % CI on the log scale] (n rounds); ± : ratio of means ± propagated uncertainty "
+        "rounds where two remain, [95 % CI on the log scale] (n rounds); ± : ratio of means ± propagated uncertainty "
         "(results without rounds). native = the portable build; native:host = the same source built "
         "for this CPU. geomean: geometric mean over the workloads. " + _disturbance_text(block),
         warn=False,
@@ -204,7 +204,7 @@ def _disturbance_text(block: pd.DataFrame) -> str:
     work = runtime_ratios(block)
     left = int(work["disturbed_in_ratio"].fillna(0).sum()) if "disturbed_in_ratio" in work else 0
     return (
-        f"Disturbed runs (waited for a CPU: wall ÷ CPU time {DISTURBED_EXCESS:.0%} above the mode's "
+        f"Disturbed runs (waited for a CPU: wall ÷ CPU time {DISTURBED_EXCESS * 100:g} % above the mode's "
         f"lowest): {int(block['disturbed'].sum())}; rounds measured again (summed over the cells): "
         f"{int(work['repeats'].sum())}; "
         f"disturbed rounds left in the ratios: {left}. The low-quantile ratio (JSON summary) is the "
