@@ -186,9 +186,10 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         best_by="ratio",
         legend="time ÷ native time on this host (> 1: slower than native). Paired: geometric mean of "
         "the per-round ratios (the mode's time ÷ native's in the same round) over the undisturbed "
-        "rounds where two remain, [95 % CI on the log scale] (n rounds); ± : ratio of means ± propagated uncertainty "
-        "(results without rounds). native = the portable build; native:host = the same source built "
-        "for this CPU. geomean: geometric mean over the workloads. " + _disturbance_text(block),
+        "rounds where two remain, [95 % CI on the log scale] (n rounds); ± : ratio of means ± "
+        "propagated uncertainty (results without rounds). native = the portable build; native:host = "
+        "the same source built for this CPU. geomean: geometric mean over the workloads. "
+        + _disturbance_text(block),
         warn=False,
     )
     means = geometric_means(work, workloads, by="row")
