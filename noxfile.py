@@ -110,8 +110,9 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def reproducibility(session: nox.Session) -> None:
-    """Ratio-to-native cells of one suite quiet and under a background load, for both schedules
-    (goal: every cell within 5 %; about half an hour on 2 cores)."""
+    """Ratio-to-native cells of one suite quiet, under a one-core and under a two-core background
+    load, for both schedules, by both estimators (goals: within 2 % and 3 % of quiet, suite time at
+    most +50 %; about an hour and a half on 2 cores)."""
     install_wasmbench(session)
     session.run("python", "benchmarks/reproducibility.py", *session.posargs)
 

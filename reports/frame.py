@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from wasmbench.execution.interference import beyond_floor, wall_to_cpu
 from wasmbench.store.schema import Artefact, Measurement, Pair, PairInfo, PairResult, ResultDocument
 
 # A column per field of the stored run (its phase times aside: ``phases_ns.*``).
@@ -43,8 +44,25 @@ def runs_frame(documents: list[ResultDocument]) -> pd.DataFrame:
     frame = frame.reindex(columns=_column_order(frame.columns))
     frame["wall_s"] = frame["wall_ns"] / 1e9
     frame["round"] = frame["round"].astype("Int64")  # NA: a run of a suite that did not interleave
+    frame["disturbed"] = _disturbed(frame)
     frame["host"] = _host_names(frame)
     return frame
+
+
+def _disturbed(frame: pd.DataFrame) -> pd.Series:
+    """Each run's verdict (``execution/interference.py``), judged among its pair's runs of its suite."""
+    ratios = pd.Series(
+        [
+            wall_to_cpu(wall_ns / 1e9, user_s + sys_s) if status == "ok" else None
+            for wall_ns, user_s, sys_s, status in frame[["wall_ns", "user_s", "sys_s", "status"]].itertuples(
+                index=False
+            )
+        ],
+        index=frame.index,
+        dtype=object,
+    )
+    pairs = ratios.groupby([frame[column] for column in ["run_id", *CELL]], sort=False, dropna=False)
+    return pairs.transform(lambda runs: pd.Series(beyond_floor(runs.tolist()), index=runs.index)).astype(bool)
 
 
 def skipped_frame(documents: list[ResultDocument]) -> pd.DataFrame:

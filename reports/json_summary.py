@@ -1,5 +1,9 @@
 """JSON summary: per cell every statistic, the ratio to native and its warnings; skipped runtimes.
 
+Beside the primary ratio (``ratio``: paired, over undisturbed rounds) each cell keeps the other
+estimator, ``ratio_low_quantile`` (its low quantile of times ÷ native's), and its ``disturbed`` runs,
+``repeats`` and ``disturbed_in_ratio`` rounds.
+
 For scripts that want the numbers of the tables without recomputing them from the runs.
 """
 

@@ -21,10 +21,16 @@ LABELS = ["host", "arch", "cpu_model", "cores", "instance_type", "runtime_title"
 PAIR_FIELDS = ["prepare_s", "stop_reason", "artefact_target", "artefact_sha256"]
 # The fields of a paired ratio's interval, as the cells' columns name them.
 PAIRED_COLUMNS = {"estimate": "paired_ratio", "low": "ratio_low", "high": "ratio_high", "n": "paired_n"}
+# The low quantile of each mode's valid times whose ratio to native's is the robust estimator beside
+# the paired ratio: interference only slows runs, so the fast end of a cell's runs is the least
+# disturbed (Chen & Revels 2016 take the minimum; a low quantile is less at the mercy of one run).
+LOW_QUANTILE = 0.1
 
 
 def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
-    """Statistics of each cell's valid wall times, failures by status, memory, prepare time, ratio."""
+    """Statistics of each cell's valid wall times, failures by status, memory, prepare time, ratio;
+    ``disturbed`` runs and ``repeats`` (runs of repeated rounds) per cell, and beside the ratio the
+    robust ``ratio_low_quantile`` (the ``LOW_QUANTILE`` of the cell's times ÷ native's)."""
     if frame.empty:
         return pd.DataFrame()
     ok = frame["status"] == "ok"
@@ -35,6 +41,7 @@ def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
         failed_status=frame["status"].mask(ok),
         failed_detail=frame["detail"].mask(ok),
         valid_rss_mib=frame["max_rss_kib"].where(ok) / 1024,
+        repeat=frame["repeat_of"].notna(),
         prepare_s=pd.to_numeric(frame["prepare_ns"]) / 1e9,
         # the program or module the runs executed: the same bytes wherever the sha256 matches
         artefact_target=frame["pair.artefact.target"],
@@ -46,6 +53,9 @@ def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
         failures=("failed_status", _failure_counts),
         failure_detail=("failed_detail", "first"),
     )
+    interference = cells.agg(
+        disturbed=("disturbed", "sum"), repeats=("repeat", "sum"), low_quantile_s=("valid_s", _low_quantile)
+    )
     pair = cells.agg(
         peak_rss_mib=("valid_rss_mib", "median"),
         **{column: (column, "first") for column in PAIR_FIELDS},
@@ -55,6 +65,7 @@ def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
             cells[[*LABELS, "row"]].first(),
             summarise(cells["valid_s"]),
             failures.fillna({"failure_detail": ""}),
+            interference,
             pair,
         ],
         axis=1,
@@ -92,15 +103,21 @@ def _with_ratios(cells: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
 
     Where the cell and native ran in the same rounds, the ratio is *paired*: the geometric mean of
     the per-round ratios (this mode's time ÷ native's time in the same round of the same suite),
-    with its 95 % CI computed on the log scale (``ratio_low``, ``ratio_high``; ``paired_n`` rounds).
+    with its 95 % CI computed on the log scale (``ratio_low``, ``ratio_high``; ``paired_n`` rounds,
+    undisturbed ones wherever ``round_ratios`` finds enough, ``disturbed_in_ratio`` the others).
     Slow drift of the machine, which both saw, cancels in each round's ratio. Elsewhere (result
     files from before rounds) it is the ratio of the means with hyperfine's propagated uncertainty.
     """
     keys = ["host_key", "size", "workload"]
-    native = cells.loc[_is_baseline(cells), [*keys, "mean", "stddev"]]
+    native = cells.loc[_is_baseline(cells), [*keys, "mean", "stddev", "low_quantile_s"]]
     both = cells.merge(native, on=keys, how="left", suffixes=("", "_native"))
     value, error = ratio(both["mean"], both["stddev"], both["mean_native"], both["stddev_native"])
-    cells = cells.assign(ratio=value.to_numpy(), ratio_error=error.to_numpy(), ratio_paired=False)
+    cells = cells.assign(
+        ratio=value.to_numpy(),
+        ratio_error=error.to_numpy(),
+        ratio_paired=False,
+        ratio_low_quantile=(both["low_quantile_s"] / both["low_quantile_s_native"]).to_numpy(),
+    )
     paired = _paired_ratios(frame)
     if paired.empty:
         return cells
@@ -114,23 +131,39 @@ def _with_ratios(cells: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
 
 def round_ratios(frame: pd.DataFrame) -> pd.DataFrame:
     """Every valid run that has a valid native run in the same round of the same suite, with
-    ``round_ratio``: its time ÷ that native time."""
+    ``round_ratio``: its time ÷ that native time, and ``round_disturbed``: either run was disturbed.
+
+    A cell's disturbed rounds are left out wherever two undisturbed ones remain (an interval needs
+    two): a load that lands on the mode's run and not on native's only ever raises the ratio."""
     valid = frame[(frame["status"] == "ok") & frame["round"].notna()]
     same_round = ["host_key", "size", "workload", "run_id", "round"]
-    native = valid[_is_baseline(valid)][[*same_round, "wall_s"]]
+    native = valid[_is_baseline(valid)][[*same_round, "wall_s", "disturbed"]]
     matched = valid.merge(native, on=same_round, suffixes=("", "_native"))
-    return matched.assign(round_ratio=matched["wall_s"] / matched["wall_s_native"])
+    matched = matched.assign(
+        round_ratio=matched["wall_s"] / matched["wall_s_native"],
+        round_disturbed=matched["disturbed"] | matched["disturbed_native"],
+    )
+    undisturbed = (~matched["round_disturbed"]).groupby([matched[column] for column in CELL]).transform("sum")
+    return matched[~matched["round_disturbed"] | (undisturbed < 2)]
 
 
 def _paired_ratios(frame: pd.DataFrame) -> pd.DataFrame:
     """Per cell of two rounds or more: the geometric mean of its per-round ratios to native and its
     95 % CI on the log scale (``paired_ratio_interval``, the estimator ``compare`` shows too)."""
-    ratios = round_ratios(frame).groupby(CELL, sort=False)["round_ratio"]
-    intervals = ratios.agg(lambda cell: paired_ratio_interval(cell.tolist(), quantile=T_QUANTILE))
+    rounds = round_ratios(frame).groupby(CELL, sort=False)
+    intervals = rounds["round_ratio"].agg(
+        lambda cell: paired_ratio_interval(cell.tolist(), quantile=T_QUANTILE)
+    )
     fields = [asdict(interval) for interval in intervals]
     paired = pd.DataFrame(fields, index=intervals.index, columns=list(PAIRED_COLUMNS))
+    paired["disturbed_in_ratio"] = rounds["round_disturbed"].sum()
     paired = paired.rename(columns=PAIRED_COLUMNS).reset_index()
     return paired[paired["paired_n"] >= 2]
+
+
+def _low_quantile(times: pd.Series) -> float:
+    """The ``LOW_QUANTILE`` of a cell's valid times (NaN: the runs that are not valid, left out)."""
+    return times.quantile(LOW_QUANTILE)
 
 
 def _failure_counts(statuses: pd.Series) -> str:

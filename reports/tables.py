@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from wasmbench.execution.interference import DISTURBED_EXCESS
 from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
 from wasmbench.reports.frame import STARTUP_WORKLOADS, row_label
 from wasmbench.reports.statistics import ratio
@@ -184,10 +185,11 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         _ratio_text,
         best_by="ratio",
         legend="time ÷ native time on this host (> 1: slower than native). Paired: geometric mean of "
-        "the per-round ratios (the mode's time ÷ native's in the same round), [95 % CI on the log "
-        "scale] (n rounds); ± : ratio of means ± propagated uncertainty (results without rounds). "
-        "native = the portable build; native:host = the same source built for this CPU. "
-        "geomean: geometric mean over the workloads",
+        "the per-round ratios (the mode's time ÷ native's in the same round) over the undisturbed "
+        "rounds where two remain, [95 % CI on the log scale] (n rounds); ± : ratio of means ± "
+        "propagated uncertainty (results without rounds). native = the portable build; native:host = "
+        "the same source built for this CPU. geomean: geometric mean over the workloads. "
+        + _disturbance_text(block),
         warn=False,
     )
     means = geometric_means(work, workloads, by="row")
@@ -195,6 +197,20 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         best = len(means) > 1 and means.get(row) == means.min()
         cells[GEOMEAN] = Cell(f"{means[row]:.2f}", best=best) if row in means else Cell("—")
     return Table(table.title, [*table.columns, GEOMEAN], table.rows, table.legend)
+
+
+def _disturbance_text(block: pd.DataFrame) -> str:
+    """How many runs a neighbour disturbed, how many rounds were measured again, how many disturbed
+    rounds the ratios still hold (where too few undisturbed ones were left)."""
+    work = runtime_ratios(block)
+    left = int(work["disturbed_in_ratio"].fillna(0).sum()) if "disturbed_in_ratio" in work else 0
+    return (
+        f"Disturbed runs (waited for a CPU: wall ÷ CPU time {DISTURBED_EXCESS * 100:g} % above the mode's "
+        f"lowest): {int(block['disturbed'].sum())}; rounds measured again (summed over the cells): "
+        f"{int(work['repeats'].sum())}; "
+        f"disturbed rounds left in the ratios: {left}. The low-quantile ratio (JSON summary) is the "
+        f"other estimator"
+    )
 
 
 def _ratio_text(cell: pd.Series) -> str:

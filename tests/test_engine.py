@@ -1,5 +1,6 @@
 """The measuring loop, tested fast with a fake runner: rounds and their order, warmup, timeouts,
-the stop rule, resume after a kill in the middle of a round, layout padding, the schedules."""
+the stop rule, resume after a kill in the middle of a round, layout padding, the schedules, and
+disturbed runs measured again."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from synthetic import header
 
 from wasmbench.build.inputs import Inputs
 from wasmbench.build.toolchain import Artefact
+from wasmbench.execution.interference import DISTURBED_EXCESS, disturbed_runs
 from wasmbench.execution.layout import MAX_PADDING
 from wasmbench.execution.usage import Usage
 from wasmbench.measuring.engine import Engine
@@ -22,6 +24,8 @@ from wasmbench.measuring.job import Job
 from wasmbench.measuring.options import CONSECUTIVE, SuiteOptions
 from wasmbench.measuring.plan import Pair, make_plan
 from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
+from wasmbench.reports.frame import runs_frame
+from wasmbench.reports.summary import cell_summaries
 from wasmbench.runtimes.runner import Declaration, Invocation, Mode, Prepared, Runner, RunOutcome
 from wasmbench.store.journal import Journal
 from wasmbench.store.results import result_document
@@ -282,3 +286,69 @@ if sys.argv[1] == "measure":
         answer = subprocess.run([sys.executable, "-c", probe, step], capture_output=True, text=True)
         assert answer.returncode == 0, answer.stderr
     assert answer.stdout.strip() == "[]"
+
+
+def cpu_bound(wall_s: float, cpu_s: float) -> RunOutcome:
+    """A single-threaded run that held a CPU for ``cpu_s`` of its ``wall_s``."""
+    return RunOutcome(Usage(int(wall_s * 1e9), cpu_s, 0.0, 1024))
+
+
+def disturbing(slow: Callable[[str, int], bool], seconds: Callable[[str], float] = lambda mode: 1.0):
+    """A fake runner's behaviour: each mode's run takes ``seconds(mode)`` on the CPU, and waits
+    half as long again for it (wall × 1.5: above the threshold) where ``slow(mode, call)``."""
+    return lambda mode, call: cpu_bound(seconds(mode) * (1.5 if slow(mode, call) else 1.0), seconds(mode))
+
+
+def disturbed_rounds(journal: Journal) -> dict[str, list[int]]:
+    by_mode = {key.split("/")[-1]: runs for key, runs in journal.runs.items()}
+    return {
+        mode: [run.round for run, disturbed in zip(runs, disturbed_runs(runs), strict=True) if disturbed]
+        for mode, runs in by_mode.items()
+    }
+
+
+def test_a_run_whose_wall_time_exceeds_its_cpu_time_by_the_threshold_is_marked_disturbed(tmp_path):
+    # call 1 is the warmup: call 3 of mode a is round 1, just above the threshold over the lowest
+    # wall ÷ CPU of a's runs (1); a's call 4 waits just below it
+    waits = {3: 1.01 + DISTURBED_EXCESS, 4: 0.99 + DISTURBED_EXCESS}
+    runner = FakeRunner(lambda mode, call: cpu_bound(waits.get(call, 1.0) if mode == "a" else 1.0, 1.0))
+    journal, loop = suite(tmp_path, runner, max_repeats=0)
+    loop.run()
+    assert disturbed_rounds(journal) == {"a": [1], "b": [], "c": []}
+    run = journal.runs["w/test/fake/a"][1]
+    assert run.others_cpu_s is not None and run.others_cpu_s >= 0, "the host's evidence is recorded beside"
+    assert run.steal_s is not None
+
+
+def test_a_round_with_a_disturbed_run_is_repeated_and_the_repeat_replaces_it_in_the_paired_ratio(tmp_path):
+    native_1s_a_2s = lambda mode: 2.0 - (mode == NATIVE)  # noqa: E731
+    runner = FakeRunner(disturbing(lambda mode, call: mode == "a" and call == 2, native_1s_a_2s))
+    journal, loop = suite(tmp_path, runner, modes=(NATIVE, "a", "b"), max_repeats=3)
+    loop.run()
+    assert rounds_of(journal) == {mode: [0, 1, 2, 3, 4] for mode in (NATIVE, "a", "b")}
+    assert [run.repeat_of for run in journal.runs["w/test/fake/a"]] == [None] * 4 + [0]
+    assert disturbed_rounds(journal)["a"] == [0], "the repeat ran undisturbed: nothing more to repeat"
+    cells = cell_summaries(runs_frame([result_document(journal)])).set_index("mode")
+    assert cells.at["a", "ratio"] == pytest.approx(2.0), "the disturbed round (ratio 3) is left out"
+    assert cells.at["a", "paired_n"] == 4 and cells.at["a", "disturbed_in_ratio"] == 0
+    assert cells.at["a", "disturbed"] == 1 and cells.at["a", "repeats"] == 1
+
+
+@pytest.mark.parametrize("options", [{"auto": False}, {"auto": True, "max_runs": 8}], ids=["fixed", "auto"])
+@pytest.mark.parametrize("bound", [0, 2])
+def test_the_bound_on_repeats_stops_them(tmp_path, options, bound):
+    runner = FakeRunner(disturbing(lambda mode, call: mode == "a" and 2 <= call <= 4))  # rounds 0 to 2
+    journal, loop = suite(tmp_path, runner, modes=(NATIVE, "a"), max_repeats=bound, **options)
+    loop.run()
+    repeats = [run.repeat_of for run in journal.runs["w/test/fake/a"] if run.repeat_of is not None]
+    assert repeats == list(range(bound)), "the earliest disturbed rounds first, each once"
+    rounds = rounds_of(journal)
+    assert rounds[NATIVE] == rounds["a"], "native runs in every repeat round too: the ratio stays paired"
+
+
+def test_the_consecutive_schedule_repeats_each_pairs_disturbed_rounds_on_its_own(tmp_path):
+    runner = FakeRunner(disturbing(lambda mode, call: mode == "b" and call == 3))
+    journal, loop = suite(tmp_path, runner, schedule=CONSECUTIVE)
+    loop.run()
+    assert {mode: repeats[4:] for mode, repeats in rounds_of(journal).items()} == {"a": [], "b": [4], "c": []}
+    assert journal.runs["w/test/fake/b"][4].repeat_of == 1

@@ -141,7 +141,7 @@ def edit_nbody(manifest, old: str, new: str) -> None:
         ("stdout_sha256 =", "not_the_digest =", "workload 'nbody', size 'test': stdout_sha256 is missing"),
         ('source = "nbody.c"', 'source = ["nbody.c"]', "workload 'nbody': source must be a string"),
         (
-            "seconds = 0.002",
+            "seconds = 0.004",
             "seconds = -1",
             "workload 'nbody', size 'test': seconds must be a number of seconds, not int -1",
         ),

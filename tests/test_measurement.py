@@ -1,4 +1,5 @@
 import hashlib
+from dataclasses import replace
 
 import pytest
 
@@ -96,6 +97,14 @@ def test_processes_a_program_left_behind_are_recorded_when_there_were_some(files
     measurement = judge(files, b"right\n", stray_processes=2)
     record = measurement.to_dict()
     assert record == STORED_RUN | {"stray_processes": 2}
+    assert Measurement.from_dict(record) == measurement
+
+
+def test_the_hosts_evidence_of_interference_is_recorded_when_known(files):
+    evidence = {"others_cpu_s": 0.5, "steal_s": 0.0, "cpu_pressure_s": 0.25}
+    measurement = replace(judge(files, b"right\n"), **evidence)
+    record = measurement.to_dict()
+    assert record == STORED_RUN | evidence
     assert Measurement.from_dict(record) == measurement
 
 

@@ -22,6 +22,7 @@ EVERY_OPTION_CHANGED = {
     "max_runs": 12,
     "max_time": 60.0,
     "ci_target": 5.0,
+    "max_repeats": 5,
     "warmup": 0,
     "timeout": 30.0,
     "seed": 7,

@@ -6,12 +6,14 @@ import json
 import re
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 from synthetic import HOST_ARM, HOST_X86, TWO_RUNTIMES, document, entry, run, suite_document
 
 from wasmbench.build.checks import LabelCheck
+from wasmbench.execution.usage import Usage
 from wasmbench.reports.compare import comparison_frame, ratio_comparison_frame
 from wasmbench.reports.frame import missing_frame, runs_frame, skipped_frame
 from wasmbench.reports.markdown import render
@@ -213,6 +215,43 @@ def test_paired_ratios_cancel_drift_that_both_modes_saw_in_a_round():
     [block] = host_blocks(cells, skipped_frame([paired]), missing_frame([paired]))
     ratio_table = next(table for table in block.tables if table.title == "Ratio to native")
     assert ratio_table.rows["wasmtime:jit"]["nbody"].text == "1.50 [1.50, 1.50] (8)"
+
+
+@pytest.mark.parametrize("flagged", [True, False], ids=["flagged", "unseen"])
+def test_the_robust_estimators_see_through_planted_one_sided_noise(flagged):
+    """wasmtime costs 1.2× native, but a neighbour slowed three of its eight runs and one of
+    native's by 1.5×. Flagged (they waited for a CPU: wall 1.5× their CPU time), those rounds leave
+    the paired ratio; unseen (their CPU time grew as much), the low quantile still finds the
+    undisturbed ratio. The mean of the per-round ratios is pulled up."""
+    rng = np.random.default_rng(3)
+    slowed = {("native", 5), ("wasmtime", 1), ("wasmtime", 4), ("wasmtime", 6)}
+
+    def runs(runtime: str, seconds: float) -> list:
+        measured = []
+        for index, wall_s in enumerate(seconds * rng.normal(1, 0.005, 8)):
+            factor = 1.5 if (runtime, index) in slowed else 1
+            cpu_s = wall_s if flagged else wall_s * factor
+            measured.append(
+                replace(
+                    run(wall_s * factor, round=index), usage=Usage(int(wall_s * factor * 1e9), cpu_s, 0.0, 1)
+                )
+            )
+        return measured
+
+    pairs = [
+        entry("nbody", "native", "default", runs("native", 1.0)),
+        entry("nbody", "wasmtime", "jit", runs("wasmtime", 1.2)),
+    ]
+    wasm = cell_summaries(runs_frame([suite_document(HOST_X86, pairs)])).set_index("runtime").loc["wasmtime"]
+    assert wasm["ratio_low_quantile"] == pytest.approx(1.2, rel=0.01)
+    assert wasm["disturbed"] == (4 - 1 if flagged else 0), (
+        "native's disturbed run is counted in native's cell"
+    )
+    if flagged:
+        assert wasm["ratio"] == pytest.approx(1.2, rel=0.01) and wasm["paired_n"] == 4
+        assert wasm["disturbed_in_ratio"] == 0
+    else:
+        assert wasm["ratio"] > 1.2 * 1.1, "the mean of the per-round ratios is biased upward"
 
 
 def test_a_variant_note_from_a_file_without_summary_or_validation_has_no_dangling_words():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from wasmbench.execution.usage import Usage
@@ -66,6 +68,16 @@ def test_the_ratio_pairs_runs_of_the_same_round_and_only_valid_ones():
     assert RULE.reason(STEADY, native=native) is None, "three pairs define no ratio interval"
     later = [run.with_run_context(run.round + 5, None, None) for run in STEADY]
     assert RULE.reason(STEADY, native=later) is None, "no round in common"
+
+
+def test_the_ratio_leaves_out_disturbed_rounds_as_the_report_does():
+    # a neighbour took native's CPU for half a second in rounds 1 and 3
+    native = [
+        replace(run, usage=replace(run.usage, user_s=1.0)) for run in runs(1.0, 1.5, 1.0, 1.5, 1.0, 1.0, 1.0)
+    ]
+    steady = runs(*[1.0] * 7)
+    assert RULE.reason(steady[:5], native=native[:5]) is None, "three undisturbed rounds define no interval"
+    assert RULE.reason(steady, native=native) == CI_REACHED, "five undisturbed rounds do"
 
 
 def test_noisy_runs_go_on_until_that_mode_has_spent_the_time_budget():

@@ -20,6 +20,13 @@ stays until the last of them (under ``--schedule consecutive``, where no native 
 pair's rounds, each pair stops on its own mean). A pair's measured rounds are thus its own: their
 count is its number of recorded runs, and its journal ``done`` record (the result's
 ``stop_reason``) says why it stopped.
+
+A round in which any run was disturbed (``execution/interference.py``: it waited for a CPU)
+is measured again once the group's rounds are over: a repeat round runs the same pairs under a new
+round index, its runs naming the round they repeat (``repeat_of``), so the paired ratios can be
+taken from undisturbed rounds. A disturbed repeat is a disturbed round like any other; at most
+``--max-repeats`` rounds per group are repeated, which bounds what a loud neighbour costs. Repeats
+follow the journal's ``done`` records, so a suite resumed after its rounds does not repeat them.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from collections.abc import Callable, Sequence
 
 from tqdm import tqdm
 
+from wasmbench.execution.interference import CpuCounters, disturbed_runs, with_evidence
 from wasmbench.execution.layout import random_padding
 from wasmbench.measuring.job import Job
 from wasmbench.measuring.measurement import Status
@@ -97,11 +105,40 @@ class Engine:
             round_index = min(self._runs(job) for job in active)
             if round_index >= self.options.rounds:
                 self._finish(active, MAX_RUNS if self.options.auto else "")
-                return
+                break
             lacking = [job for job in active if self._runs(job) == round_index]
             active = self._round(lacking, round_index, self._rng(lacking[0].pair.group, round_index)) + [
                 job for job in active if job not in lacking
             ]
+        self._repeat_disturbed(jobs)
+
+    def _repeat_disturbed(self, jobs: list[Job]) -> None:
+        """Measure again, earliest first, each round of ``jobs`` in which a run was disturbed (a
+        repeat too), until none is left or ``max_repeats`` rounds were repeated."""
+        repeated: set[int] = set()
+        for _ in range(self.options.max_repeats):
+            participants, disturbed = self._rounds_of(jobs)
+            candidates = sorted(disturbed - repeated)
+            if not candidates:
+                return
+            repeat_of, round_index = candidates[0], max(participants) + 1
+            repeated.add(repeat_of)
+            again = [job for job in participants[repeat_of] if self.journal.done[job.pair.key] != TIMED_OUT]
+            self._progress.total += len(again)
+            self._round(again, round_index, self._rng(jobs[0].pair.group, round_index), repeat_of)
+
+    def _rounds_of(self, jobs: list[Job]) -> tuple[dict[int, list[Job]], set[int]]:
+        """The jobs that ran in each measured round, and the rounds in which a run was disturbed."""
+        participants: dict[int, list[Job]] = {}
+        disturbed = set()
+        for job in jobs:
+            runs = self.journal.runs.get(job.pair.key, [])
+            for run, flagged in zip(runs, disturbed_runs(runs), strict=True):
+                if run.round is not None:
+                    participants.setdefault(run.round, []).append(job)
+                    if flagged:
+                        disturbed.add(run.round)
+        return participants, disturbed
 
     def _still_running(self, jobs: list[Job]) -> list[Job]:
         """The jobs that go on to the next round; those the stop rule lets go are journalled done
@@ -117,9 +154,12 @@ class Engine:
             self._done(Pair.from_key(key), reason)
         return [job for job in jobs if job.pair.key not in stopping]
 
-    def _round(self, jobs: list[Job], round_index: int | None, rng: random.Random) -> list[Job]:
-        """Run each job once in a shuffled order; return those still active (a timeout leaves the
-        group's remaining rounds: every later run would spend the timeout too)."""
+    def _round(
+        self, jobs: list[Job], round_index: int | None, rng: random.Random, repeat_of: int | None = None
+    ) -> list[Job]:
+        """Run each job once in a shuffled order, each run with the host's evidence of interference
+        (read just outside it); return those still active (a timeout leaves the group's remaining
+        rounds: every later run would spend the timeout too)."""
         order = list(jobs)
         rng.shuffle(order)
         still_active = []
@@ -129,7 +169,10 @@ class Engine:
             padding = (
                 random_padding(rng) if self.options.layout_randomization and job.randomizes_layout else None
             )
-            measurement = job.run_once(padding).with_run_context(round_index, position, padding)
+            before = CpuCounters.read()
+            measurement = job.run_once(padding)
+            measurement = with_evidence(measurement, before, CpuCounters.read())
+            measurement = measurement.with_run_context(round_index, position, padding, repeat_of)
             self._progress.update()
             timed_out = measurement.status is Status.TIMEOUT
             if round_index is not None or timed_out:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from wasmbench.execution.interference import disturbed_runs
 from wasmbench.measuring.measurement import Measurement
 from wasmbench.measuring.stats import MIN_RUNS, mean_interval, paired_ratio_interval
 
@@ -61,13 +62,20 @@ class StopRule:
         return interval.half_width <= self.ci_target * interval.estimate
 
     def _ratio_within_target(self, runs: Sequence[Measurement], native: Sequence[Measurement]) -> bool:
-        """Whether the paired ratio to native (as the report computes it) is known within the target."""
-        native_by_round = {run.round: run.usage.wall_ns for run in native if run.ok and run.round is not None}
-        ratios = [
-            run.usage.wall_ns / native_by_round[run.round]
-            for run in runs
+        """Whether the paired ratio to native (as the report computes it: over the rounds in which
+        neither run was disturbed, wherever two remain) is known within the target."""
+        native_by_round = {
+            run.round: (run.usage.wall_ns, disturbed)
+            for run, disturbed in zip(native, disturbed_runs(native), strict=True)
+            if run.ok and run.round is not None
+        }
+        paired = [
+            (run.usage.wall_ns / native_by_round[run.round][0], disturbed or native_by_round[run.round][1])
+            for run, disturbed in zip(runs, disturbed_runs(runs), strict=True)
             if run.ok and run.round in native_by_round
         ]
+        undisturbed = [ratio for ratio, disturbed in paired if not disturbed]
+        ratios = undisturbed if len(undisturbed) >= 2 else [ratio for ratio, _ in paired]
         if len(ratios) < MIN_RUNS:
             return False
         interval = paired_ratio_interval(ratios)

@@ -25,9 +25,18 @@ from wasmbench.execution.usage import Usage
 # The result file and journal header format written today. 1: everything written before the
 # number existed (those files differ only by keys that later writers added; see ``upgrade``).
 FORMAT_VERSION = 2
-# Where a run stood in an interleaved suite; recorded only when known, so that the records of
-# suites that did not interleave keep the shape they always had.
-RUN_CONTEXT = ("round", "position", "layout_padding")
+# Where a run stood in an interleaved suite and the host's evidence of interference over it:
+# recorded only when known, so that the records of suites that did not interleave or sample the
+# host keep the shape they always had.
+RUN_CONTEXT = (
+    "round",
+    "position",
+    "layout_padding",
+    "repeat_of",
+    "others_cpu_s",
+    "steal_s",
+    "cpu_pressure_s",
+)
 # The host facts the reports label results with, present in every current ``machine_info``.
 HOST_KEYS = ("label", "hostname", "arch", "cpu_model", "cores", "instance_type")
 # The denominator of every ratio: each mode's time is divided by this mode's, in the same round.
@@ -104,9 +113,12 @@ class Measurement:
 
     Stored flat (the usage's keys beside the others). ``round`` is the interleaved round the run
     belonged to, ``position`` its place within that round and ``layout_padding`` the bytes of
-    environment padding it ran with (None: not recorded). ``stray_processes`` counts the processes
-    the program left running when it exited, which the harness killed: a result shows that the
-    program left work behind.
+    environment padding it ran with (None: not recorded); ``repeat_of`` the round a repeat round
+    measured again because a run in it was disturbed. ``others_cpu_s``, ``steal_s`` and
+    ``cpu_pressure_s`` are the host's evidence of interference over the run (None: not recorded;
+    ``execution/interference.py``). ``stray_processes`` counts the processes the program left
+    running when it exited, which the harness killed: a result shows that the program left work
+    behind.
     """
 
     status: Status
@@ -121,6 +133,10 @@ class Measurement:
     round: int | None = None
     position: int | None = None
     layout_padding: int | None = None
+    repeat_of: int | None = None
+    others_cpu_s: float | None = None
+    steal_s: float | None = None
+    cpu_pressure_s: float | None = None
     stray_processes: int = 0
 
     @property
@@ -133,10 +149,16 @@ class Measurement:
         return cls(status, Usage.zero(), None, None, "", 0, detail=detail)
 
     def with_run_context(
-        self, round: int | None, position: int | None, layout_padding: int | None
+        self,
+        round: int | None,
+        position: int | None,
+        layout_padding: int | None,
+        repeat_of: int | None = None,
     ) -> Measurement:
         """This run, placed in its suite (None for what the suite did not record)."""
-        return replace(self, round=round, position=position, layout_padding=layout_padding)
+        return replace(
+            self, round=round, position=position, layout_padding=layout_padding, repeat_of=repeat_of
+        )
 
     @classmethod
     def columns(cls) -> list[str]:
