@@ -6,7 +6,7 @@ the others are counted per status beside them.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
@@ -85,6 +85,36 @@ def geometric_means(cells: pd.DataFrame, workloads: list[str], by: str) -> pd.Se
     """
     measured = cells[cells["workload"].isin(workloads) & cells["ratio"].notna()]
     return measured.groupby(by, sort=False)["ratio"].agg(lambda ratios: geometric_mean(list(ratios)))
+
+
+@dataclass(frozen=True)
+class GeomeanBasis:
+    """Which geometric means of one host block's ratios may be set against each other.
+
+    ``workloads``: the set every ``compared`` row has (the rows that ran the most workloads agree on
+    them); a row without all of them (``apart``: e.g. wasmtime:nn, which runs only inference) has a
+    geometric mean over fewer workloads, which is never compared with the others.
+    """
+
+    workloads: list[str]
+    compared: list[str]
+    apart: dict[str, list[str]]
+
+
+def geomean_basis(ratios: pd.DataFrame) -> GeomeanBasis:
+    """The basis of the cells of ``runtime_ratios`` of one host and size."""
+    ran = ratios.groupby("row", sort=False)["workload"].agg(lambda workloads: set(workloads))
+    if ran.empty:
+        return GeomeanBasis([], [], {})
+    most = ran.map(len).max()
+    common = set.intersection(*ran[ran.map(len) == most])
+    covers = ran.map(lambda workloads: common <= workloads)
+    rows = ordered_rows(ratios)
+    return GeomeanBasis(
+        workloads=sorted(common),
+        compared=[row for row in rows if covers[row]],
+        apart={row: sorted(ran[row]) for row in rows if not covers[row]},
+    )
 
 
 def _with_ratios(cells: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:

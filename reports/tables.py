@@ -17,6 +17,8 @@ from wasmbench.reports.frame import STARTUP_WORKLOADS, row_label
 from wasmbench.reports.statistics import ratio
 from wasmbench.reports.summary import (
     BASELINE_ROW,
+    GeomeanBasis,
+    geomean_basis,
     geometric_means,
     ordered_rows,
     runtime_ratios,
@@ -174,10 +176,10 @@ def time_table(block: pd.DataFrame) -> Table | None:
 
 
 def ratio_table(block: pd.DataFrame) -> Table | None:
-    workloads = work_workloads(block)
     work = runtime_ratios(block)
     if work.empty:
         return None
+    basis = geomean_basis(work)
     table = pivot(
         work,
         "Ratio to native",
@@ -187,14 +189,31 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         "the per-round ratios (the mode's time ÷ native's in the same round), [95 % CI on the log "
         "scale] (n rounds); ± : ratio of means ± propagated uncertainty (results without rounds). "
         "native = the portable build; native:host = the same source built for this CPU. "
-        "geomean: geometric mean over the workloads",
+        f"geomean: geometric mean over {listed(basis.workloads)}, the workloads every compared row ran; "
+        "in brackets, a row's own over fewer workloads: not compared, never marked best",
         warn=False,
     )
-    means = geometric_means(work, workloads, by="row")
     for row, cells in table.rows.items():
-        best = len(means) > 1 and means.get(row) == means.min()
-        cells[GEOMEAN] = Cell(f"{means[row]:.2f}", best=best) if row in means else Cell("—")
+        cells[GEOMEAN] = _geomean_cell(work, basis, row)
     return Table(table.title, [*table.columns, GEOMEAN], table.rows, table.legend)
+
+
+def _geomean_cell(work: pd.DataFrame, basis: GeomeanBasis, row: str) -> Cell:
+    """A compared row's geometric mean (bold: the lowest of several), or in brackets a row's own
+    over the fewer workloads it ran."""
+    if row in basis.apart:
+        workloads = basis.apart[row]
+        own = geometric_means(work[work["row"] == row], workloads, by="row")[row]
+        return Cell(f"({own:.2f}: {listed(workloads)} only)")
+    means = geometric_means(work[work["row"].isin(basis.compared)], basis.workloads, by="row")
+    if row not in means:
+        return NOT_RUN
+    return Cell(f"{means[row]:.2f}", best=len(means) > 1 and means[row] == means.min())
+
+
+def listed(names: list[str]) -> str:
+    """``a, b and c``."""
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 def _ratio_text(cell: pd.Series) -> str:
