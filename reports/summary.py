@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from wasmbench.measuring.stats import paired_ratio_interval
+from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
 from wasmbench.reports.frame import CELL, STARTUP_WORKLOADS, VARIANT_COLUMNS, row_label
 from wasmbench.reports.statistics import T_QUANTILE, geometric_mean, ratio, summarise
 
@@ -20,6 +21,8 @@ LABELS = ["host", "arch", "cpu_model", "cores", "instance_type", "runtime_title"
 # What every run of a pair repeats about the pair: a cell takes its first run's.
 PAIR_FIELDS = ["prepare_s", "stop_reason", "artefact_target", "artefact_sha256"]
 # The fields of a paired ratio's interval, as the cells' columns name them.
+# Why a pair stopped under ``--runs auto`` (a cell's ``stop_reason``; empty for a fixed number of runs).
+AUTO_STOP_REASONS = (CI_REACHED, MAX_RUNS, MAX_TIME)
 PAIRED_COLUMNS = {"estimate": "paired_ratio", "low": "ratio_low", "high": "ratio_high", "n": "paired_n"}
 
 
@@ -63,8 +66,13 @@ def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def ordered_rows(cells: pd.DataFrame) -> list[str]:
-    """Runtime rows as tables and charts list them: native first, then by name."""
-    return sorted(cells["row"].unique(), key=lambda row: (row != BASELINE_ROW, row))
+    """Runtime rows as tables and charts list them (``row_order``)."""
+    return sorted(cells["row"].unique(), key=row_order)
+
+
+def row_order(row: str) -> tuple[bool, bool, str]:
+    """Native first, its other builds (native:host) next, then the runtimes by name."""
+    return row != BASELINE_ROW, row.partition(":")[0] != BASELINE[0], row
 
 
 def work_workloads(cells: pd.DataFrame) -> list[str]:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
 from wasmbench.reports.frame import STARTUP_WORKLOADS, row_label
+from wasmbench.reports.noise import advice
 from wasmbench.reports.statistics import ratio
 from wasmbench.reports.summary import (
+    AUTO_STOP_REASONS,
     BASELINE_ROW,
     GeomeanBasis,
     geomean_basis,
@@ -26,7 +27,6 @@ from wasmbench.reports.summary import (
 )
 
 GEOMEAN = "geomean"
-AUTO_STOP_REASONS = (CI_REACHED, MAX_RUNS, MAX_TIME)
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,12 @@ class HostBlock:
     failures: list[str] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
     not_measured: list[str] = field(default_factory=list)
+    # The lines on how far the block's numbers can be trusted (``noise.advice``).
+    advice: list[str] = field(default_factory=list)
+
+    def warning_lines(self) -> list[str]:
+        """Every table's flagged cells, ``table · workload · runtime: why``."""
+        return [f"{table.title} · {line}" for table in self.tables for line in table.warning_lines()]
 
     def notes(self) -> list[tuple[str, str, list[str]]]:
         """The lists under the tables, as (title, what it means, lines), in the order every report
@@ -131,8 +137,7 @@ def host_blocks(
             HostBlock(
                 host=first["host"],
                 size=size,
-                heading=f"{first['host']} — {host_description(first)} · size {size}"
-                + _unfinished(len(host_missing)),
+                heading=block_heading(block, missing),
                 tables=[table for table in tables if table is not None],
                 skipped=_skipped_lines(skipped[skipped["host_key"] == host_key]),
                 failures=_failure_lines(block),
@@ -141,9 +146,18 @@ def host_blocks(
                     f"{pair['workload']} · {row_label(pair['runtime'], pair['mode'])}"
                     for _, pair in host_missing[host_missing["size"] == size].iterrows()
                 ],
+                advice=advice(block),
             )
         )
     return blocks
+
+
+def block_heading(block: pd.DataFrame, missing: pd.DataFrame) -> str:
+    """The host, its machine and the size; a host whose suite is unfinished says how many pairs are
+    missing."""
+    first = block.iloc[0]
+    host_missing = len(missing[missing["host_key"] == first["host_key"]])
+    return f"{first['host']} — {host_description(first)} · size {first['size']}" + _unfinished(host_missing)
 
 
 def _unfinished(missing: int) -> str:

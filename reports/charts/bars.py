@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from wasmbench.reports.summary import BASELINE_ROW
+from wasmbench.reports.summary import row_order
 
 PANEL_WIDTH_PER_GROUP = 1.4  # inches per bar group, plus room for the axis and the legend
 PANEL_HEIGHT = 3.6
@@ -32,9 +32,9 @@ PARITY_LABEL = "native (= 1)"
 
 
 def mode_colours(rows: Iterable[str]) -> dict[str, Any]:
-    """A distinct colour per runtime mode, native first, then by name: matplotlib's ten-colour
+    """A distinct colour per runtime mode, in the tables' order: matplotlib's ten-colour
     cycle, or tab20's twenty when more modes than ten would repeat a colour."""
-    ordered = sorted(set(rows), key=lambda row: (row != BASELINE_ROW, row))
+    ordered = sorted(set(rows), key=row_order)
     palette = colormaps["tab10" if len(ordered) <= 10 else "tab20"]
     return {row: palette(index % palette.N) for index, row in enumerate(ordered)}
 
