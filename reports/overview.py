@@ -121,9 +121,9 @@ def _own_mean(row: str, apart: dict[str, list[str]], ratios: pd.DataFrame) -> fl
 
 
 def _column(rows: list[str], values: pd.Series, text) -> dict[str, Cell]:
-    """A cell per row (bold: the lowest of several values), "—" where a row has none."""
+    """A cell per row (bold: the lowest, where the values differ), "—" where a row has none."""
     present = values.dropna()
-    lowest = present.min() if len(present) > 1 else math.nan
+    lowest = present.min() if present.nunique() > 1 else math.nan
     return {
         row: Cell(_format(text, present[row]), best=present[row] == lowest) if row in present else NOT_RUN
         for row in rows

@@ -12,7 +12,7 @@ from wasmbench.reports.summary import geomean_basis, geometric_means, runtime_ra
 from wasmbench.reports.tables import GEOMEAN
 
 # What the error bars are, as the chart's title says.
-ERROR_BARS = "error bars: paired 95 % CI on the log scale, or ± propagated stddev for results without rounds"
+ERROR_BARS = "error bars: paired 95 % CI on the log scale (± propagated stddev for results without rounds)"
 
 
 def draw(cells: pd.DataFrame, colours: Colours) -> Figure | None:
@@ -35,6 +35,6 @@ def draw(cells: pd.DataFrame, colours: Colours) -> Figure | None:
         ax.set_title(title(block))
     fig.suptitle(
         "Ratio to native on the same host (> 1: slower than native)\n"
-        f"{ERROR_BARS}; geomean: over the workloads every compared runtime ran (none for one with fewer)"
+        f"{ERROR_BARS}\ngeomean: over the workloads every compared runtime ran; none for one that ran fewer"
     )
     return fig
