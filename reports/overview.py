@@ -11,6 +11,7 @@ runs only inference) is shown apart, never compared with them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,12 +21,13 @@ from wasmbench.reports.frame import STARTUP_WORKLOADS, row_label
 from wasmbench.reports.noise import advice
 from wasmbench.reports.summary import (
     BASELINE_ROW,
+    GeomeanBasis,
+    basis_geomeans,
     geomean_basis,
-    geometric_means,
     ordered_rows,
     runtime_ratios,
 )
-from wasmbench.reports.tables import NOT_RUN, Cell, Table, block_heading, listed
+from wasmbench.reports.tables import NOT_RUN, Cell, Table, block_heading, geomean_cell, listed
 from wasmbench.runtimes.registry import declarations
 
 RATIO = "× native (geomean)"
@@ -55,19 +57,20 @@ def overviews(cells: pd.DataFrame, missing: pd.DataFrame) -> list[Overview]:
 
 
 def overview(block: pd.DataFrame, heading: str) -> Overview:
+    """The overview of one host block's cells (with their cost columns when the report has prices)."""
     shown = block[block["row"].isin(representative_rows(block))]
     rows = ordered_rows(shown)
     ratios = runtime_ratios(shown)
     basis = geomean_basis(ratios)
-    means = geometric_means(ratios[ratios["row"].isin(basis.compared)], basis.workloads, by="row")
+    means = basis_geomeans(ratios, basis)
     startup = shown[shown["workload"].isin(STARTUP_WORKLOADS)].groupby("row")["mean"].first() * 1e3
     compared = shown["workload"].isin(basis.workloads) | shown["row"].isin(list(basis.apart))
     memory = shown[compared].groupby("row")["peak_rss_mib"].max()
     costs = _costs(shown, basis.workloads)
     columns = {
-        RATIO: {row: _ratio_cell(row, means, basis.apart, ratios) for row in rows},
-        STARTUP: _column(rows, startup, "{:.1f}"),
-        MEMORY: _column(rows, memory, "{:.1f}"),
+        RATIO: {row: _ratio_cell(row, means, basis) for row in rows},
+        STARTUP: _column(rows, startup, "{:.1f}".format),
+        MEMORY: _column(rows, memory, "{:.1f}".format),
     }
     if costs is not None:
         amounts, currency = costs
@@ -79,7 +82,7 @@ def overview(block: pd.DataFrame, heading: str) -> Overview:
         legend=_legend(basis.workloads, costs is not None),
     )
     findings = [
-        _ratio_sentence(means, basis.workloads, basis.apart, ratios),
+        _ratio_sentence(means, basis),
         _range_sentence(f"Start-up ({', '.join(STARTUP_WORKLOADS)})", startup, "ms"),
         _range_sentence("Peak memory", memory, "MiB"),
         _cost_sentence(costs),
@@ -89,9 +92,9 @@ def overview(block: pd.DataFrame, heading: str) -> Overview:
 
 def representative_rows(block: pd.DataFrame) -> list[str]:
     """Each runtime's representative modes among the block's rows: per entry of its declaration's
-    ``representative``, the first mode the block has; a runtime none of whose representative modes
-    ran (e.g. ``-r wasmtime:jit``) shows its first mode that did, one this install does not know
-    its first mode by name."""
+    ``representative``, the first mode the block has. A runtime none of whose representative modes
+    ran (e.g. ``-r wasmtime:jit``) shows the first of its modes that did (in its declaration's
+    order; by name for a runtime this install has no runner for)."""
     declared = declarations()
     chosen = []
     for runtime, modes in block.groupby("runtime", sort=False)["mode"]:
@@ -105,33 +108,18 @@ def representative_rows(block: pd.DataFrame) -> list[str]:
     return chosen
 
 
-def _ratio_cell(row: str, means: pd.Series, apart: dict[str, list[str]], ratios: pd.DataFrame) -> Cell:
-    if row == BASELINE_ROW:
-        return Cell("1 (reference)")
-    if row in apart:
-        return Cell(f"({_own_mean(row, apart, ratios):.2f}: {listed(apart[row])} only)")
-    if row not in means:
-        return NOT_RUN
-    others = means.drop(BASELINE_ROW, errors="ignore")
-    return Cell(f"{means[row]:.2f}", best=len(others) > 1 and means[row] == others.min())
+def _ratio_cell(row: str, means: pd.Series, basis: GeomeanBasis) -> Cell:
+    return Cell("1 (reference)") if row == BASELINE_ROW else geomean_cell(row, means, basis)
 
 
-def _own_mean(row: str, apart: dict[str, list[str]], ratios: pd.DataFrame) -> float:
-    return geometric_means(ratios[ratios["row"] == row], apart[row], by="row")[row]
-
-
-def _column(rows: list[str], values: pd.Series, text) -> dict[str, Cell]:
+def _column(rows: list[str], values: pd.Series, text: Callable[[float], str]) -> dict[str, Cell]:
     """A cell per row (bold: the lowest, where the values differ), "—" where a row has none."""
     present = values.dropna()
     lowest = present.min() if present.nunique() > 1 else math.nan
     return {
-        row: Cell(_format(text, present[row]), best=present[row] == lowest) if row in present else NOT_RUN
+        row: Cell(text(present[row]), best=present[row] == lowest) if row in present else NOT_RUN
         for row in rows
     }
-
-
-def _format(text, value: float) -> str:
-    return text.format(value) if isinstance(text, str) else text(value)
 
 
 def _costs(shown: pd.DataFrame, workloads: list[str]) -> tuple[pd.Series, str] | None:
@@ -159,23 +147,18 @@ def _legend(workloads: list[str], priced: bool) -> str:
     return "; ".join(parts[:-1]) + ". " + parts[-1]
 
 
-def _ratio_sentence(
-    means: pd.Series, workloads: list[str], apart: dict[str, list[str]], ratios: pd.DataFrame
-) -> str:
-    others = means.drop(BASELINE_ROW, errors="ignore").sort_values()
+def _ratio_sentence(means: pd.Series, basis: GeomeanBasis) -> str:
+    compared = means[means.index.isin(basis.compared)].sort_values()
     sentence = ""
-    if len(others):
-        closest, furthest = others.index[0], others.index[-1]
-        span = (
-            f"{others[closest]:.2f}× ({closest})"
-            if len(others) == 1
-            else f"{others[closest]:.2f}× ({closest}) to {others[furthest]:.2f}× ({furthest})"
-        )
-        sentence = f"Time against native, geometric mean over {listed(workloads)}: {span}."
-    for row, own in apart.items():
+    if len(compared):
+        closest, furthest = compared.index[0], compared.index[-1]
+        span = f"{compared[closest]:.2f}× ({closest})"
+        if len(compared) > 1:
+            span += f" to {compared[furthest]:.2f}× ({furthest})"
+        sentence = f"Time against native, geometric mean over {listed(basis.workloads)}: {span}."
+    for row, own in basis.apart.items():
         sentence += (
-            f" {row} ran only {listed(own)} ({_own_mean(row, apart, ratios):.2f}× native there): "
-            "not compared with the others."
+            f" {row} ran only {listed(own)} ({means[row]:.2f}× native there): not compared with the others."
         )
     return sentence.strip()
 

@@ -125,6 +125,14 @@ def geomean_basis(ratios: pd.DataFrame) -> GeomeanBasis:
     )
 
 
+def basis_geomeans(ratios: pd.DataFrame, basis: GeomeanBasis) -> pd.Series:
+    """Each row's geometric mean of its ratios: a compared row's over the basis's workloads, a row
+    apart's over its own."""
+    compared = geometric_means(ratios[ratios["row"].isin(basis.compared)], basis.workloads, by="row")
+    apart = [geometric_means(ratios[ratios["row"] == row], own, by="row") for row, own in basis.apart.items()]
+    return pd.concat([compared, *apart])
+
+
 def _with_ratios(cells: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """Each cell against native on the same host and size.
 

@@ -19,8 +19,8 @@ from wasmbench.reports.summary import (
     AUTO_STOP_REASONS,
     BASELINE_ROW,
     GeomeanBasis,
+    basis_geomeans,
     geomean_basis,
-    geometric_means,
     ordered_rows,
     runtime_ratios,
     work_workloads,
@@ -207,22 +207,21 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         "in brackets, a row's own over fewer workloads: not compared, never marked best",
         warn=False,
     )
+    means = basis_geomeans(work, basis)
     for row, cells in table.rows.items():
-        cells[GEOMEAN] = _geomean_cell(work, basis, row)
+        cells[GEOMEAN] = geomean_cell(row, means, basis)
     return Table(table.title, [*table.columns, GEOMEAN], table.rows, table.legend)
 
 
-def _geomean_cell(work: pd.DataFrame, basis: GeomeanBasis, row: str) -> Cell:
+def geomean_cell(row: str, means: pd.Series, basis: GeomeanBasis) -> Cell:
     """A compared row's geometric mean (bold: the lowest of several), or in brackets a row's own
-    over the fewer workloads it ran."""
+    over the fewer workloads it ran (``basis_geomeans``' ``means``)."""
     if row in basis.apart:
-        workloads = basis.apart[row]
-        own = geometric_means(work[work["row"] == row], workloads, by="row")[row]
-        return Cell(f"({own:.2f}: {listed(workloads)} only)")
-    means = geometric_means(work[work["row"].isin(basis.compared)], basis.workloads, by="row")
+        return Cell(f"({means[row]:.2f}: {listed(basis.apart[row])} only)")
     if row not in means:
         return NOT_RUN
-    return Cell(f"{means[row]:.2f}", best=len(means) > 1 and means[row] == means.min())
+    compared = means[means.index.isin(basis.compared)]
+    return Cell(f"{means[row]:.2f}", best=len(compared) > 1 and means[row] == compared.min())
 
 
 def listed(names: list[str]) -> str:
