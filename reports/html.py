@@ -1,6 +1,7 @@
 """One self-contained HTML file: the tables and the charts (PNG as data URIs), nothing fetched.
 
-It opens offline and can be mailed as a single attachment.
+It opens offline and can be mailed as a single attachment. Its first screen is the summary of each
+host; the cells flagged as noisy close it, folded away.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
+from wasmbench.reports.markdown import UNSTABLE
+from wasmbench.reports.overview import Overview
 from wasmbench.reports.tables import Cell, HostBlock, Section, Table
 
 STYLE = """
@@ -21,6 +24,10 @@ th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: right; white-
 th:first-child, td:first-child { text-align: left; } thead th { background: #f2f2f2; }
 td.best { font-weight: bold; background: #eaf6ea; } td.warn { background: #fff6dd; }
 ul.warnings { color: #8a5a00; font-size: 0.88em; } figure { margin: 1em 0; }
+section.summary h3 { font-size: 1.05em; margin-top: 1.2em; } section.summary ul { margin: 0.3em 0; }
+section.summary p.legend { max-width: 70em; }
+p.advice { color: #8a5a00; background: #fff6dd; padding: 0.3em 0.6em; max-width: 70em; font-size: 0.92em; }
+details summary { cursor: pointer; font-weight: bold; }
 img { max-width: 100%; height: auto; border: 1px solid #eee; }
 """
 
@@ -29,19 +36,48 @@ def render(
     blocks: list[HostBlock],
     charts: dict[str, Path],
     sections: Sequence[Section] = (),
+    overviews: Sequence[Overview] = (),
     title: str = "wasmbench report",
 ) -> str:
     body = [f"<h1>{escape(title)}</h1>"]
+    if overviews:
+        body.append(
+            f"<section class='summary'><h2>Summary</h2>{''.join(map(_overview, overviews))}</section>"
+        )
     body += [_block(block) for block in blocks] or ["<p>no measurements</p>"]
     body += [f"<h2>{escape(section.heading)}</h2>{_notes(section.notes)}" for section in sections]
     if charts:
         body.append("<h2>Charts</h2>")
         body += [_figure(name, path) for name, path in charts.items()]
+    body.append(_unstable(blocks))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
         f"<body>{''.join(body)}</body></html>\n"
     )
+
+
+def _overview(overview: Overview) -> str:
+    table = overview.table
+    return (
+        f"<h3>{escape(overview.heading)}</h3>{_list(overview.findings)}{_grid(table)}"
+        f"<p class='legend'>{escape(table.legend)}</p>"
+        + "".join(f"<p class='advice'>{escape(line)}</p>" for line in overview.advice)
+    )
+
+
+def _unstable(blocks: list[HostBlock]) -> str:
+    """Every flagged cell, folded away: the summary's noise line counts them and says what to do."""
+    flagged = [(block.heading, block.warning_lines()) for block in blocks if block.warning_lines()]
+    if not flagged:
+        return ""
+    count = sum(len(lines) for _, lines in flagged)
+    lists = "".join(
+        f"<h3>{escape(heading)}</h3>"
+        f'<ul class="warnings">{"".join(f"<li>⚠ {escape(line)}</li>" for line in lines)}</ul>'
+        for heading, lines in flagged
+    )
+    return f"<h2>{UNSTABLE}</h2><details><summary>{count} cells flagged: show them</summary>{lists}</details>"
 
 
 def _block(block: HostBlock) -> str:
@@ -57,17 +93,16 @@ def _notes(notes: list[tuple[str, str, list[str]]]) -> str:
 
 
 def _table(table: Table) -> str:
+    return f"<h3>{escape(table.title)}</h3><p class='legend'>{escape(table.legend)}</p>{_grid(table)}"
+
+
+def _grid(table: Table) -> str:
     head = "".join(f"<th>{escape(column)}</th>" for column in [table.row_header, *table.columns])
     rows = "".join(
         f"<tr><td>{escape(row)}</td>{''.join(_cell(cells[column]) for column in table.columns)}</tr>"
         for row, cells in table.rows.items()
     )
-    warnings = table.warning_lines()
-    notes = f'<ul class="warnings">{"".join(f"<li>⚠ {escape(line)}</li>" for line in warnings)}</ul>'
-    return (
-        f"<h3>{escape(table.title)}</h3><p class='legend'>{escape(table.legend)}</p>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{notes if warnings else ''}"
-    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _cell(cell: Cell) -> str:

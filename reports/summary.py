@@ -6,11 +6,12 @@ the others are counted per status beside them.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
 from wasmbench.measuring.stats import paired_ratio_interval
+from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
 from wasmbench.reports.frame import CELL, STARTUP_WORKLOADS, VARIANT_COLUMNS, row_label
 from wasmbench.reports.statistics import T_QUANTILE, geometric_mean, ratio, summarise
 
@@ -20,6 +21,8 @@ LABELS = ["host", "arch", "cpu_model", "cores", "instance_type", "runtime_title"
 # What every run of a pair repeats about the pair: a cell takes its first run's.
 PAIR_FIELDS = ["prepare_s", "stop_reason", "artefact_target", "artefact_sha256"]
 # The fields of a paired ratio's interval, as the cells' columns name them.
+# Why a pair stopped under ``--runs auto`` (a cell's ``stop_reason``; empty for a fixed number of runs).
+AUTO_STOP_REASONS = (CI_REACHED, MAX_RUNS, MAX_TIME)
 PAIRED_COLUMNS = {"estimate": "paired_ratio", "low": "ratio_low", "high": "ratio_high", "n": "paired_n"}
 # The low quantile of each mode's valid times whose ratio to native's is the robust estimator beside
 # the paired ratio: interference only slows runs, so the fast end of a cell's runs is the least
@@ -74,8 +77,13 @@ def cell_summaries(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def ordered_rows(cells: pd.DataFrame) -> list[str]:
-    """Runtime rows as tables and charts list them: native first, then by name."""
-    return sorted(cells["row"].unique(), key=lambda row: (row != BASELINE_ROW, row))
+    """Runtime rows as tables and charts list them (``row_order``)."""
+    return sorted(cells["row"].unique(), key=row_order)
+
+
+def row_order(row: str) -> tuple[bool, bool, str]:
+    """Native first, its other builds (native:host) next, then the runtimes by name."""
+    return row != BASELINE_ROW, row.partition(":")[0] != BASELINE[0], row
 
 
 def work_workloads(cells: pd.DataFrame) -> list[str]:
@@ -96,6 +104,44 @@ def geometric_means(cells: pd.DataFrame, workloads: list[str], by: str) -> pd.Se
     """
     measured = cells[cells["workload"].isin(workloads) & cells["ratio"].notna()]
     return measured.groupby(by, sort=False)["ratio"].agg(lambda ratios: geometric_mean(list(ratios)))
+
+
+@dataclass(frozen=True)
+class GeomeanBasis:
+    """Which geometric means of one host block's ratios may be set against each other.
+
+    ``workloads``: the set every ``compared`` row has (the rows that ran the most workloads agree on
+    them); a row without all of them (``apart``: e.g. wasmtime:nn, which runs only inference) has a
+    geometric mean over fewer workloads, which is never compared with the others.
+    """
+
+    workloads: list[str]
+    compared: list[str]
+    apart: dict[str, list[str]]
+
+
+def geomean_basis(ratios: pd.DataFrame) -> GeomeanBasis:
+    """The basis of the cells of ``runtime_ratios`` of one host and size."""
+    ran = ratios.groupby("row", sort=False)["workload"].agg(lambda workloads: set(workloads))
+    if ran.empty:
+        return GeomeanBasis([], [], {})
+    most = ran.map(len).max()
+    common = set.intersection(*ran[ran.map(len) == most])
+    covers = ran.map(lambda workloads: common <= workloads)
+    rows = ordered_rows(ratios)
+    return GeomeanBasis(
+        workloads=sorted(common),
+        compared=[row for row in rows if covers[row]],
+        apart={row: sorted(ran[row]) for row in rows if not covers[row]},
+    )
+
+
+def basis_geomeans(ratios: pd.DataFrame, basis: GeomeanBasis) -> pd.Series:
+    """Each row's geometric mean of its ratios: a compared row's over the basis's workloads, a row
+    apart's over its own."""
+    compared = geometric_means(ratios[ratios["row"].isin(basis.compared)], basis.workloads, by="row")
+    apart = [geometric_means(ratios[ratios["row"] == row], own, by="row") for row, own in basis.apart.items()]
+    return pd.concat([compared, *apart])
 
 
 def _with_ratios(cells: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:

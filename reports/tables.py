@@ -13,19 +13,21 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from wasmbench.execution.interference import DISTURBED_EXCESS
-from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
 from wasmbench.reports.frame import STARTUP_WORKLOADS, row_label
+from wasmbench.reports.noise import advice
 from wasmbench.reports.statistics import ratio
 from wasmbench.reports.summary import (
+    AUTO_STOP_REASONS,
     BASELINE_ROW,
-    geometric_means,
+    GeomeanBasis,
+    basis_geomeans,
+    geomean_basis,
     ordered_rows,
     runtime_ratios,
     work_workloads,
 )
 
 GEOMEAN = "geomean"
-AUTO_STOP_REASONS = (CI_REACHED, MAX_RUNS, MAX_TIME)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,12 @@ class HostBlock:
     failures: list[str] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
     not_measured: list[str] = field(default_factory=list)
+    # The lines on how far the block's numbers can be trusted (``noise.advice``).
+    advice: list[str] = field(default_factory=list)
+
+    def warning_lines(self) -> list[str]:
+        """Every table's flagged cells, ``table · workload · runtime: why``."""
+        return [f"{table.title} · {line}" for table in self.tables for line in table.warning_lines()]
 
     def notes(self) -> list[tuple[str, str, list[str]]]:
         """The lists under the tables, as (title, what it means, lines), in the order every report
@@ -130,8 +138,7 @@ def host_blocks(
             HostBlock(
                 host=first["host"],
                 size=size,
-                heading=f"{first['host']} — {host_description(first)} · size {size}"
-                + _unfinished(len(host_missing)),
+                heading=block_heading(block, missing),
                 tables=[table for table in tables if table is not None],
                 skipped=_skipped_lines(skipped[skipped["host_key"] == host_key]),
                 failures=_failure_lines(block),
@@ -140,9 +147,18 @@ def host_blocks(
                     f"{pair['workload']} · {row_label(pair['runtime'], pair['mode'])}"
                     for _, pair in host_missing[host_missing["size"] == size].iterrows()
                 ],
+                advice=advice(block),
             )
         )
     return blocks
+
+
+def block_heading(block: pd.DataFrame, missing: pd.DataFrame) -> str:
+    """The host, its machine and the size; a host whose suite is unfinished says how many pairs are
+    missing."""
+    first = block.iloc[0]
+    host_missing = len(missing[missing["host_key"] == first["host_key"]])
+    return f"{first['host']} — {host_description(first)} · size {first['size']}" + _unfinished(host_missing)
 
 
 def _unfinished(missing: int) -> str:
@@ -175,10 +191,10 @@ def time_table(block: pd.DataFrame) -> Table | None:
 
 
 def ratio_table(block: pd.DataFrame) -> Table | None:
-    workloads = work_workloads(block)
     work = runtime_ratios(block)
     if work.empty:
         return None
+    basis = geomean_basis(work)
     table = pivot(
         work,
         "Ratio to native",
@@ -188,14 +204,15 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         "the per-round ratios (the mode's time ÷ native's in the same round) over the undisturbed "
         "rounds where two remain, [95 % CI on the log scale] (n rounds); ± : ratio of means ± "
         "propagated uncertainty (results without rounds). native = the portable build; native:host = "
-        "the same source built for this CPU. geomean: geometric mean over the workloads. "
+        "the same source built for this CPU. "
+        f"geomean: geometric mean over {listed(basis.workloads)}, the workloads every compared row ran; "
+        "in brackets, a row's own over fewer workloads: not compared, never marked best. "
         + _disturbance_text(block),
         warn=False,
     )
-    means = geometric_means(work, workloads, by="row")
+    means = basis_geomeans(work, basis)
     for row, cells in table.rows.items():
-        best = len(means) > 1 and means.get(row) == means.min()
-        cells[GEOMEAN] = Cell(f"{means[row]:.2f}", best=best) if row in means else Cell("—")
+        cells[GEOMEAN] = geomean_cell(row, means, basis)
     return Table(table.title, [*table.columns, GEOMEAN], table.rows, table.legend)
 
 
@@ -211,6 +228,22 @@ def _disturbance_text(block: pd.DataFrame) -> str:
         f"disturbed rounds left in the ratios: {left}. The low-quantile ratio (JSON summary) is the "
         f"other estimator"
     )
+
+
+def geomean_cell(row: str, means: pd.Series, basis: GeomeanBasis) -> Cell:
+    """A compared row's geometric mean (bold: the lowest of several), or in brackets a row's own
+    over the fewer workloads it ran (``basis_geomeans``' ``means``)."""
+    if row in basis.apart:
+        return Cell(f"({means[row]:.2f}: {listed(basis.apart[row])} only)")
+    if row not in means:
+        return NOT_RUN
+    compared = means[means.index.isin(basis.compared)]
+    return Cell(f"{means[row]:.2f}", best=len(compared) > 1 and means[row] == compared.min())
+
+
+def listed(names: list[str]) -> str:
+    """``a, b and c``."""
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 def _ratio_text(cell: pd.Series) -> str:

@@ -11,6 +11,7 @@ from wasmbench.reports.charts import write_charts
 from wasmbench.reports.cost import Serverless, host_prices, with_costs
 from wasmbench.reports.cost_tables import cost_tables, price_section
 from wasmbench.reports.frame import missing_frame, runs_frame, skipped_frame
+from wasmbench.reports.overview import overviews
 from wasmbench.reports.summary import cell_summaries
 from wasmbench.reports.tables import HostBlock, host_blocks
 from wasmbench.store.schema import ResultDocument
@@ -42,14 +43,16 @@ def write_report(
         hosts = host_prices(frame, prices or {})
         cells = with_costs(cells, hosts, serverless)
         sections.append(price_section(cells, hosts))
-    blocks = host_blocks(cells, skipped, missing_frame(documents), cost_tables(serverless))
+    missing = missing_frame(documents)
+    blocks = host_blocks(cells, skipped, missing, cost_tables(serverless))
+    summaries = overviews(cells, missing)
     directory.mkdir(parents=True, exist_ok=True)
-    text = markdown.render(blocks, sections)
+    text = markdown.render(blocks, sections, summaries)
     (directory / "report.md").write_text(text)
     tidy_csv.write(frame, directory / "runs.csv")
     json_summary.write(cells, skipped, directory / "summary.json")
     charts = write_charts(cells, directory) if not cells.empty else {}
-    (directory / "report.html").write_text(html.render(blocks, charts, sections))
+    (directory / "report.html").write_text(html.render(blocks, charts, sections, summaries))
     names = ["report.md", "report.html", "runs.csv", "summary.json"]
     chart_files = [path.with_suffix(suffix) for path in charts.values() for suffix in (".png", ".svg")]
     return WrittenReport(text, [directory / name for name in names] + chart_files)

@@ -39,7 +39,7 @@ def test_report_on_a_folder_of_hosts_writes_next_to_the_results(capsys, tmp_path
     for _ in range(2):  # the second time, the report's own summary.json must not be read as a result
         code, out, err = run_cli(capsys, "report", results)
         assert code == 0, err
-        assert out.count("\n## ") == 3, "a block per host, then Price-performance"
+        assert out.count("\n## ") == 4, "the summary, a block per host, then Price-performance"
     assert (results / "report" / "cross-host.png").exists()
     assert f"report written to {results / 'report'}/" in out
 

@@ -118,9 +118,24 @@ def test_any_runner_and_workload_flow_through_without_special_cases():
     assert time_table.rows["wasmtime:embedded"]["inference"].text == "—"
 
 
-def test_unstable_cells_carry_warnings_into_the_markdown():
-    text = render(blocks_of(document(HOST_X86, TWO_RUNTIMES, n=3)))
-    assert "n = 3 < 5" in text and "⚠ unstable cells:" in text
+def test_unstable_cells_are_counted_with_a_remedy_up_front_and_listed_at_the_end(tmp_path):
+    text = write_report([document(HOST_X86, TWO_RUNTIMES, n=3)], tmp_path).markdown
+    counted = text.index(
+        "⚠ 6 of 6 cells over the noise threshold (6 fewer than 5 runs): more rounds (--runs 10"
+    )
+    listed = text.index("## Unstable cells")
+    assert counted < text.index("**Time (s)**") < listed
+    assert "- ⚠ Time (s) · nbody · native: n = 3 < 5" in text[listed:]
+    assert "n = 3 < 5" not in text[:listed], "the per-cell list is at the end, not between the tables"
+    html = (tmp_path / "report.html").read_text()
+    assert "<details><summary>6 cells flagged: show them</summary>" in html
+    assert (
+        html.index("cells over the noise threshold")
+        < html.index("<h3>Time (s)</h3>")
+        < html.index("<details>")
+    )
+    [block] = blocks_of(document(HOST_X86, TWO_RUNTIMES, n=3))
+    assert block.advice[0].startswith("⚠ 6 of 6 cells"), "the suite's own tables end with the count line"
 
 
 def test_write_report_writes_every_format_and_a_self_contained_html(tmp_path):

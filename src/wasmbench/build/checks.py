@@ -110,6 +110,10 @@ class ClassificationCheck:
         return reference.classes[TOP][2] + self.tolerance if len(reference.classes) > TOP else -1.0
 
 
+# How a labels-only check describes itself in a pair's info: the reports recognise it by this text.
+LABELS_ONLY = f"labels only (the reference's top-1 and top-{TOP} classes; probabilities not compared)"
+
+
 class LabelCheck(ClassificationCheck):
     """The classification check without the probabilities, for a program whose arithmetic may
     legitimately differ (a host's inference engine computing in bf16): the same images, the same
@@ -118,7 +122,7 @@ class LabelCheck(ClassificationCheck):
 
     @property
     def description(self) -> str:
-        return f"labels only (the reference's top-1 and top-{TOP} classes; probabilities not compared)"
+        return LABELS_ONLY
 
     def _compare(self, image: ClassifiedImage, reference: ClassifiedImage) -> str | None:
         if image.classes[:1] and image.classes[0][0] != reference.classes[0][0]:
