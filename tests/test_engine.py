@@ -16,7 +16,12 @@ from synthetic import header
 
 from wasmbench.build.inputs import Inputs
 from wasmbench.build.toolchain import Artefact
-from wasmbench.execution.interference import DISTURBED_EXCESS, disturbed_runs
+from wasmbench.execution.interference import (
+    DISTURBED_EXCESS,
+    SLOWER_THAN_MEDIAN,
+    disturbed_runs,
+    slower_than_usual,
+)
 from wasmbench.execution.layout import MAX_PADDING
 from wasmbench.execution.usage import Usage
 from wasmbench.measuring.engine import Engine
@@ -318,6 +323,22 @@ def test_a_run_whose_wall_time_exceeds_its_cpu_time_by_the_threshold_is_marked_d
     run = journal.runs["w/test/fake/a"][1]
     assert run.others_cpu_s is not None and run.others_cpu_s >= 0, "the host's evidence is recorded beside"
     assert run.steal_s is not None
+
+
+def test_a_run_much_slower_than_its_pairs_median_is_disturbed_though_the_machine_showed_nothing(tmp_path):
+    # a's call 3 (round 1) held the CPU all along but took 1.2 s where the others take 1 s: a
+    # hypervisor's or hardware neighbour's slowdown, which a guest sees in no counter; call 4 is
+    # slower too, but within SLOWER_THAN_MEDIAN of the median
+    seconds = {3: 1.0 + 2 * SLOWER_THAN_MEDIAN, 4: 1.0 + SLOWER_THAN_MEDIAN / 2}
+    runner = FakeRunner(lambda mode, call: cpu_bound(*[seconds.get(call, 1.0) if mode == "a" else 1.0] * 2))
+    journal, loop = suite(tmp_path, runner, max_repeats=0)
+    loop.run()
+    assert disturbed_rounds(journal) == {"a": [1], "b": [], "c": []}
+
+
+def test_the_median_judges_only_pairs_with_enough_runs():
+    assert slower_than_usual([1.0, 1.0, 2.0]) == [False] * 3, "three runs cannot outvote a slow one"
+    assert slower_than_usual([1.0, 1.0, None, 1.0, 2.0]) == [False, False, False, False, True]
 
 
 def test_a_round_with_a_disturbed_run_is_repeated_and_the_repeat_replaces_it_in_the_paired_ratio(tmp_path):
