@@ -80,3 +80,9 @@ def test_a_suite_at_the_test_size_says_its_ratios_measure_start_up(tmp_path):
     summary = text[: text.index("\n## azure-d2")]
     assert "⚠ Size test: runs of a few milliseconds, so the ratios to native measure start-up" in summary
     assert "a larger size (--size default)" in summary, "runs under 1 ms are over the noise threshold"
+
+
+def test_a_start_up_probe_under_1_ms_is_no_reason_for_a_larger_size(tmp_path):
+    doc = document(HOST_X86, {**SUITE, ("nop", "native", "default"): 0.0007}, noise=0.0)
+    text = write_report([doc], tmp_path).markdown
+    assert "run under 1 ms" not in text and "a larger size" not in text, "nop's runs are meant to be short"
