@@ -54,5 +54,6 @@ class NativeRunner(Runner):
             stderr=invocation.stderr,
             timeout_s=invocation.timeout_s,
             env=layout_environment(invocation.layout_padding),
+            stdin=invocation.stdin,
         )
         return RunOutcome.from_process(result)

@@ -58,15 +58,16 @@ def run_process(
     stderr: Path,
     timeout_s: float,
     env: Mapping[str, str] | None = None,
+    stdin: Path | None = None,
 ) -> ProcessResult:
-    """Run ``argv`` with stdin from /dev/null and stdout/stderr to files; kill it after ``timeout_s``,
-    and whatever it started when it ends.
+    """Run ``argv`` with stdin from ``stdin`` (default /dev/null) and stdout/stderr to files; kill
+    it after ``timeout_s``, and whatever it started when it ends.
 
     A program that cannot be started exits with status 127, the reason on its stderr.
     """
     read_end, write_end = os.pipe()
     file_actions = [
-        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 0, str(stdin or os.devnull), os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, str(stdout), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
         (os.POSIX_SPAWN_OPEN, 2, str(stderr), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
         (os.POSIX_SPAWN_DUP2, write_end, REPORT_FD),

@@ -168,6 +168,7 @@ def run_command(
         stderr=invocation.stderr,
         timeout_s=invocation.timeout_s,
         env={**(env or {}), **layout_environment(invocation.layout_padding)},
+        stdin=invocation.stdin,
     )
     outcome = RunOutcome.from_process(result)
     failed = result.signal is not None or result.exit_code not in (0, None)

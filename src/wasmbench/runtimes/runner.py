@@ -83,7 +83,9 @@ class Invocation:
     module); stdout and stderr go to files outside it. ``layout_padding`` is the length of the
     padding variable the runtime's process gets (``layout.py``), for runners that start one.
     ``launcher`` is what starts a program built for another architecture (the emulator, set by
-    ``EmulatedRunner``); a runner whose runs start the artefact itself puts it first.
+    ``EmulatedRunner``); a runner whose runs start the artefact itself puts it first. ``stdin`` is
+    the file the program reads as its standard input (a served invocation's request body); None
+    means an empty input (/dev/null), as for every benchmark run.
     """
 
     args: tuple[str, ...]
@@ -93,6 +95,7 @@ class Invocation:
     timeout_s: float
     layout_padding: int | None = None
     launcher: tuple[str, ...] = ()
+    stdin: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,8 @@ class Mode:
     the options that make it what it is (a runtime whose options depend on its version resolves
     them in ``prepare``). ``variant``: the workload variant it runs instead of the workload's own
     program (``manifest.Variant``; workloads without it are skipped for the mode). ``source``:
-    where its program comes from.
+    where its program comes from. ``warm``: its runner (a ``WarmHost``) can keep the mode's module
+    loaded and serve invocations from it; every mode can be served cold (a run per invocation).
     """
 
     name: str
@@ -212,6 +216,7 @@ class Mode:
     flags: tuple[str, ...] = ()
     variant: str | None = None
     source: Source | None = None
+    warm: bool = False
 
 
 @dataclass(frozen=True)
@@ -308,13 +313,22 @@ class Cleanable(Protocol):
 
 
 class ServedModule(Protocol):
-    """A compiled module a ``WarmHost`` keeps loaded."""
+    """A function held ready to serve invocations, one at a time: a compiled module a ``WarmHost``
+    keeps loaded (each invocation a fresh instance of it), or the cold path (``serving.cold``).
+    A server that takes concurrent requests keeps several (a pool of instances)."""
 
     def invoke(self, invocation: Invocation) -> RunOutcome:
-        """One measured invocation of the loaded module (no compile, no instantiation of the host)."""
+        """One invocation; its ``usage.wall_ns`` is the function's own time (no host start-up)."""
         ...
 
-    def close(self) -> None: ...
+    def pids(self) -> list[int]:
+        """The processes holding it (their resident memory is its memory); empty for the cold path,
+        where nothing is held between invocations."""
+        ...
+
+    def close(self) -> None:
+        """Stop what holds it; nothing it started outlives this."""
+        ...
 
 
 @runtime_checkable
@@ -324,5 +338,6 @@ class WarmHost(Protocol):
     WarmHost)``. Runners without it are measured cold only; no runner has to implement it."""
 
     def serve(self, prepared: Prepared) -> ServedModule:
-        """Load ``prepared`` once; the returned module serves invocations until it is closed."""
+        """Load ``prepared`` (of a mode declared ``warm``) once and return it ready: the first
+        invocation pays no start-up. Raises ``WasmbenchError`` with the reason when it cannot."""
         ...
