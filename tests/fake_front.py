@@ -30,7 +30,9 @@ class Handler(BaseHTTPRequestHandler):
         self._answer(500 if wrong else 200, body)
 
     def do_GET(self):
-        self._answer(200, f"# TYPE wasmbench_host_rss_bytes gauge\nwasmbench_host_rss_bytes {RSS_BYTES}\n".encode())
+        self._answer(
+            200, f"# TYPE wasmbench_host_rss_bytes gauge\nwasmbench_host_rss_bytes {RSS_BYTES}\n".encode()
+        )
 
     def _answer(self, status, body):
         self.send_response(status)
@@ -45,6 +47,9 @@ class Handler(BaseHTTPRequestHandler):
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
 host, port = server.server_address
-print(f"serving {args.r} {args.w} on http://{host}:{port}/invoke ({args.path}, {args.instances} instances, size {args.size})", flush=True)
+print(
+    f"serving {args.r} {args.w} on http://{host}:{port}/invoke ({args.path}, {args.instances} instances, size {args.size})",
+    flush=True,
+)
 server.serve_forever()
 sys.exit(0)
