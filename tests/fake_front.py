@@ -48,7 +48,8 @@ server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
 host, port = server.server_address
 print(
-    f"serving {args.r} {args.w} on http://{host}:{port}/invoke ({args.path}, {args.instances} instances, size {args.size})",
+    f"serving {args.r} {args.w} on http://{host}:{port}/invoke "
+    f"({args.path}, {args.instances} instances, size {args.size})",
     flush=True,
 )
 server.serve_forever()

@@ -66,7 +66,7 @@ class Fake(Runner):
 
 
 def fake_front(*args: object, wrong_every: int = 0) -> list[str]:
-    spec, workload, size, path, instances, timeout_s = args
+    spec, workload, size, path, instances, _timeout_s = args
     return [
         sys.executable,
         str(TESTS / "fake_front.py"),
