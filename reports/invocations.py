@@ -165,12 +165,19 @@ def invocation_blocks(
     """An Invocations block per host and size: a summary table per workload, the headline rows
     (the inference function) and the latency under load."""
     units, loads = invocation_frames(documents)
+    return blocks_of(units, loads, prices or {}, serverless)
+
+
+def blocks_of(
+    units: pd.DataFrame, loads: pd.DataFrame, prices: Mapping[str, Price], serverless: Serverless | None
+) -> list[HostBlock]:
+    """``invocation_blocks`` of frames made already (``invocation_frames``)."""
     if units.empty:
         return []
-    units = with_invocation_costs(units, prices or {}, serverless)
+    units = with_invocation_costs(units, prices, serverless)
     blocks = []
     for (host_key, size), block in units.groupby(["host_key", "size"], sort=False):
-        block = block.sort_values("unit", key=lambda labels: labels.map(_unit_order), kind="stable")
+        block = block.sort_values("unit", key=lambda labels: labels.map(unit_order), kind="stable")
         block_loads = (
             loads[(loads["host_key"] == host_key) & (loads["size"] == size)] if not loads.empty else loads
         )
@@ -197,9 +204,10 @@ def invocation_blocks(
     return blocks
 
 
-def _unit_order(label: str) -> tuple:
+def unit_order(label: str) -> tuple:
+    """The report's order of runtime modes (native first), warm before cold within a mode."""
     row, _, path = label.rpartition(" (")
-    return (*row_order(row), path)
+    return (*row_order(row), path != "warm)")
 
 
 def summary_table(units: pd.DataFrame, workload: str) -> Table:
