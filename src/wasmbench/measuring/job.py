@@ -16,7 +16,7 @@ from wasmbench.build.inputs import Inputs
 from wasmbench.execution.scratch import scratch_folder
 from wasmbench.measuring.measurement import Measurement, OutputCheck, validate
 from wasmbench.measuring.plan import Pair
-from wasmbench.runtimes.runner import Invocation, Prepared, Runner, RunOutcome, ServedModule
+from wasmbench.runtimes.runner import Invocation, Prepared, Runner, RunOutcome
 from wasmbench.store.schema import PairInfo
 
 
@@ -69,17 +69,14 @@ class Job:
         """Whether the mode's runs take the layout padding (``Mode.layout_padding``)."""
         return self.runner.declaration.mode(self.pair.mode).layout_padding
 
-    def run_once(self, layout_padding: int | None, served: ServedModule | None = None) -> Measurement:
-        """One run (or one invocation of a ``served`` module), validated. A runtime that fails to
-        start is a result (``error``), not a crash of the harness."""
+    def run_once(self, layout_padding: int | None) -> Measurement:
+        """One run, validated. A runtime that fails to start is a result (``error``), not a crash of
+        the harness."""
         invocation = replace(self.invocation, layout_padding=layout_padding)
         invocation.stdout.unlink(missing_ok=True)
         invocation.stderr.unlink(missing_ok=True)
         try:
-            if served is not None:
-                outcome = served.invoke(invocation)
-            else:
-                outcome = self.runner.run(self.prepared, invocation)
+            outcome = self.runner.run(self.prepared, invocation)
         except Exception as error:
             outcome = RunOutcome.failure(f"{type(error).__name__}: {error}")
         return validate(outcome, invocation.stdout, invocation.stderr, self.check)
