@@ -16,14 +16,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from wasmbench.build.cache import cache_dir
 from wasmbench.build.inputs import InputStore
 from wasmbench.build.manifest import Workload, load_manifest, select_workloads
 from wasmbench.build.toolchain import Toolchain
 from wasmbench.errors import WasmbenchError
 from wasmbench.host.machine import machine_info
 from wasmbench.measuring.engine import Engine
-from wasmbench.measuring.job import Job
+from wasmbench.measuring.job import Job, prepare_pair
 from wasmbench.measuring.measurement import Measurement, OutputCheck, Status
 from wasmbench.measuring.options import SuiteOptions
 from wasmbench.measuring.plan import Pair, make_plan
@@ -145,12 +144,9 @@ class Suite:
         """The pair as a ready job; a failed preparation is journalled as the pair's one run."""
         runner = self.runners[pair.runtime]
         workload = self.manifest[pair.workload]
-        mode = self._mode(pair)
-        variant = mode.variant
+        variant = self._mode(pair).variant
         try:
-            artefact = self.toolchain.build(workload.program(variant), mode.target)
-            prepared = runner.prepare(artefact, pair.mode, cache_dir())
-            inputs = self.inputs.inputs(workload, pair.size, variant)
+            prepared, inputs = prepare_pair(pair, runner, workload, self.toolchain, self.inputs)
         except (WasmbenchError, OSError) as error:
             self.journal.record_run(pair, Measurement.failure(Status.ERROR, f"prepare failed: {error}"))
             self.journal.record_done(pair, "prepare failed")
