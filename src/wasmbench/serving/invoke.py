@@ -30,7 +30,8 @@ from dataclasses import dataclass, replace
 from tqdm import tqdm
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.measuring.job import Job
+from wasmbench.measuring.job import Job, run_validated
+from wasmbench.measuring.measurement import Measurement
 from wasmbench.measuring.suite import Suite
 from wasmbench.runtimes.runner import Mode, Runner, ServedModule
 from wasmbench.serving import paths
@@ -67,6 +68,10 @@ class Unit:
 
     def serve(self) -> ServedModule:
         return paths.served_module(self.runner, self.mode, self.job.prepared, self.path)
+
+    def validated(self, served: ServedModule) -> Measurement:
+        """One invocation of ``served`` with the pair's arguments and inputs, its output checked."""
+        return run_validated(served.invoke, self.job.invocation, self.job.check)
 
 
 def units_of(job: Job) -> list[Unit]:
@@ -175,7 +180,7 @@ def cold_start(unit: Unit, round_index: int, position: int) -> ColdStart:
             round_index, position, Status.ERROR, time.perf_counter_ns() - started, detail=str(error)
         )
     try:
-        measurement = unit.job.run_once(None, served)
+        measurement = unit.validated(served)
         wall_ns = time.perf_counter_ns() - started
         peak = resident_bytes(served.pids(), PEAK) or measurement.usage.max_rss_kib * 1024
     finally:
@@ -191,7 +196,7 @@ def memory_points(unit: Unit, most: int) -> list[MemoryPoint]:
     try:
         for count in range(1, most + 1):
             modules.append(unit.serve())
-            if not unit.job.run_once(None, modules[-1]).ok:
+            if not unit.validated(modules[-1]).ok:
                 break
             points.append(
                 MemoryPoint(count, resident_bytes(pid for module in modules for pid in module.pids()))
