@@ -1,9 +1,10 @@
 """Tiny WebAssembly modules, written as text, that the runtime tests run: one prints ``hello``,
 one exits with status 7 through WASI, one traps, one never ends; for the warm hosts, one counts its
-calls (``COUNTER``) and one echoes its standard input (``ECHO``)."""
+calls (``COUNTER``) and one echoes its standard input or fails on request (``ECHO``)."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import wasmtime
@@ -43,24 +44,33 @@ COUNTER = f"""(module
     (i32.store (i32.const 4) (i32.sub (i32.const 64) (local.get $at)))
     (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
 COUNTER_FRESH_OUTPUT = b"1\n"
-# Copies its standard input to its standard output, 64 KiB at a time, until the end of its input.
+# Copies its standard input to its standard output, 64 KiB at a time, until the end of its input;
+# but a body that starts with "!" traps, and one that starts with "~" never ends (the bodies below).
 ECHO = f"""(module
   {WASI.format(name="fd_read", signature="(param i32 i32 i32 i32) (result i32)")}
   {WASI.format(name="fd_write", signature="(param i32 i32 i32 i32) (result i32)")}
   (memory (export "memory") 2)
-  (func (export "_start")
+  (func (export "_start") (local $first i32)
     (i32.store (i32.const 0) (i32.const 65536))
     (loop $chunk
       (i32.store (i32.const 4) (i32.const 65536))
       (br_if 1 (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
       (br_if 1 (i32.eqz (i32.load (i32.const 8))))
+      (if (i32.eqz (local.get $first))
+        (then
+          (local.set $first (i32.const 1))
+          (if (i32.eq (i32.load8_u (i32.const 65536)) (i32.const 33)) (then unreachable))
+          (if (i32.eq (i32.load8_u (i32.const 65536)) (i32.const 126)) (then (loop $forever (br $forever))))))
       (i32.store (i32.const 4) (i32.load (i32.const 8)))
       (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 12)))
       (br $chunk))))"""
+TRAPPING_BODY, HANGING_BODY = b"!trap", b"~spin"
 
 
 def wat_module(tmp_path: Path, text: str) -> Artefact:
     """``text`` compiled to ``tmp_path/module.wasm``, as the artefact of a workload named ``module``."""
     path = tmp_path / "module.wasm"
     path.write_bytes(wasmtime.wat2wasm(text))
-    return Artefact("module", WASM_TARGET, path, "0" * 64, (), cached=False)
+    return Artefact(
+        "module", WASM_TARGET, path, hashlib.sha256(path.read_bytes()).hexdigest(), (), cached=False
+    )
