@@ -13,7 +13,8 @@ suite's seed (as ``run``'s rounds are), so that a noisy phase of the machine lan
 - load (one round per concurrency level): ``wasmbench serve`` started on the unit's path with one
   instance per concurrent request (at most ``max_instances``) and driven by hey (``load.py``).
   Units with a warm path are loaded warm; a mode without one is loaded cold (what ``serve``
-  gives it), with at most ``--cold`` requests per concurrent client.
+  gives it), with at most ``--cold`` requests per level (each is a whole process or container
+  start; hey sends at least one per client).
 
 Every sample is journalled as it is taken (``Journal.record_invocation``); a unit's progress in
 each phase is what the journal holds, so ``--resume`` takes the rounds and levels still lacking.
@@ -136,9 +137,7 @@ class Invoker:
         """One load run of ``unit`` at ``concurrency`` through ``wasmbench serve``; a front that
         does not start is the run's every request failed (``not served``), with its reason."""
         settings = self.settings
-        requests = (
-            settings.requests if unit.path == WARM else min(settings.requests, settings.cold * concurrency)
-        )
+        requests = settings.requests if unit.path == WARM else min(settings.requests, settings.cold)
         instances = settings.instances(concurrency)
         timeout_s = self.suite.options.timeout_s
         pair = unit.pair

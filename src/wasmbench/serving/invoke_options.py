@@ -29,8 +29,8 @@ class InvokeSettings:
     """``wasmbench invoke``'s own settings, as its journal stores them.
 
     ``cold``: cold starts per mode and path (fresh hosts); ``requests``: requests per concurrency
-    level on a warm path (a cold path takes at most ``cold`` per concurrent client: each is a whole
-    process or container start); ``concurrency``: the load generator's levels; ``max_instances``:
+    level on a warm path (a cold path takes at most ``cold``: each is a whole process or container
+    start); ``concurrency``: the load generator's levels; ``max_instances``:
     the most instances (warm hosts) a level gets, each level otherwise one per concurrent request;
     ``density``: the most warm instances started side by side to fit their memory slope.
     """
@@ -79,7 +79,7 @@ INVOKE_OPTIONS = (
     Option(
         ("--requests",),
         "requests",
-        "requests per concurrency level on a warm path (%(default)s; a cold path: at most --cold per client)",
+        "requests per concurrency level on a warm path (%(default)s; a cold path: at most --cold)",
         default=INVOKE_DEFAULTS.requests,
         type=int,
     ),
