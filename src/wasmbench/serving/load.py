@@ -171,7 +171,8 @@ def drive(serve: ServeProcess, requests: int, concurrency: int, instances: int, 
     ``concurrency``; the responses hey did not get are errors (``no response``)."""
     if shutil.which(HEY) is None:
         raise WasmbenchError("hey is not installed (Debian: apt-get install hey)")
-    requests = max(requests, concurrency)  # hey refuses fewer requests than clients
+    # each of hey's clients sends requests ÷ clients (rounded down), and at least one
+    requests = max(concurrency, requests // concurrency * concurrency)
     started = time.monotonic()
     finished = subprocess.run(
         hey_argv(serve.url, requests, concurrency, max(1.0, timeout_s)),
