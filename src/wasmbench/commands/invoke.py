@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pytest_benchmark.utils import get_commit_info
 
-from wasmbench.commands.run import EXIT_INTERRUPTED, harness_error, resume_suite
+from wasmbench.commands.run import EXIT_INTERRUPTED, measure, print_skipped, resume_suite
 from wasmbench.errors import WasmbenchError
 from wasmbench.measuring.suite import Suite
 from wasmbench.serving.invoke import Invoker
@@ -49,31 +49,14 @@ def handle(args: argparse.Namespace) -> int:
     suite = resume_suite(args.output, False, INVOKE) if args.resume else _create(args)
     journal = suite.journal
     settings = typed(InvokeSettings, journal.header.settings, "the benchmark's settings")
-    for skipped in suite.skipped:
-        install = f" (install: {skipped.hint})" if skipped.hint else ""
-        print(f"skipped {skipped.runtime}:{skipped.mode}: {skipped.reason}{install}")
+    print_skipped(suite)
     print(
         f"{len(journal.pending())} of {len(journal.plan)} pairs to serve: {settings.cold} cold starts, "
         f"load at concurrency {', '.join(map(str, settings.concurrency))} ({settings.requests} requests), "
         f"memory of 1 to {settings.density} instances; seed {suite.options.seed}; journal: {journal.path}"
     )
-    invoker = None
-    try:
-        suite.build()
-        invoker = Invoker(suite, settings)
-        invoker.run()
-    except KeyboardInterrupt:
-        pass  # the journal holds every finished sample; the partial result is written below
-    except WasmbenchError:
-        journal.discard_if_empty()
-        raise
-    except Exception as error:  # a bug of the harness: keep the journal, say where
-        return harness_error(error, journal, invoker.current if invoker else None, COMMAND)
-    finally:
-        suite.close()
-    if journal.discard_if_empty():
-        print("interrupted before the first measurement: nothing to keep")
-        return EXIT_INTERRUPTED
+    if (status := measure(suite, lambda: Invoker(suite, settings), COMMAND)) is not None:
+        return status
     return _finish(journal)
 
 

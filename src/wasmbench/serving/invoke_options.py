@@ -15,9 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wasmbench.errors import WasmbenchError
-from wasmbench.measuring.options import DEFAULTS, SUITE_OPTIONS, Option, SuiteOptions
+from wasmbench.measuring.options import (
+    SUITE_OPTIONS,
+    Option,
+    SuiteOptions,
+    add_suite_options,
+    selection_fields,
+)
 
-# run's options that invoke takes as they are: what to measure, a run's timeout, the order's seed.
+# run's options that invoke takes as they are (``selection_fields``): what to measure, a run's
+# timeout, the order's seed.
 SELECTION = ("runtime", "workload", "size", "all_modes", "timeout", "seed")
 # Every concurrent request beyond this many instances per core waits in the front's queue: more
 # host processes than that only add context switches on the cores they share.
@@ -110,22 +117,14 @@ INVOKE_OPTIONS = (
 
 def add_invoke_options(add: Callable[..., Any]) -> None:
     """Declare ``run``'s selection options and ``invoke``'s own with ``add`` (a parser's ``add_argument``)."""
-    for option in (*(option for option in SUITE_OPTIONS if option.dest in SELECTION), *INVOKE_OPTIONS):
-        names, arguments = option.arguments()
-        add(*names, **arguments)
+    selection = [option for option in SUITE_OPTIONS if option.dest in SELECTION]
+    add_suite_options(add, options=[*selection, *INVOKE_OPTIONS])
 
 
 def invoke_options(values: Mapping[str, Any]) -> tuple[SuiteOptions, InvokeSettings]:
     """The suite (what to measure) and the settings (how) that parsed options describe, the
     settings resolved for this machine."""
-    suite = SuiteOptions(
-        workloads=values["workload"],
-        sizes=values["size"] or DEFAULTS.sizes,
-        runtimes=values["runtime"],
-        timeout_s=values["timeout"],
-        seed=values["seed"],
-        all_modes=values["all_modes"],
-    )
+    suite = SuiteOptions(**selection_fields(values))
     settings = InvokeSettings(
         cold=values["cold"],
         requests=values["requests"],
