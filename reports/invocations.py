@@ -224,6 +224,7 @@ def summary_table(units: pd.DataFrame, workload: str) -> Table:
         columns[f"p99 c={level}"] = lambda unit, level=level: _ms(unit[f"p99_c{level}"])
     columns |= {
         "req/s per core": lambda unit: _number(unit["best_rps_per_core"]),
+        "peak MiB": lambda unit: _number(unit["peak_mib"]),
         "MiB per instance": lambda unit: _number(unit["instance_mib"]),
         "instances per GiB": lambda unit: _number(GIB_MIB / unit["instance_mib"]),
         f"cost/M instance-hour {currency}".strip(): lambda unit: _money(unit["instance_hour_cost"]),
@@ -241,6 +242,7 @@ def summary_table(units: pd.DataFrame, workload: str) -> Table:
         legend="cold: a fresh host (cold path: a fresh process or container) to its first valid response, "
         "timed in-process without the HTTP front; p50/p99 c=N: latency through the HTTP front under hey "
         "with N concurrent clients, on the path in brackets; req/s per core at the best concurrency; "
+        "peak MiB: the host's peak resident memory at its first response (cold path: the run's); "
         "MiB per instance: the slope of K warm hosts' resident memory (cold path: a run's peak); "
         "cost per million invocations: the host's price per hour ÷ 3600 ÷ req/s × 10⁶, and GB-s: "
         "the host's peak memory billed × the mean latency at c=1 (cold path: the cold start's p50)",
