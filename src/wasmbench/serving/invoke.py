@@ -99,6 +99,7 @@ class Invoker:
         self.current: Pair | None = None  # the pair being measured, for a harness error's message
 
     def run(self) -> None:
+        """Bind every pending pair, take the three phases' missing samples, mark the pairs done."""
         jobs = [job for pair in self.journal.pending() if (job := self.suite.bind(pair)) is not None]
         try:
             units = [unit for job in jobs for unit in units_of(job)]
@@ -120,12 +121,14 @@ class Invoker:
                 self._record(unit, cold_start(unit, round_index, position))
 
     def memory(self, units: Sequence[Unit]) -> None:
+        """The memory points of each warm unit that has none yet."""
         due = [unit for unit in units if not self._result(unit).memory]
         for _, unit in self._shuffled(due, "memory"):
             for point in memory_points(unit, self.settings.density):
                 self._record(unit, point)
 
     def loads(self, units: Sequence[Unit]) -> None:
+        """A round per concurrency level: every unit not yet loaded at it, in a shuffled order."""
         for level in self.settings.concurrency:
             due = [
                 unit for unit in units if level not in {run.concurrency for run in self._result(unit).loads}
