@@ -1,0 +1,152 @@
+"""The regression history: series ordered by runtime version, steps found where they were planted
+and nowhere else (not in a flat noisy series, never between two suites of one version)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from synthetic import HOST_X86, pair_info, run, suite_document
+
+from wasmbench.reports.history import (
+    history_frame,
+    ordered_versions,
+    recorded_version,
+    series_histories,
+    split_label,
+)
+from wasmbench.store.schema import Pair, PairResult, ResultDocument
+
+RELEASES = [f"{major}.0.0" for major in range(13, 25)]
+
+
+def versioned_suite(
+    means: dict[str, float],
+    seed: int,
+    run_id: str = "suite",
+    started: str = "2026-12-06T00:00:00+00:00",
+    rounds: int = 3,
+    noise: float = 0.02,
+    native_s: float = 1.0,
+) -> ResultDocument:
+    """One suite that ran ``wasmtime:embedded@VERSION`` for each version in ``means`` (its mean
+    time) beside native, in interleaved rounds, each version recorded as the runtime's."""
+    rng = np.random.default_rng(seed)
+
+    def runs(mean: float) -> list:
+        return [run(rng.normal(mean, mean * noise), round=index) for index in range(rounds)]
+
+    native = PairResult(
+        Pair("nbody", "default", "native", "default"), pair_info("native"), runs(native_s), ""
+    )
+    pairs = [native]
+    for version, mean in means.items():
+        info = replace(
+            pair_info("wasmtime"), runtime_version={"wasmtime-py": version, "wasmtime-cli": "36.0.0"}
+        )
+        pairs.append(
+            PairResult(Pair("nbody", "default", "wasmtime", f"embedded@{version}"), info, runs(mean), "")
+        )
+    return replace(suite_document(HOST_X86, pairs, run_id), datetime=started)
+
+
+def only_history(documents: list[ResultDocument]):
+    [history] = series_histories(history_frame(documents))
+    return history
+
+
+def test_a_step_planted_at_a_version_is_found_between_that_version_and_the_one_before():
+    means = {version: 1.3 * (1.10 if index >= 6 else 1.0) for index, version in enumerate(RELEASES)}
+    history = only_history([versioned_suite(means, seed=1)])
+    assert history.series == "wasmtime:embedded"
+    assert history.versions == RELEASES
+    [change] = history.changes
+    assert (change.before, change.after) == ("18.0.0", "19.0.0")
+    assert change.delta == pytest.approx(0.10, abs=0.02)
+    assert change.comparison.ci_low < 1.10 < change.comparison.ci_high
+    assert change.comparison.p_value < 0.01
+    assert change.comparison.verdict == "slower"
+
+
+def test_a_flat_noisy_series_has_no_change():
+    """Twenty flat series of 3 % noise: a false step in one at most (the detector's rate is about
+    3 % at α = 0.01, as its penalty's comment says)."""
+    flat = [versioned_suite(dict.fromkeys(RELEASES, 1.3), seed=seed, noise=0.03) for seed in range(20)]
+    with_changes = [seed for seed, document in enumerate(flat) if only_history([document]).changes]
+    assert len(with_changes) <= 1, with_changes
+
+
+def test_suites_of_one_version_are_one_point_however_far_apart_their_times():
+    """Each version measured twice, the second suite 8 % slower throughout (the machine drifted):
+    a step inside one version would be the drift, and none is reported."""
+    first = versioned_suite(dict.fromkeys(RELEASES[:6], 1.3), seed=2, run_id="a")
+    later = versioned_suite(dict.fromkeys(RELEASES[:6], 1.3 * 1.08), seed=3, run_id="b", started="2026-12-07")
+    history = only_history([first, later])
+    assert history.versions == RELEASES[:6]
+    assert history.changes == []
+
+
+def test_versions_are_ordered_as_versions_not_as_strings():
+    means = {"10.0.0": 1.0, "9.0.0": 1.0, "8.0.0": 1.0, "11.0.0": 1.2, "12.0.0": 1.2, "13.0.0": 1.2}
+    history = only_history([versioned_suite(means, seed=4, noise=0.01)])
+    assert history.versions == ["8.0.0", "9.0.0", "10.0.0", "11.0.0", "12.0.0", "13.0.0"]
+    assert [(change.before, change.after) for change in history.changes] == [("10.0.0", "11.0.0")]
+
+
+def test_two_versions_are_compare_s_job_not_a_history():
+    history = only_history([versioned_suite({"40.0.0": 1.0, "51.0.0": 2.0}, seed=5)])
+    assert history.versions == ["40.0.0", "51.0.0"]
+    assert history.changes == []
+
+
+def test_a_planted_local_version_sorts_right_after_its_release():
+    assert ordered_versions(__import__("pandas").Series(["51.0.0+planted10", "9.0.0", "51.0.0"])) == [
+        "9.0.0",
+        "51.0.0",
+        "51.0.0+planted10",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("runtime", "mode", "label"),
+    [
+        ("wasmtime", "embedded@40.0.0", ("wasmtime:embedded", "40.0.0")),
+        ("node@20", "default", ("node", "20")),
+        ("wasmtime", "jit", ("wasmtime:jit", None)),
+    ],
+)
+def test_a_requested_version_is_no_part_of_the_series_name(runtime, mode, label):
+    assert split_label(runtime, mode) == label
+
+
+@pytest.mark.parametrize(
+    ("runtime", "mode", "recorded", "version"),
+    [
+        ("wasmtime", "embedded@40.0.0", {"wasmtime-py": "40.0.0", "wasmtime-cli": "36.0.0"}, "40.0.0"),
+        ("wasmtime", "embedded", {"wasmtime-py": "38.0.1", "wasmtime-cli": "36.0.0"}, "38.0.1"),
+        (
+            "wasmtime",
+            "jit",
+            {"wasmtime-py": "38.0.1", "wasmtime-cli": "wasmtime 36.0.0 (abc 2025)"},
+            "36.0.0",
+        ),
+        ("node@20", "default", {"node": "20.18.0", "v8": "11.3.244.8"}, "20.18.0"),
+        ("docker", "run", {"engine": "unknown"}, None),
+    ],
+)
+def test_the_version_is_the_one_recorded_for_the_component_that_ran_the_mode(
+    runtime, mode, recorded, version
+):
+    result = PairResult(
+        Pair("nbody", "default", runtime, mode), replace(pair_info(runtime), runtime_version=recorded), [], ""
+    )
+    assert recorded_version(result) == version
+
+
+def test_each_run_has_its_ratio_to_native_in_the_same_round():
+    document = versioned_suite({"40.0.0": 1.5, "51.0.0": 1.2}, seed=6, noise=0.0, native_s=1.0)
+    frame = history_frame([document])
+    assert set(frame["series"]) == {"wasmtime:embedded"}  # native is the baseline, not a series
+    by_version = frame.groupby("version")["round_ratio"].mean()
+    assert by_version.to_dict() == pytest.approx({"40.0.0": 1.5, "51.0.0": 1.2})
