@@ -28,14 +28,16 @@ import ruptures
 from packaging.version import InvalidVersion, Version
 from scipy import stats
 
+from wasmbench.measuring.stats import paired_ratio_interval
 from wasmbench.reports.frame import row_label, runs_frame
-from wasmbench.reports.statistics import Comparison, Verdict
+from wasmbench.reports.statistics import T_QUANTILE, Comparison, Verdict
 from wasmbench.reports.summary import BASELINE_ROW, round_ratios
 from wasmbench.runtimes.command_runner import VERSION_PATTERN
 from wasmbench.store.schema import PairInfo, PairResult, ResultDocument
 
 # The labels of one series (its host shown by name, told apart by key).
 SERIES = ["host_key", "workload", "size", "series"]
+RATIO_COLUMNS = ["ratio", "ratio_low", "ratio_high"]
 # PELT's penalty per step, in units of σ²·ln n (σ: the noise of a version's mean log time), a little
 # above the modified BIC's 3 (Zhang & Siegmund 2007): on simulated series of 13 versions (3 runs
 # each, 2 % noise, 1 % drift between versions) the steps it proposes and the test confirms come
@@ -174,6 +176,47 @@ def series_histories(frame: pd.DataFrame, alpha: float = 0.01) -> list[SeriesHis
         host = runs["host"].iloc[0]
         histories.append(SeriesHistory(host, host_key, workload, size, series, versions, changes))
     return histories
+
+
+def version_levels(frame: pd.DataFrame) -> pd.DataFrame:
+    """A row per series and version (oldest first): its ``suites`` and valid ``runs``, ``time_s``
+    (the geometric mean of its run times, the level the steps are found in) and, where its runs were
+    paired with native's, ``ratio`` with its 95 % CI (``ratio_low``, ``ratio_high``)."""
+    rows = []
+    for (*labels, version), runs in frame[frame["version"].notna()].groupby([*SERIES, "version"]):
+        paired = runs["round_ratio"].dropna().tolist()
+        interval = paired_ratio_interval(paired, quantile=T_QUANTILE) if paired else None
+        rows.append(
+            {
+                **dict(zip(SERIES, labels, strict=True)),
+                "host": runs["host"].iloc[0],
+                "version": version,
+                "suites": runs["run_id"].nunique(),
+                "runs": len(runs),
+                "time_s": float(np.exp(np.log(runs["wall_s"]).mean())),
+                "ratio": interval.estimate if interval else math.nan,
+                "ratio_low": interval.low if interval else math.nan,
+                "ratio_high": interval.high if interval else math.nan,
+            }
+        )
+    levels = pd.DataFrame(
+        rows, columns=[*SERIES, "host", "version", "suites", "runs", "time_s", *RATIO_COLUMNS]
+    )
+    order = levels["version"].map(Version) if len(levels) else levels["version"]
+    return (
+        levels.assign(order=order)
+        .sort_values([*SERIES, "order"])
+        .drop(columns="order")
+        .reset_index(drop=True)
+    )
+
+
+def suite_levels(frame: pd.DataFrame) -> pd.DataFrame:
+    """A row per series, version and suite, in the order the suites ran: the geometric mean time
+    of each suite's runs, so repeated suites of one version are seen apart on the chart."""
+    versioned = frame[frame["version"].notna()].assign(log_s=np.log(frame["wall_s"]))
+    suites = versioned.groupby([*SERIES, "version", "started", "run_id"], as_index=False)["log_s"].mean()
+    return suites.assign(time_s=np.exp(suites["log_s"])).drop(columns="log_s").sort_values("started")
 
 
 def ordered_versions(versions: pd.Series) -> list[str]:

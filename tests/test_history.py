@@ -3,12 +3,16 @@ and nowhere else (not in a flat noisy series, never between two suites of one ve
 
 from __future__ import annotations
 
+import csv
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 from synthetic import HOST_X86, pair_info, run, suite_document
 
+from wasmbench.cli import main
 from wasmbench.reports.history import (
     history_frame,
     ordered_versions,
@@ -150,3 +154,64 @@ def test_each_run_has_its_ratio_to_native_in_the_same_round():
     assert set(frame["series"]) == {"wasmtime:embedded"}  # native is the baseline, not a series
     by_version = frame.groupby("version")["round_ratio"].mean()
     assert by_version.to_dict() == pytest.approx({"40.0.0": 1.5, "51.0.0": 1.2})
+
+
+def write(path: Path, document: ResultDocument) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document.to_dict()))
+    return path
+
+
+def test_history_writes_the_change_table_a_chart_per_workload_and_prints_the_table(capsys, tmp_path):
+    results = tmp_path / "results"
+    older = {version: 1.3 for version in RELEASES[:6]}
+    newer = {version: 1.3 * 1.10 for version in RELEASES[6:]}
+    write(results / "older.json", versioned_suite(older, seed=7, run_id="older"))
+    write(results / "newer.json", versioned_suite(newer, seed=8, run_id="newer", started="2026-12-07"))
+    assert main(["history", str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "| wasmtime:embedded | nbody | default | azure-d2 | 18.0.0 → 19.0.0 | +" in out
+    assert "- azure-d2 nbody/default wasmtime:embedded: 18.0.0 → 19.0.0 slower" in out  # above 5 %
+    written = results / "history"
+    assert {path.name for path in written.iterdir()} == {
+        "history.md",
+        "changes.csv",
+        "versions.csv",
+        "history-nbody-default.png",
+        "history-nbody-default.svg",
+    }
+    [change] = csv.DictReader((written / "changes.csv").open())
+    assert (change["before"], change["after"]) == ("18.0.0", "19.0.0")
+    assert float(change["delta"]) == pytest.approx(0.10, abs=0.02)
+
+
+def test_a_series_without_a_change_has_its_line(capsys, tmp_path):
+    path = write(
+        tmp_path / "flat.json", versioned_suite(dict.fromkeys(RELEASES[:4], 1.3), seed=9, noise=0.01)
+    )
+    assert main(["history", str(path), "-o", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "- azure-d2 nbody/default wasmtime:embedded: 4 versions (13.0.0 … 16.0.0), no change" in out
+
+
+def test_nothing_readable_is_one_error_line_and_exit_status_2(capsys, tmp_path):
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text("{")
+    assert main(["history", str(damaged)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "wasmbench: error: no readable result file"
+    assert main(["history", str(tmp_path / "missing.json")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["history", str(tmp_path / "empty")]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"wasmbench: error: {tmp_path / 'empty'} holds no result files (*.json, *.jsonl)\n"
+    )
+
+
+def test_a_damaged_file_among_readable_ones_is_left_out_with_exit_status_1(capsys, tmp_path):
+    write(tmp_path / "good.json", versioned_suite(dict.fromkeys(RELEASES[:3], 1.3), seed=10))
+    (tmp_path / "damaged.json").write_text("{")
+    assert main(["history", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "left out" in captured.err and "1 left out" in captured.out

@@ -85,6 +85,6 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def default_report_dir(first: Path) -> Path:
+def default_report_dir(first: Path, name: str = REPORT_DIR) -> Path:
     """``results/report/`` for ``results/*.json`` or ``results/``: beside the results, git-ignored."""
-    return (first if first.is_dir() else first.parent) / REPORT_DIR
+    return (first if first.is_dir() else first.parent) / name
