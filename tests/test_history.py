@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from synthetic import HOST_X86, pair_info, run, suite_document
 
+from wasmbench.benchmarks.history import planted_copy, planted_version
 from wasmbench.cli import main
 from wasmbench.reports.history import (
     history_frame,
@@ -19,6 +20,7 @@ from wasmbench.reports.history import (
     recorded_version,
     series_histories,
     split_label,
+    version_levels,
 )
 from wasmbench.store.schema import Pair, PairResult, ResultDocument
 
@@ -215,3 +217,19 @@ def test_a_damaged_file_among_readable_ones_is_left_out_with_exit_status_1(capsy
     assert main(["history", str(tmp_path)]) == 1
     captured = capsys.readouterr()
     assert "left out" in captured.err and "1 left out" in captured.out
+
+
+def test_a_step_planted_after_the_last_release_is_found_in_its_copy():
+    """``nox -s history``'s check: a copy of the last release with every time × 1.10, as a fake
+    later version, is a step of about 10 % in time and in ratio to native."""
+    measured = versioned_suite(dict.fromkeys(RELEASES, 1.3), seed=11)
+    fake = planted_version(RELEASES[-1], 1.10)
+    copy = planted_copy(measured, "wasmtime:embedded", RELEASES[-1], fake, 1.10)
+    assert [result.pair.mode for result in copy.pairs] == ["default", f"embedded@{fake}"]
+    history = only_history([measured, copy])
+    assert history.versions == [*RELEASES, "24.0.0+planted10"]
+    [change] = history.changes
+    assert (change.before, change.after, change.comparison.verdict) == ("24.0.0", fake, "slower")
+    assert change.delta == pytest.approx(0.10, abs=0.03)
+    levels = version_levels(history_frame([measured, copy])).set_index("version")
+    assert levels.at[fake, "ratio"] / levels.at["24.0.0", "ratio"] == pytest.approx(1.10)
