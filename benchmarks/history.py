@@ -3,10 +3,11 @@
 Measures the releases of ``history_releases.toml`` (about a dozen wasmtime embedded releases and
 four Node majors, each installed side by side) beside native in one interleaved suite, then adds a
 known step: a copy of one release's results with every time × 1.10, as a fake later version.
-``wasmbench history`` writes its report over both; this checks that the planted step was found,
-and, given the folder of an earlier run (``--previous``), that the same changes above 5 % were
-found at the same version boundaries. Run it with ``nox -s history`` (a benchmark: it measures,
-so only on a machine nothing else uses).
+``wasmbench history`` writes its report over both; this checks that the planted step was found.
+Given the folder of an earlier run (``--previous``), it also checks that the same changes above
+5 % were found at the same version boundaries, and writes the history of both runs together (each
+version one point of two suites). Run it with ``nox -s history`` (a benchmark: it measures, so
+only on a machine nothing else uses).
 """
 
 from __future__ import annotations
@@ -140,8 +141,9 @@ def _planted_found(folder: Path, series: str, fake: str) -> bool:
 
 
 def _same_as(folder: Path, previous: Path) -> bool:
-    """Whether this run and ``previous`` found the same changes above 5 % (by version boundary),
-    the planted ones aside (their fake version is the same in both)."""
+    """Whether this run and ``previous`` found the same changes above 5 % (by version boundary,
+    the planted step's among them); then the history of both runs together, where each version
+    is one point of two suites."""
     boundaries = [
         {
             tuple(change[key] for key in BOUNDARY)
@@ -156,6 +158,8 @@ def _same_as(folder: Path, previous: Path) -> bool:
         print(f"{where}: {' '.join(boundary)}")
     counts = f"{len(now)} in this run, {len(before)} in {previous}, {len(before & now)} in both"
     print(f"changes above {NOTABLE:.0%}: {counts}")
+    both = folder / "history-with-previous"
+    subprocess.run(["wasmbench", "history", str(previous), str(folder), "-o", str(both)], check=False)
     return before == now
 
 
