@@ -4,9 +4,8 @@ version, with the change points found in it (``compare`` judges two result sets;
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from wasmbench.commands.report import EXIT_LEFT_OUT, default_report_dir
+from wasmbench.commands.report import EXIT_LEFT_OUT, add_results_arguments, default_report_dir
 from wasmbench.errors import WasmbenchError
 from wasmbench.store.input_files import check_input_path
 from wasmbench.store.paths import check_output_path
@@ -19,13 +18,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         "history",
         help="change points across runtime versions in many result files: a table of changes and charts",
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="RESULT", help="result file or folder")
-    parser.add_argument(
-        "-o",
-        "--out",
-        type=Path,
-        help=f"folder for the history files (default: {HISTORY_DIR}/ next to the first result)",
-    )
+    add_results_arguments(parser, "history", HISTORY_DIR)
     parser.add_argument(
         "--alpha", type=float, default=0.01, help="significance level of a change (default 0.01)"
     )
