@@ -234,8 +234,8 @@ def find_changes(versions: list[str], times: list[np.ndarray], alpha: float) -> 
     steps = proposed_steps(levels, noise)
     while True:
         changes = [_change(versions, levels, noise, steps, index, alpha) for index in range(len(steps))]
-        weak = [
-            (change.comparison.p_value, index)
+        weak = [  # an untestable step (p NaN) is the weakest
+            (1.0 if math.isnan(change.comparison.p_value) else change.comparison.p_value, index)
             for index, change in enumerate(changes)
             if not _significant(change)
         ]
@@ -267,10 +267,12 @@ def step_test(before: np.ndarray, after: np.ndarray, noise: float, df: int, alph
     Student's t with the series' ``noise`` as each version's σ (``df``: the series' versions less
     its segments), so a version whose suites all ran a little fast is not a step by itself."""
     difference = float(after.mean() - before.mean())
+    ratio = math.exp(difference)
+    if df < 1:  # as many segments as versions: no spread left to judge a step by
+        return Comparison(ratio, math.nan, math.nan, math.nan, Verdict.TOO_FEW)
     error = noise * math.sqrt(1 / len(before) + 1 / len(after))
     p_value = float(2 * stats.t.sf(abs(difference) / error, df))
     half = float(stats.t.ppf(1 - alpha / 2, df)) * error
-    ratio = math.exp(difference)
     verdict = Verdict.SAME if p_value >= alpha else Verdict.SLOWER if ratio > 1 else Verdict.FASTER
     return Comparison(ratio, math.exp(difference - half), math.exp(difference + half), p_value, verdict)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from synthetic import HOST_X86, pair_info, run, suite_document
 
 from wasmbench.benchmarks.history import planted_copy, planted_version
 from wasmbench.cli import main
+from wasmbench.reports import history
 from wasmbench.reports.history import (
     history_frame,
     ordered_versions,
@@ -233,3 +235,14 @@ def test_a_step_planted_after_the_last_release_is_found_in_its_copy():
     assert change.delta == pytest.approx(0.10, abs=0.03)
     levels = version_levels(history_frame([measured, copy])).set_index("version")
     assert levels.at[fake, "ratio"] / levels.at["24.0.0", "ratio"] == pytest.approx(1.10)
+
+
+def test_a_step_at_every_version_leaves_none_untested(monkeypatch):
+    """Three versions in three segments leave no spread to test a step by: such steps are dropped
+    until those left can be tested."""
+    monkeypatch.setattr(history, "proposed_steps", lambda levels, noise: [1, 2])
+    times = [np.full(3, 1.0), np.full(3, 1.5), np.full(3, 1.5)]
+    changes = history.find_changes(["1.0.0", "2.0.0", "3.0.0"], times, alpha=0.01)
+    assert all(change.comparison.p_value < 0.01 for change in changes)
+    untestable = history.step_test(np.zeros(1), np.ones(1), noise=0.01, df=0, alpha=0.01)
+    assert untestable.verdict == "too few runs" and math.isnan(untestable.p_value)
