@@ -22,6 +22,7 @@ from wasmbench.reports.history import (
     recorded_version,
     series_histories,
     split_label,
+    unversioned,
     version_levels,
 )
 from wasmbench.store.schema import Pair, PairResult, ResultDocument
@@ -246,3 +247,14 @@ def test_a_step_at_every_version_leaves_none_untested(monkeypatch):
     assert all(change.comparison.p_value < 0.01 for change in changes)
     untestable = history.step_test(np.zeros(1), np.ones(1), noise=0.01, df=0, alpha=0.01)
     assert untestable.verdict == "too few runs" and math.isnan(untestable.p_value)
+
+
+def test_a_mode_that_records_no_version_is_named_and_left_out():
+    document = versioned_suite(dict.fromkeys(RELEASES[:3], 1.3), seed=13)
+    info = replace(pair_info("docker"), runtime_version={"docker-engine": "unknown"})
+    document.pairs.append(
+        PairResult(Pair("nbody", "default", "docker", "run"), info, [run(1.1, round=0)], "")
+    )
+    frame = history_frame([document])
+    assert unversioned(frame) == ["docker:run"]
+    assert [found.series for found in series_histories(frame)] == ["wasmtime:embedded"]
