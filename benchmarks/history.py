@@ -63,7 +63,7 @@ def main() -> int:
 
 def _measure(plan: dict, runs: int, output: Path) -> None:
     suite = plan["suite"]
-    runtimes = ["native"] + [
+    runtimes = ["native:default"] + [
         f"{span['runtime']}@{version}" for span in plan["span"] for version in span["versions"]
     ]
     command = ["wasmbench", "run", "--size", suite["size"], "--runs", str(runs), "--warmup", "0"]
