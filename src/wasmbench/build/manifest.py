@@ -38,6 +38,11 @@ def target_kind(target: str) -> str:
     return WASM_KIND if target == WASM_KIND else NATIVE_KIND
 
 
+def is_sha256(text: str) -> bool:
+    """Whether ``text`` is a sha256 digest in hexadecimal."""
+    return len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text)
+
+
 def digest_mismatch(output: bytes, sha256: str, size: int | None, expected: str) -> str | None:
     """Why ``output`` is not the bytes of digest ``sha256`` (and length ``size`` when known)
     described as ``expected``, or None when it is."""
@@ -491,7 +496,7 @@ def _expected_digest(entry: _Table, folder: Path) -> tuple[str, int | None]:
         expected = entry.file(folder, "stdout_file").read_bytes()
         return hashlib.sha256(expected).hexdigest(), len(expected)
     digest = entry.text("stdout_sha256").lower()
-    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+    if not is_sha256(digest):
         raise entry.problem(f"stdout_sha256 must be 64 hexadecimal digits, not {digest!r}")
     length = entry.integer("stdout_bytes") if "stdout_bytes" in entry.data else None
     return digest, length
