@@ -184,17 +184,18 @@ class Option:
     def arguments(self, prefix: str = "") -> tuple[tuple[str, ...], dict[str, Any]]:
         """The names and keyword arguments of argparse's ``add_argument`` (pytest's ``addoption``
         takes the same). With a ``prefix`` (the pytest adapter's ``wb``), only the long flag, as
-        ``--wb-<flag>`` with the dest ``wb_<dest>``: pytest keeps the short options to itself."""
+        ``--wb-<flag>`` with the dest ``wb_<dest>``: pytest keeps the short options to itself. The
+        trailing arguments are there one per ``--wb-<dest>=VALUE`` (a value may start with ``-``)."""
         names = (f"--{prefix}-{self.adapter_name}",) if prefix else self.flags or (self.dest,)
         arguments: dict[str, Any] = {
-            "action": self.action,
+            "action": "append" if prefix and self.positional else self.action,
             "default": self.parsed_default,
             "help": self.help,
         }
         if prefix or not self.positional:  # argparse names a positional's dest after it
             arguments["dest"] = self.prefixed_dest(prefix)
         for name in ("type", "choices", "metavar", "nargs"):
-            if getattr(self, name) is not None:
+            if getattr(self, name) is not None and not (name == "nargs" and prefix):
                 arguments[name] = getattr(self, name)
         return names, arguments
 
