@@ -357,10 +357,12 @@ def _parse_workload(entry: _Table, folder: Path) -> Workload:
         raise entry.problem(
             f"reference must be a runtime mode RUNTIME:MODE (e.g. wasmtime:jit), not {reference!r}"
         )
-    sizes = {
-        size: _parse_size(spec, folder, has_builder=builder is not None)
-        for size, spec in entry.tables("sizes", "size", required=True).items()
-    }
+    size_tables = entry.tables("sizes", "size", required=True)
+    if not size_tables:
+        raise entry.problem(f"has no sizes (give one or more of {', '.join(SIZES)})")
+    if unknown := [size for size in size_tables if size not in SIZES]:
+        raise entry.problem(f"size {', '.join(map(repr, unknown))} is not one of {', '.join(SIZES)}")
+    sizes = {size: _parse_size(spec, folder, has_builder=builder is not None) for size, spec in size_tables.items()}
     variants = {
         name: _parse_variant(spec, folder) for name, spec in entry.tables("variants", "variant").items()
     }
@@ -429,11 +431,7 @@ def _parse_target(entry: _Table) -> TargetBuild:
 
 
 def _check_sizes(entry: _Table, sizes: dict[str, SizeSpec], native: bool, reference: str) -> None:
-    """Sizes are a non-empty subset of ``SIZES``, and each check has what it compares against."""
-    if not sizes:
-        raise entry.problem(f"has no sizes (give one or more of {', '.join(SIZES)})")
-    if unknown := [size for size in sizes if size not in SIZES]:
-        raise entry.problem(f"size {', '.join(map(repr, unknown))} is not one of {', '.join(SIZES)}")
+    """Each size's check has what it compares against."""
     for size, spec in sizes.items():
         if spec.check == NATIVE_CHECK and not native:
             raise entry.problem(f'size {size!r}: check = "native" needs a native build (sources, or native)')

@@ -56,10 +56,7 @@ class Suite:
         options.seed = options.seed if options.seed is not None else random.randrange(2**32)
         _make_paths_absolute(options)
         manifest, names = suite_workloads(options)
-        workloads = select_workloads(manifest, names or None)
-        for workload in workloads:
-            if not any(size in workload.sizes for size in options.sizes):
-                workload.size(options.sizes[0])  # the error naming the sizes it has
+        workloads = _with_sizes(select_workloads(manifest, names or None), options.sizes, named=bool(names))
         emulation = parse_emulation(options.emulate)
         runners = create_runners(emulation)
         runtime_modes, skipped, runtimes = [], [], {}
@@ -222,6 +219,18 @@ def suite_workloads(options: SuiteOptions) -> tuple[dict[str, Workload], list[st
     if adhoc.given and not programs:
         raise WasmbenchError(f"{', '.join(adhoc.given)}: only with -w PATH (a program of your own)")
     return manifest, names
+
+
+def _with_sizes(workloads: list[Workload], sizes: list[str], named: bool) -> list[Workload]:
+    """The workloads that have at least one of ``sizes`` (a suite's workloads may have only some);
+    a workload named with -w that has none of them is an error, as is a suite left with none."""
+    sized = [workload for workload in workloads if any(size in workload.sizes for size in sizes)]
+    for workload in workloads if named else sized[:0]:
+        if workload not in sized:
+            workload.size(sizes[0])  # the error naming the sizes it has
+    if not sized:
+        raise WasmbenchError(f"no workload has the size {' or '.join(sizes)}")
+    return sized
 
 
 def _make_paths_absolute(options: SuiteOptions) -> None:
