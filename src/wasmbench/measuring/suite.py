@@ -225,9 +225,10 @@ def _with_sizes(workloads: list[Workload], sizes: list[str], named: bool) -> lis
     """The workloads that have at least one of ``sizes`` (a suite's workloads may have only some);
     a workload named with -w that has none of them is an error, as is a suite left with none."""
     sized = [workload for workload in workloads if any(size in workload.sizes for size in sizes)]
-    for workload in workloads if named else sized[:0]:
-        if workload not in sized:
-            workload.size(sizes[0])  # the error naming the sizes it has
+    if named:
+        for workload in workloads:
+            if workload not in sized:
+                workload.size(sizes[0])  # the error naming the sizes it has
     if not sized:
         raise WasmbenchError(f"no workload has the size {' or '.join(sizes)}")
     return sized
