@@ -28,6 +28,8 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if not args.workloads:  # a malformed runtime catalog is the one error line, not the end of a half table
+        load_catalog()
     folder = workloads_dir(args.workloads)
     workloads = load_manifest(folder / MANIFEST_FILE)
     print(f"Workloads in {folder} (built from; size: arguments, and the check when not a sha256)")
@@ -36,7 +38,6 @@ def handle(args: argparse.Namespace) -> int:
         print(f"  {'':<30} {'  '.join(_size(workload, size) for size in workload.sizes)}")
     if args.workloads:
         return 0
-    load_catalog()  # a malformed runtime catalog is the one error line, not the end of a half table
     print("\nRuntimes (mode, status, selection, origin, versions or why not)")
     runners = create_runners()
     try:
