@@ -13,7 +13,7 @@ from wasmbench.build.manifest import NATIVE_REFERENCE, load_manifest
 from wasmbench.cli import main
 from wasmbench.errors import WasmbenchError
 from wasmbench.measuring.options import SuiteOptions
-from wasmbench.measuring.suite import suite_workloads
+from wasmbench.measuring.suite import Suite, suite_workloads
 
 PROGRAMS = Path(__file__).with_name("programs") / "own"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "suite"
@@ -140,3 +140,20 @@ def test_a_malformed_expectation_is_one_line(capsys, tmp_path, argv, message):
     code = main(["run", "-w", str(PROGRAMS / "reader.c"), *argv, "-o", str(tmp_path / "r.json")])
     assert code == 2
     assert capsys.readouterr().err == f"wasmbench: error: {message}\n"
+
+
+def test_a_suite_of_a_program_resumes_from_another_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(PROGRAMS)
+    options = SuiteOptions(
+        workloads=["multi/"], runtimes=["native:default"], sizes=["test"], args=["10"], inputs=["reader.c"]
+    )
+    Suite.create(options, tmp_path / "suite.jsonl").journal.close()
+    monkeypatch.chdir(tmp_path)
+    resumed = Suite.resume(tmp_path / "suite.jsonl")
+    try:
+        multi = resumed.manifest["multi"]
+        assert multi.sources == (PROGRAMS / "multi" / "main.c", PROGRAMS / "multi" / "squares.c")
+        assert multi.size("test").inputs == (str(PROGRAMS / "reader.c"),)
+        assert [pair.key for pair in resumed.journal.pending()] == ["multi/test/native/default"]
+    finally:
+        resumed.close()
