@@ -164,8 +164,7 @@ class Suite:
             compiler=self.toolchain.describe(),
             prepare_ns=prepared.prepare_ns,
             prepare_cached=prepared.cached,
-            **_variant_info(workload, variant, inputs.check),
-            **({"validation": inputs.check.description} if workload.reference_mode(pair.size) else {}),
+            **_validation_info(workload, pair.size, variant, inputs.check),
         )
         self.journal.record_pair(pair, info)
         return Job.bind(
@@ -299,6 +298,14 @@ def _variant_skip(runtime: str, mode: str, variant: str, workloads: list[str]) -
     have = "has" if len(workloads) == 1 else "have"
     reason = f"runs only workloads with a {variant} variant; {', '.join(workloads)} {have} none"
     return Skip(runtime, mode, reason, workloads=workloads)
+
+
+def _validation_info(
+    workload: Workload, size: str, variant: str | None, check: OutputCheck
+) -> dict[str, str]:
+    """What a pair records about how its output is judged: a variant's, or a reference run's check."""
+    reference = {"validation": check.description} if workload.reference_mode(size) else {}
+    return {**reference, **_variant_info(workload, variant, check)}
 
 
 def _variant_info(workload: Workload, variant: str | None, check: OutputCheck) -> dict[str, str]:
