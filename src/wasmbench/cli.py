@@ -38,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.handler(args)
-    except WasmbenchError as error:
-        print(f"wasmbench: error: {error}", file=sys.stderr)
+    except WasmbenchError as error:  # several problems (a manifest's): one line each
+        for line in str(error).splitlines():
+            print(f"wasmbench: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("wasmbench: interrupted", file=sys.stderr)

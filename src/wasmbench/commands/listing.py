@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from wasmbench.build.manifest import load_manifest
+from wasmbench.build.manifest import DIGEST_CHECK, MANIFEST_FILE, Workload, load_manifest, workloads_dir
 from wasmbench.provision.catalog import load_catalog
 from wasmbench.runtimes.registry import create_runners, representative
 
@@ -18,15 +18,26 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser(
         "list", help="workloads and sizes; runtimes, modes, availability, selection, versions"
     )
+    parser.add_argument(
+        "--workloads",
+        metavar="DIR",
+        help="list the workloads of this suite folder (its manifest.toml) and nothing else; "
+        "a manifest in error: one line per problem",
+    )
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    load_catalog()  # a malformed runtime catalog is the one error line, not the end of a half table
-    print("Workloads (size: arguments)")
-    for workload in load_manifest().values():
-        sizes = "  ".join(f"{size}: {' '.join(spec.args) or '-'}" for size, spec in workload.sizes.items())
-        print(f"  {workload.name:<14} {workload.title:<15} {sizes}")
+    if not args.workloads:  # a malformed runtime catalog is the one error line, not the end of a half table
+        load_catalog()
+    folder = workloads_dir(args.workloads)
+    workloads = load_manifest(folder / MANIFEST_FILE)
+    print(f"Workloads in {folder} (built from; size: arguments, and the check when not a sha256)")
+    for workload in workloads.values():
+        print(f"  {workload.name:<14} {workload.title:<15} {_program(workload)}")
+        print(f"  {'':<30} {'  '.join(_size(workload, size) for size in workload.sizes)}")
+    if args.workloads:
+        return 0
     print("\nRuntimes (mode, status, selection, origin, versions or why not)")
     runners = create_runners()
     try:
@@ -52,3 +63,24 @@ def handle(args: argparse.Namespace) -> int:
         "(interpreters) run when named (-r wasmedge:interpreter); --all-modes runs every mode."
     )
     return 0
+
+
+def _program(workload: Workload) -> str:
+    """What the workload is built from: its C files (relative to its folder), or its prebuilt programs."""
+    if not workload.sources:
+        return ", ".join(f"{kind}: {path.name}" for kind, path in workload.prebuilt.items())
+    names = [
+        str(source.relative_to(workload.folder)) if workload.folder else source.name
+        for source in workload.sources
+    ]
+    return " ".join(names)
+
+
+def _size(workload: Workload, size: str) -> str:
+    """``size: arguments``, and how its output is checked unless by the manifest's digest."""
+    spec = workload.size(size)
+    reference = workload.reference_mode(size)
+    check = (
+        f" [output of {reference}]" if reference else f" [{spec.check}]" if spec.check != DIGEST_CHECK else ""
+    )
+    return f"{size}: {' '.join(spec.args) or '-'}{check}"

@@ -24,7 +24,8 @@ from wasmbench.store.schema import PairInfo
 class Job:
     """A bound pair: what runs, where, with which arguments, and how its output is judged.
 
-    ``info`` is what the journal records about the pair (runtime version, artefact, prepare time).
+    ``info`` is what the journal records about the pair (runtime version, artefact, prepare time);
+    None for a reference run, which makes the expected output and is not a measurement.
     The job owns its scratch folder (``close`` removes it; ``wasmbench.execution.scratch`` sweeps
     those of a killed harness).
     """
@@ -34,7 +35,7 @@ class Job:
     prepared: Prepared
     check: OutputCheck
     invocation: Invocation
-    info: PairInfo
+    info: PairInfo | None
     scratch: tempfile.TemporaryDirectory = field(repr=False)
 
     @classmethod
@@ -46,7 +47,7 @@ class Job:
         inputs: Inputs,
         args: tuple[str, ...],
         timeout_s: float,
-        info: PairInfo,
+        info: PairInfo | None,
     ) -> Job:
         """Stage the inputs in a new scratch folder: ``work/`` (all a module may see) and
         ``output/`` (stdout and stderr, outside its sight)."""
