@@ -277,6 +277,7 @@ SIZE = '[workloads.p.sizes.test]\nargs = []\ncheck = "native"\n'
             PROGRAM + SIZE + 'inputs = ["gone.bin"]\n',
             "workload 'p', size 'test': inputs: .*/gone.bin is missing",
         ),
+        (PROGRAM + 'include = ["gone"]\n' + SIZE, "workload 'p': include: .*/gone is no folder"),
         (
             PROGRAM + SIZE + "repeat = 3\n",
             "workload 'p', size 'test': unknown key 'repeat' \\(known: args, ",
@@ -287,7 +288,7 @@ SIZE = '[workloads.p.sizes.test]\nargs = []\ncheck = "native"\n'
         "sources-missing", "sources-empty", "two-programs", "wasm-missing", "native-without-wasm",
         "native-check-without-native", "reference-check-without-reference", "reference-shape",
         "size-name", "no-sizes", "stdout-file-missing", "sha256-shape", "exit-code", "inputs-missing",
-        "size-key",
+        "include-missing", "size-key",
     ],
 )  # fmt: skip
 def test_every_key_of_a_suite_folder_is_checked_as_it_loads(tmp_path, capsys, entry, message):

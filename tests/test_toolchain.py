@@ -167,3 +167,17 @@ def test_sources_and_per_target_flags_are_compiled_together(tmp_path):
     assert "-DVALUE=7" not in wasm.flags and "-DVALUE=1" in wasm.flags
     (tmp_path / "value.h").write_text("int value(void); /* changed */\n")
     assert not Toolchain(root=tmp_path).build(workload, "native").cached, "a header keys the cache"
+
+
+@pytest.mark.slow
+def test_include_folders_are_searched_for_headers_and_key_the_cache(tmp_path):
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "answer.h").write_text("#define ANSWER 42\n")
+    (tmp_path / "main.c").write_text(
+        '#include <answer.h>\n#include <stdio.h>\nint main(void) { printf("%d\\n", ANSWER); return 0; }\n'
+    )
+    workload = replace(helper_program(tmp_path / "main.c"), include=(tmp_path / "common",))
+    native = Toolchain(root=tmp_path / "cache").build(workload, "native")
+    assert subprocess.run([native.path], capture_output=True, text=True).stdout == "42\n"
+    (tmp_path / "common" / "answer.h").write_text("#define ANSWER 43\n")
+    assert not Toolchain(root=tmp_path / "cache").build(workload, "native").cached

@@ -63,7 +63,11 @@ class AdHocOptions:
     def workload(self, value: str, sizes: list[str]) -> Workload:
         """The workload of the program at path ``value``, at each of ``sizes``."""
         path = Path(value)
-        entry = {"title": path.absolute().name, "summary": " ".join([path.name, *self.args]), **self._program(path)}
+        entry = {
+            "title": path.absolute().name,
+            "summary": " ".join([path.name, *self.args]),
+            **self._program(path),
+        }
         check = self._check(value, has_native="wasm" not in entry or "native" in entry)
         if check.get("check") == REFERENCE_CHECK:
             entry["reference"] = self.reference
@@ -102,7 +106,9 @@ class AdHocOptions:
         """The size's keys that say how its output is checked."""
         expected = {
             "--reference": {"check": REFERENCE_CHECK} if self.reference else None,
-            "--expect-file": {"stdout_file": str(Path(self.expect_file).absolute())} if self.expect_file else None,
+            "--expect-file": {"stdout_file": str(Path(self.expect_file).absolute())}
+            if self.expect_file
+            else None,
             "--expect-sha256": {"stdout_sha256": self.expect_sha256} if self.expect_sha256 else None,
         }
         given = {flag: keys for flag, keys in expected.items() if keys is not None}

@@ -134,7 +134,9 @@ class Workload:
     ``cflags`` and ``libs`` apply to every target, ``targets`` adds per kind of target. A workload
     without sources runs ``prebuilt`` programs (by kind of target: a wasm32-wasi module, and a
     native binary for this machine where there is one). ``reference`` is the runtime mode whose
-    output a ``check = "reference"`` size expects. ``folder`` is the manifest's.
+    output a ``check = "reference"`` size expects. ``folder`` is the manifest's. ``include`` are
+    folders searched for headers (``-I``) besides the sources' own, e.g. an existing suite's
+    ``#include <common.h>`` from a utilities folder.
     """
 
     name: str
@@ -151,6 +153,7 @@ class Workload:
     prebuilt: dict[str, Path] = field(default_factory=dict)
     reference: str = ""
     folder: Path | None = None
+    include: tuple[Path, ...] = ()
 
     @property
     def sources(self) -> tuple[Path, ...]:
@@ -326,7 +329,7 @@ class _Table:
 
 
 WORKLOAD_KEYS = (
-    "title", "summary", "source", "sources", "wasm", "native", "cflags", "libs", "target",
+    "title", "summary", "source", "sources", "include", "wasm", "native", "cflags", "libs", "target",
     "reference", "inputs", "variants", "sizes",
 )  # fmt: skip
 SIZE_KEYS = (
@@ -362,7 +365,9 @@ def _parse_workload(entry: _Table, folder: Path) -> Workload:
         raise entry.problem(f"has no sizes (give one or more of {', '.join(SIZES)})")
     if unknown := [size for size in size_tables if size not in SIZES]:
         raise entry.problem(f"size {', '.join(map(repr, unknown))} is not one of {', '.join(SIZES)}")
-    sizes = {size: _parse_size(spec, folder, has_builder=builder is not None) for size, spec in size_tables.items()}
+    sizes = {
+        size: _parse_size(spec, folder, has_builder=builder is not None) for size, spec in size_tables.items()
+    }
     variants = {
         name: _parse_variant(spec, folder) for name, spec in entry.tables("variants", "variant").items()
     }
@@ -387,6 +392,7 @@ def _parse_workload(entry: _Table, folder: Path) -> Workload:
         inputs=_parse_builder(builder) if builder else None,
         variants=variants,
         folder=folder,
+        include=_include(entry, folder),
     )
     return workload
 
@@ -404,6 +410,14 @@ def _sources(entry: _Table, folder: Path) -> tuple[Path, ...]:
     if not names:
         raise entry.problem("sources must name at least one C file")
     return entry.files(folder, "sources", names)
+
+
+def _include(entry: _Table, folder: Path) -> tuple[Path, ...]:
+    """The header folders of ``include``, relative to ``folder`` (or absolute), each of which must exist."""
+    paths = tuple(folder / name for name in entry.texts("include", ()))
+    if missing := [str(path) for path in paths if not path.is_dir()]:
+        raise entry.problem(f"include: {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} no folder")
+    return paths
 
 
 def _prebuilt(entry: _Table, folder: Path) -> dict[str, Path]:

@@ -165,10 +165,16 @@ class Toolchain:
             path = workload.prebuilt[target_kind(target)]
             return Artefact(workload.name, target, path, file_sha256(path), (), cached=True)
         build = workload.build_flags(target)
-        flags = (*self.flags, *target_flags(target), *build.cflags)
+        flags = (
+            *self.flags,
+            *target_flags(target),
+            *build.cflags,
+            *(f"-I{folder}" for folder in workload.include),
+        )
         libs = tuple(f"-l{lib}" for lib in build.libs)
-        # The key covers the sources and the headers beside them, which the sources share.
-        headers = {header for source in workload.sources for header in source.parent.glob("*.h")}
+        # The key covers the sources and the headers beside them and in the include folders.
+        folders = {*(source.parent for source in workload.sources), *workload.include}
+        headers = {header for folder in folders for header in folder.glob("*.h")}
         key = content_key(
             *(path.read_bytes() for path in [*workload.sources, *sorted(headers)]),
             *flags,
