@@ -15,7 +15,7 @@ import ipaddress
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wasmbench.build.checks import ClassificationCheck
 from wasmbench.build.inputs import Inputs, InputStore
@@ -24,12 +24,12 @@ from wasmbench.build.toolchain import Toolchain
 from wasmbench.errors import WasmbenchError
 from wasmbench.measuring.job import prepare_pair
 from wasmbench.measuring.options import DEFAULTS
-from wasmbench.runtimes.registry import create_runners, representative
+from wasmbench.runtimes.registry import representative, runner_classes
 from wasmbench.runtimes.runner import Mode, Runner
 from wasmbench.serving.front import LOOPBACK, serve
 from wasmbench.serving.function import ECHO, NO_INPUTS, Echo, Function, Program
 from wasmbench.serving.paths import COLD, WARM, can_serve_warm, served_module
-from wasmbench.serving.pool import Instance, Pool, close_all
+from wasmbench.serving.pool import Instance, Pool, close_each
 from wasmbench.store.schema import Pair
 
 DEFAULT_PORT = 8080
@@ -97,14 +97,15 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 @dataclass
 class Service:
     """What a server serves: ``name`` (runtime:mode) and ``workload`` as the ready line says them,
-    the path, the instances and the function; ``runner`` (closed at the end) when there is one."""
+    the path, the instances and the function, and the runners that made the instances (closed at
+    the end)."""
 
     name: str
     workload: str
     path: str
     instances: list[Instance]
     function: Function
-    runner: Runner | None = None
+    runners: list[Runner] = field(default_factory=list)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -127,8 +128,7 @@ def handle(args: argparse.Namespace) -> int:
         pool = Pool(service.instances, service.function, args.timeout)
         serve(pool, args.bind, args.port, args.max_body, ready)
     finally:
-        if service.runner is not None:
-            service.runner.close()
+        close_each(service.runners)
     log("stopped: every instance closed")
     return 0
 
@@ -158,26 +158,30 @@ def _start(args: argparse.Namespace) -> Service:
     pair = Pair(workload.name, args.size, runner.declaration.name, mode.name)
     prepared, inputs = prepare_pair(pair, runner, workload, Toolchain(DEFAULTS.opt_level), InputStore())
     started = time.perf_counter()
-    instances: list[Instance] = []
+    # A runner serves one run at a time (its zygote, its containers): each instance has its own.
+    runners, instances = [runner], []
     try:
-        for _ in range(args.instances):
-            module = served_module(runner, mode, prepared, path)
-            instances.append(Instance(module, inputs, f"serve-{workload.name}"))
+        runners += [type(runner)() for _ in range(args.instances - 1)]
+        for own in runners:
+            instances.append(
+                Instance(served_module(own, mode, prepared, path), inputs, f"serve-{workload.name}")
+            )
     except BaseException:
-        close_all(instances)
-        runner.close()
+        close_each(instances)
+        close_each(runners)
         raise
     log(f"{len(instances)} {path} instances of {name} ready in {time.perf_counter() - started:.2f} s")
-    return Service(name, workload.name, path, instances, _function(spec.args, inputs), runner)
+    return Service(name, workload.name, path, instances, _function(spec.args, inputs), runners)
 
 
 def _mode(spec: str) -> tuple[Runner, Mode]:
-    """The runner and mode ``-r`` names, available here; an unknown or unavailable one is an error."""
-    runners = create_runners()
+    """A runner of the runtime ``-r`` names, and the mode, available here; an unknown or unavailable
+    one is an error."""
+    classes = runner_classes()
     runtime, _, mode_name = spec.partition(":")
-    if runtime not in runners:
-        raise WasmbenchError(f"unknown runtime {runtime!r} (known: {', '.join(runners)})")
-    runner = runners[runtime]
+    if runtime not in classes:
+        raise WasmbenchError(f"unknown runtime {runtime!r} (known: {', '.join(classes)})")
+    runner = classes[runtime]()
     mode = runner.declaration.mode(mode_name or _default_mode(runner))
     availability = runner.availability(mode.name)
     if not availability.available:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 from wasmbench.build.inputs import Inputs
 from wasmbench.measuring.job import run_validated, staged_folder
@@ -30,6 +31,10 @@ class Answer:
 
     measurement: Measurement
     output: bytes = b""
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
 
 
 class Instance:
@@ -104,7 +109,7 @@ class Pool:
         """Wait for the invocations under way (each ends by its timeout at the latest), then close
         every instance: nothing the pool started outlives this."""
         self._threads.shutdown(wait=True, cancel_futures=True)
-        close_all(self.instances)
+        close_each(self.instances)
 
     def _serve(self, instance: Instance, body: bytes) -> Answer:
         return instance.invoke(self.function.call(body, instance.workdir), self.timeout_s)
@@ -114,8 +119,8 @@ class Pool:
         self._free.put_nowait(instance)
 
 
-def close_all(instances: list[Instance]) -> None:
-    """Close every instance, also when closing one of them fails (the first failure is raised)."""
+def close_each(closables: Iterable[Closable]) -> None:
+    """Close every one (instances, runners), also when closing one of them fails."""
     with contextlib.ExitStack() as stack:
-        for instance in instances:
-            stack.callback(instance.close)
+        for closable in closables:
+            stack.callback(closable.close)
