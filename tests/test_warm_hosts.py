@@ -23,6 +23,7 @@ WARM_MODES = [
     ("wasmer", "sdk"),
     ("wasmer", "sdk-cached"),
     ("wasmedge", "interpreter"),
+    ("wasmedge", "jit"),
     ("wasmedge", "aot"),
 ]
 WARM_UP_INVOCATIONS = 100
