@@ -216,3 +216,18 @@ def test_inference_served_classifies_a_posted_photo_as_json_validated_by_the_ref
         ]
         assert server.post(b"not a photo")[0] == 400
         assert os.path.exists(f"/proc/{server.process.pid}")
+
+
+@pytest.mark.slow
+def test_wasmtime_nop_served_warm_by_its_hosts_which_end_with_the_server():
+    with serving("-r", "wasmtime", "-w", "nop", "--size", "test", "--instances", "2") as server:
+        assert server.ready.group(1, 6, 7) == ("wasmtime:embedded", "warm", "2")
+        hosts = children(server.process.pid)
+        assert len(hosts) == 2
+        for _ in range(5):
+            assert server.post(b"ignored") == (200, b"wasmbench nop\n")
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=30) == 0
+    for pid in hosts:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

@@ -106,6 +106,27 @@ def test_a_crash_is_500_crashed_with_the_exit_status_and_the_end_of_stderr():
     }
 
 
+class Unwritable(Program):
+    """A function whose request cannot be prepared (the front's side fails, e.g. a full disk)."""
+
+    def call(self, body: bytes, workdir: Path):
+        raise OSError(28, "No space left on device")
+
+
+def test_a_failure_on_the_front_s_side_is_500_error_and_the_next_request_is_served():
+    pool = Pool([Instance(Crashing(), NO_INPUTS, "test")], Unwritable((), AnyOutput()), 10.0)
+
+    async def talk(client: TestClient):
+        return await post(client), await post(client)
+
+    first, second = exchange(pool, talk)
+    assert first == second and first[0] == 500
+    assert json.loads(first[1]) == {
+        "status": "error",
+        "reason": "OSError: [Errno 28] No space left on device",
+    }
+
+
 def test_an_invocation_over_the_timeout_is_504_and_its_host_is_replaced():
     pool = echo_pool(function=Program(("hang",), AnyOutput()), timeout_s=0.5)
     first = list(pool.pids())

@@ -53,6 +53,9 @@ def make_app(pool: Pool, max_body: int) -> web.Application:
             answer = await pool.invoke(body)
         except BadRequest as error:
             return failure(400, "bad_request", str(error))
+        except Exception as error:  # the front's side failed (e.g. a full /dev/shm): that request's error
+            metrics.count(Status.ERROR, time.perf_counter() - arrived)
+            return failure(500, Status.ERROR.value, f"{type(error).__name__}: {error}")
         measurement = answer.measurement
         metrics.count(measurement.status, time.perf_counter() - arrived)
         if measurement.status is Status.OK:
