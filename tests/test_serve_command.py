@@ -11,9 +11,11 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -231,3 +233,15 @@ def test_wasmtime_nop_served_warm_by_its_hosts_which_end_with_the_server():
     for pid in hosts:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+@pytest.mark.slow
+def test_a_signal_during_an_invocation_lets_it_end_by_its_timeout_then_exits_0():
+    with serving("-r", "native", "-w", "nbody", "--size", "large", "--timeout", "1") as server:
+        with ThreadPoolExecutor(1) as client:
+            answer = client.submit(server.post)
+            time.sleep(0.3)  # the invocation is under way
+            server.process.send_signal(signal.SIGTERM)
+            code, body = answer.result(timeout=30)
+        assert code == 504 and json.loads(body)["status"] == "timeout"
+        assert server.process.wait(timeout=30) == 0

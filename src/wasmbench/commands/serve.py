@@ -124,10 +124,11 @@ def handle(args: argparse.Namespace) -> int:
             flush=True,
         )
 
+    pool = Pool(service.instances, service.function, args.timeout)
     try:
-        pool = Pool(service.instances, service.function, args.timeout)
         serve(pool, args.bind, args.port, args.max_body, ready)
     finally:
+        pool.close()
         close_each(service.runners)
     log("stopped: every instance closed")
     return 0

@@ -100,7 +100,8 @@ class Pool:
         self.busy += 1
 
         def release(_: object) -> None:
-            loop.call_soon_threadsafe(self._release, instance)
+            with contextlib.suppress(RuntimeError):  # the loop has ended: no request waits any more
+                loop.call_soon_threadsafe(self._release, instance)
 
         invocation = self._threads.submit(self._serve, instance, body)
         invocation.add_done_callback(release)
@@ -118,7 +119,7 @@ class Pool:
 
     def close(self) -> None:
         """Wait for the invocations under way (each ends by its timeout at the latest), then close
-        every instance: nothing the pool started outlives this."""
+        every instance: nothing the pool started outlives this. Closing again does nothing."""
         self._threads.shutdown(wait=True, cancel_futures=True)
         close_each(self.instances)
 
