@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from wasmbench.build.checks import ClassificationCheck
 from wasmbench.build.inputs import Inputs, InputStore
-from wasmbench.build.manifest import SIZES, load_manifest, select_workloads
+from wasmbench.build.manifest import SIZES, Workload, load_manifest, select_workloads
 from wasmbench.build.toolchain import Toolchain
 from wasmbench.errors import WasmbenchError
 from wasmbench.measuring.job import prepare_pair
@@ -28,7 +28,7 @@ from wasmbench.runtimes.registry import representative, runner_classes
 from wasmbench.runtimes.runner import Mode, Runner
 from wasmbench.serving.front import LOOPBACK, serve
 from wasmbench.serving.function import ECHO, NO_INPUTS, Echo, Function, Program
-from wasmbench.serving.paths import COLD, WARM, can_serve_warm, served_module
+from wasmbench.serving.paths import COLD, WARM, ServingPath, can_serve_warm, served_module
 from wasmbench.serving.pool import Instance, Pool, close_each
 from wasmbench.store.schema import Pair
 
@@ -141,38 +141,43 @@ def _front_only(count: int) -> Service:
 
 
 def _start(args: argparse.Namespace) -> Service:
-    """Resolve the mode and the workload, build and prepare it as ``run`` does, start the instances."""
+    """Resolve the mode and the workload, build and prepare it as ``run`` does, start the instances
+    (a runner each: a runner serves one run at a time, with its zygote or its containers)."""
     runner, mode = _mode(args.runtime)
     name = f"{runner.declaration.name}:{mode.name}"
-    workload = select_workloads(load_manifest(), [args.workload])[0]
-    spec = workload.size(args.size)
-    if mode.variant is not None and mode.variant not in workload.variants:
-        raise WasmbenchError(
-            f"{name} runs only workloads with a {mode.variant} variant; {workload.name} has none"
-        )
-    warm = can_serve_warm(runner, mode)
-    if args.path == WARM and not warm:
-        raise WasmbenchError(f"{name} has no warm host; serve it with --path cold, or choose a mode with one")
-    path = args.path or (WARM if warm else COLD)
-    if args.path is None and not warm:
-        log(f"{name} has no warm host: serving it cold (a fresh process or container per invocation)")
-    pair = Pair(workload.name, args.size, runner.declaration.name, mode.name)
-    prepared, inputs = prepare_pair(pair, runner, workload, Toolchain(DEFAULTS.opt_level), InputStore())
-    started = time.perf_counter()
-    # A runner serves one run at a time (its zygote, its containers): each instance has its own.
     runners, instances = [runner], []
     try:
+        workload = select_workloads(load_manifest(), [args.workload])[0]
+        spec = workload.size(args.size)
+        path = _path(runner, mode, workload, args.path)
+        pair = Pair(workload.name, args.size, runner.declaration.name, mode.name)
+        prepared, inputs = prepare_pair(pair, runner, workload, Toolchain(DEFAULTS.opt_level), InputStore())
+        started = time.perf_counter()
         runners += [type(runner)() for _ in range(args.instances - 1)]
         for own in runners:
-            instances.append(
-                Instance(served_module(own, mode, prepared, path), inputs, f"serve-{workload.name}")
-            )
+            module = served_module(own, mode, prepared, path)
+            instances.append(Instance(module, inputs, f"serve-{workload.name}"))
     except BaseException:
         close_each(instances)
         close_each(runners)
         raise
     log(f"{len(instances)} {path} instances of {name} ready in {time.perf_counter() - started:.2f} s")
     return Service(name, workload.name, path, instances, _function(spec.args, inputs), runners)
+
+
+def _path(runner: Runner, mode: Mode, workload: Workload, asked: ServingPath | None) -> ServingPath:
+    """The path the mode serves the workload on: the one ``asked``, else warm where it can."""
+    name = f"{runner.declaration.name}:{mode.name}"
+    if mode.variant is not None and mode.variant not in workload.variants:
+        raise WasmbenchError(
+            f"{name} runs only workloads with a {mode.variant} variant; {workload.name} has none"
+        )
+    warm = can_serve_warm(runner, mode)
+    if asked == WARM and not warm:
+        raise WasmbenchError(f"{name} has no warm host; serve it with --path cold, or choose a mode with one")
+    if asked is None and not warm:
+        log(f"{name} has no warm host: serving it cold (a fresh process or container per invocation)")
+    return asked or (WARM if warm else COLD)
 
 
 def _mode(spec: str) -> tuple[Runner, Mode]:
