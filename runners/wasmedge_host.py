@@ -159,13 +159,7 @@ def _strings(items: Sequence[str]) -> ctypes.Array[ctypes.c_char_p]:
     return (ctypes.c_char_p * len(items))(*(item.encode() for item in items))
 
 
-def loader(
-    library: Path, module: Path, run_mode: str, argv0: str
-) -> Callable[[], Callable[[Request], Answer]]:
-    """What ``host_loop.serve`` calls once: the module loaded, and the function of one invocation."""
-    return lambda: WarmModule(library, module, run_mode, argv0).invoke
-
-
 if __name__ == "__main__":
     library, module, run_mode, argv0 = sys.argv[1:]
-    serve(loader(Path(library), Path(module), run_mode, argv0))
+    # host_loop calls it once: the module loaded, then one invocation per request.
+    serve(lambda: WarmModule(Path(library), Path(module), run_mode, argv0).invoke)
