@@ -14,6 +14,12 @@ The program is the release ``setup runtimes`` installed, else on PATH, else in
 libraries in the ``lib`` folder beside ``bin``).
 Sandbox: the working directory is preopened as ``.`` (``--dir .:<workdir>``: WasmEdge writes the
 guest path first); WasmEdge gives a module no host environment variable unless ``--env`` names it.
+
+Served warm (``serve``), every mode keeps the module loaded, validated and (``jit``: at the
+host's start) compiled in a host process that calls WasmEdge's C API (``wasmedge_host``, through
+ctypes on the ``libwasmedge.so`` of the release the program belongs to: its ``lib64`` or ``lib``
+folder), with a fresh WASI context and module instance per invocation. Where the library is not
+there, ``serve`` says so and the modes are served cold.
 """
 
 from __future__ import annotations
@@ -28,13 +34,16 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.provision.runtimes import catalog_release
 from wasmbench.runtimes.command_runner import CommandRunner, Program, compile_command
 from wasmbench.runtimes.preparation import prepared
-from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mode, Prepared
+from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mode, Prepared, ServedModule
+from wasmbench.serving.channel import HostProcess, host_argv
 
 EMPTY_MODULE = b"\0asm\1\0\0\0"
 # (module (func (export "_start"))): what a run mode must be able to run.
 START_MODULE = EMPTY_MODULE + bytes.fromhex("010401600000 03020100 070a01065f737461727400 00 0a040102000b")
 INSTALL_HINT = "wasmbench setup runtimes wasmedge"
 JIT_VERSION = "WasmEdge 0.17 or later, built with LLVM"
+LIBRARY = "libwasmedge.so"
+HOST_MODULE = "wasmbench.runners.wasmedge_host"
 
 
 # ``$WASMEDGE_DIR`` is read at each look-up, so a changed variable counts.
@@ -91,9 +100,9 @@ class WasmEdgeRunner(CommandRunner):
         name="wasmedge",
         title="WasmEdge (SSVM)",
         modes=(
-            Mode("interpreter", opt_in=True, source=PROGRAM),
-            Mode("jit", source=PROGRAM),
-            Mode("aot", source=PROGRAM),
+            Mode("interpreter", opt_in=True, source=PROGRAM, warm=True),
+            Mode("jit", source=PROGRAM, warm=True),
+            Mode("aot", source=PROGRAM, warm=True),
         ),
         representative=("aot",),
         setup=catalog_release,
@@ -124,6 +133,17 @@ class WasmEdgeRunner(CommandRunner):
         compile = compile_aot if mode == "aot" else None
         return prepared(self, artefact, mode, cache_root, compile, ".aot.wasm", flags)
 
+    def serve(self, prepared: Prepared) -> ServedModule:
+        """A warm host (``wasmedge_host``) holding ``prepared`` loaded through WasmEdge's C API."""
+        found = library()
+        if found is None:
+            raise WasmbenchError(
+                f"the warm WasmEdge host needs {LIBRARY} in the lib64 or lib folder beside the wasmedge"
+                f" program, and there is none (install a release: {INSTALL_HINT})"
+            )
+        argv = host_argv(HOST_MODULE, found, prepared.path, prepared.mode, prepared.artefact.workload)
+        return HostProcess(argv, name="wasmedge")
+
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         return [
             str(self.program.require()),
@@ -133,6 +153,16 @@ class WasmEdgeRunner(CommandRunner):
             str(prepared.path),
             *invocation.args,
         ]
+
+
+def library() -> Path | None:
+    """WasmEdge's C library, beside the program it belongs to (a release's ``bin``, ``lib64`` or ``lib``)."""
+    program = PROGRAM.locate()
+    if program is None:
+        return None
+    release = program.resolve().parent.parent
+    found = (release / folder / LIBRARY for folder in ("lib64", "lib"))
+    return next((path for path in found if path.exists()), None)
 
 
 def compile_aot(source: Path, destination: Path) -> None:

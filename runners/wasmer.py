@@ -43,17 +43,28 @@ from importlib import metadata
 from pathlib import Path
 
 from wasmbench.build.toolchain import Artefact
+from wasmbench.errors import WasmbenchError
 from wasmbench.provision.runtimes import catalog_release
 from wasmbench.runtimes.command_runner import COMPILE_TIMEOUT_S, Program, run_command
 from wasmbench.runtimes.embedded import EmbeddedRunner, PythonPackage
 from wasmbench.runtimes.preparation import prepared
-from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mode, Prepared, RunOutcome
+from wasmbench.runtimes.runner import (
+    Availability,
+    Declaration,
+    Invocation,
+    Mode,
+    Prepared,
+    RunOutcome,
+    ServedModule,
+)
+from wasmbench.serving.channel import HostProcess, host_argv
 
 SDK_MODES = ("sdk", "sdk-cached")
 CLI_MODES = ("cranelift", "llvm", "singlepass")
 SDK = PythonPackage("wasmer_sdk", "wasmer-sdk")
 # How the wasmer CLI words a trap on its stderr, e.g. "RuntimeError: unreachable".
 CLI_TRAP = re.compile(r"RuntimeError: .+")
+HOST_MODULE = "wasmbench.runners.wasmer_host"
 CLI = Program("wasmer", "curl https://get.wasmer.io -sSfL | sh (the official installer)", ("~/.wasmer/bin",))
 
 
@@ -62,8 +73,8 @@ class WasmerRunner(EmbeddedRunner):
         name="wasmer",
         title="Wasmer",
         modes=(
-            Mode("sdk", layout_padding=False, flags=("compile_each_run",), source=SDK),
-            Mode("sdk-cached", layout_padding=False, flags=("precompiled",), source=SDK),
+            Mode("sdk", layout_padding=False, flags=("compile_each_run",), source=SDK, warm=True),
+            Mode("sdk-cached", layout_padding=False, flags=("precompiled",), source=SDK, warm=True),
             *(Mode(compiler, flags=(f"--{compiler}",), source=CLI) for compiler in CLI_MODES),
         ),
         # The fastest mode this host has: LLVM's code, then Cranelift's, the SDK's when no CLI is here.
@@ -116,9 +127,7 @@ class WasmerRunner(EmbeddedRunner):
                 command = self.cli_command(prepared, invocation)
                 return run_command(command, invocation, {"WASMER_CACHE_DIR": cache}, CLI_TRAP)
             module = prepared.artefact.path
-            if prepared.mode == "sdk-cached":
-                with tarfile.open(prepared.path) as archive:
-                    archive.extractall(cache, filter="data")
+            _fill_cache(prepared, Path(cache))
             return self.run_in_zygote(
                 "run_module",
                 (
@@ -126,12 +135,19 @@ class WasmerRunner(EmbeddedRunner):
                     prepared.artefact.workload,
                     invocation.args,
                     invocation.workdir,
+                    invocation.stdin,
                     invocation.stdout,
                     Path(cache),
                 ),
                 invocation,
                 "wasmer-sdk",
             )
+
+    def serve(self, prepared: Prepared) -> ServedModule:
+        """A warm host (``wasmer_host``) holding ``prepared``, an SDK mode's module."""
+        if prepared.mode not in SDK_MODES:
+            raise WasmbenchError(f"wasmer:{prepared.mode} has no warm host (the SDK modes have)")
+        return WarmSdkHost(prepared)
 
     def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         """``wasmer run`` with the mode's compiler and the working directory mapped as ``.``."""
@@ -145,6 +161,42 @@ class WasmerRunner(EmbeddedRunner):
             "--",
             *invocation.args,
         ]
+
+
+class WarmSdkHost:
+    """A ``wasmer_host`` process and the compiled-module cache folder it alone uses (for
+    ``sdk-cached``, filled with the prepared cache), removed when it closes; a ``ServedModule``."""
+
+    def __init__(self, prepared: Prepared) -> None:
+        self.cache = tempfile.TemporaryDirectory(prefix="wasmbench-wasmer-host-")
+        _fill_cache(prepared, Path(self.cache.name))
+        argv = host_argv(HOST_MODULE, prepared.artefact.path, prepared.artefact.workload, self.cache.name)
+        try:
+            self.host = HostProcess(argv, name="wasmer-sdk")
+        except WasmbenchError:
+            self.cache.cleanup()
+            raise
+
+    @property
+    def restarts(self) -> int:
+        return self.host.restarts
+
+    def invoke(self, invocation: Invocation) -> RunOutcome:
+        return self.host.invoke(invocation)
+
+    def pids(self) -> list[int]:
+        return self.host.pids()
+
+    def close(self) -> None:
+        self.host.close()
+        self.cache.cleanup()
+
+
+def _fill_cache(prepared: Prepared, cache: Path) -> None:
+    """For ``sdk-cached``: the prepared compiled-module cache unpacked into ``cache``."""
+    if prepared.mode == "sdk-cached":
+        with tarfile.open(prepared.path) as archive:
+            archive.extractall(cache, filter="data")
 
 
 def _cli_compilers() -> list[str] | None:

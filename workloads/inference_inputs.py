@@ -22,6 +22,7 @@ import hashlib
 import json
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
@@ -52,16 +53,20 @@ def build(spec: SizeSpec, destination: Path) -> None:
     for name in image_names:
         rgb = load_photo(Path(name).stem)
         write_ppm(rgb, destination / name)
-        probabilities = mobilenet_v2.forward(layers, mobilenet_v2.preprocess(rgb, int(size_text)))
-        ranked = np.argsort(-probabilities, kind="stable")[:REFERENCE_CLASSES]
-        references.append(
-            {
-                "image": name,
-                "classes": [[int(i), labels[i], float(probabilities[i])] for i in ranked],
-            }
-        )
+        classes = reference_classes(layers, labels, rgb, int(size_text))
+        references.append({"image": name, "classes": [list(entry) for entry in classes]})
     expected = {"kind": "classification", "tolerance": TOLERANCE, "images": references}
     (destination / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
+
+
+def reference_classes(
+    layers: list[mobilenet_v2.Layer], labels: list[str], rgb: np.ndarray, size: int
+) -> list[tuple[int, str, float]]:
+    """The reference's most probable classes of one photo (class index, label, probability), most
+    probable first: a float64 forward pass of ``layers`` on the program's preprocessing at ``size``."""
+    probabilities = mobilenet_v2.forward(layers, mobilenet_v2.preprocess(rgb, size))
+    ranked = np.argsort(-probabilities, kind="stable")[:REFERENCE_CLASSES]
+    return [(int(i), labels[i], float(probabilities[i])) for i in ranked]
 
 
 def build_openvino_model(spec: SizeSpec, destination: Path) -> None:
@@ -113,10 +118,15 @@ def load_photo(stem: str) -> np.ndarray:
     for folder in folders:
         for suffix in PHOTO_SUFFIXES:
             if (path := folder / f"{stem}{suffix}").is_file():
-                with Image.open(path) as image:
-                    return np.asarray(image.convert("RGB"))
+                return read_photo(path)
     searched = ", ".join(str(folder) for folder in folders)
     raise WasmbenchError(f"no photo {stem}{{{','.join(PHOTO_SUFFIXES)}}} in {searched}")
+
+
+def read_photo(source: Path | BinaryIO) -> np.ndarray:
+    """A photo file (PNG, JPEG, or any format Pillow reads) as an H x W x 3 uint8 array."""
+    with Image.open(source) as image:
+        return np.asarray(image.convert("RGB"))
 
 
 def write_ppm(rgb: np.ndarray, path: Path) -> None:

@@ -9,15 +9,56 @@ runs, validates and journals, and never walks back to the manifest, the inputs o
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
-from wasmbench.build.inputs import Inputs
+from wasmbench.build.cache import cache_dir
+from wasmbench.build.inputs import Inputs, InputStore
+from wasmbench.build.manifest import Workload
+from wasmbench.build.toolchain import Toolchain
 from wasmbench.execution.scratch import scratch_folder
 from wasmbench.measuring.measurement import Measurement, OutputCheck, validate
 from wasmbench.measuring.plan import Pair
 from wasmbench.runtimes.runner import Invocation, Prepared, Runner, RunOutcome
 from wasmbench.store.schema import PairInfo
+
+
+def prepare_pair(
+    pair: Pair, runner: Runner, workload: Workload, toolchain: Toolchain, store: InputStore
+) -> tuple[Prepared, Inputs]:
+    """The pair's artefact built (the variant its mode runs, for its target) and prepared for its
+    mode, and its inputs at its size: everything a run needs that comes from the build step."""
+    mode = runner.declaration.mode(pair.mode)
+    artefact = toolchain.build(workload.program(mode.variant), mode.target)
+    prepared = runner.prepare(artefact, pair.mode, cache_dir())
+    return prepared, store.inputs(workload, pair.size, mode.variant)
+
+
+def staged_folder(purpose: str, inputs: Inputs) -> tuple[tempfile.TemporaryDirectory, Path, Path]:
+    """A new scratch folder, its ``work/`` folder holding the staged inputs (all a module may see)
+    and its ``output/`` folder (for the standard streams, outside the module's sight)."""
+    scratch = scratch_folder(purpose)
+    workdir, output = Path(scratch.name) / "work", Path(scratch.name) / "output"
+    workdir.mkdir()
+    output.mkdir()
+    inputs.stage(workdir)
+    return scratch, workdir, output
+
+
+def run_validated(
+    run: Callable[[Invocation], RunOutcome], invocation: Invocation, check: OutputCheck
+) -> Measurement:
+    """One run (or served invocation) into fresh output files, validated. A runtime that fails to
+    start is a result (``error``), not a crash of the harness."""
+    invocation.stdout.unlink(missing_ok=True)
+    invocation.stderr.unlink(missing_ok=True)
+    try:
+        outcome = run(invocation)
+    except Exception as error:
+        outcome = RunOutcome.failure(f"{type(error).__name__}: {error}")
+    return validate(outcome, invocation.stdout, invocation.stderr, check)
 
 
 @dataclass
@@ -49,13 +90,8 @@ class Job:
         timeout_s: float,
         info: PairInfo | None,
     ) -> Job:
-        """Stage the inputs in a new scratch folder: ``work/`` (all a module may see) and
-        ``output/`` (stdout and stderr, outside its sight)."""
-        scratch = scratch_folder(pair.workload)
-        workdir, output = Path(scratch.name) / "work", Path(scratch.name) / "output"
-        workdir.mkdir()
-        output.mkdir()
-        inputs.stage(workdir)
+        """Stage the inputs in a new scratch folder (``staged_folder``)."""
+        scratch, workdir, output = staged_folder(pair.workload, inputs)
         invocation = Invocation(
             args=args,
             workdir=workdir,
@@ -71,16 +107,9 @@ class Job:
         return self.runner.declaration.mode(self.pair.mode).layout_padding
 
     def run_once(self, layout_padding: int | None) -> Measurement:
-        """One run, validated. A runtime that fails to start is a result (``error``), not a crash of
-        the harness."""
+        """One run, validated (``run_validated``)."""
         invocation = replace(self.invocation, layout_padding=layout_padding)
-        invocation.stdout.unlink(missing_ok=True)
-        invocation.stderr.unlink(missing_ok=True)
-        try:
-            outcome = self.runner.run(self.prepared, invocation)
-        except Exception as error:
-            outcome = RunOutcome.failure(f"{type(error).__name__}: {error}")
-        return validate(outcome, invocation.stdout, invocation.stderr, self.check)
+        return run_validated(partial(self.runner.run, self.prepared), invocation, self.check)
 
     def close(self) -> None:
         self.scratch.cleanup()

@@ -17,7 +17,6 @@ from pathlib import Path
 from tqdm import tqdm
 
 from wasmbench.build.adhoc import AdHocOptions, is_program_path
-from wasmbench.build.cache import cache_dir
 from wasmbench.build.checks import AnyOutput
 from wasmbench.build.inputs import Inputs, InputStore
 from wasmbench.build.manifest import MANIFEST_FILE, Workload, load_manifest, select_workloads, workloads_dir
@@ -25,7 +24,7 @@ from wasmbench.build.toolchain import Toolchain, resolve_target, unbuildable
 from wasmbench.errors import WasmbenchError
 from wasmbench.host.machine import machine_info
 from wasmbench.measuring.engine import Engine
-from wasmbench.measuring.job import Job
+from wasmbench.measuring.job import Job, prepare_pair
 from wasmbench.measuring.measurement import Measurement, OutputCheck, Status
 from wasmbench.measuring.options import SuiteOptions
 from wasmbench.measuring.plan import Pair, make_plan
@@ -145,12 +144,10 @@ class Suite:
         """The pair as a ready job; a failed preparation is journalled as the pair's one run."""
         runner = self.runners[pair.runtime]
         workload = self.manifest[pair.workload]
-        mode = self._mode(pair)
-        variant = mode.variant
+        variant = self._mode(pair).variant
         try:
-            artefact = self.toolchain.build(workload.program(variant), mode.target)
-            prepared = runner.prepare(artefact, pair.mode, cache_dir())
-            inputs = self._inputs(workload, pair.size, variant)
+            prepared, inputs = prepare_pair(pair, runner, workload, self.toolchain, self.inputs)
+            inputs = self._checked(workload, pair.size, inputs)
         except (WasmbenchError, OSError) as error:
             self.journal.record_run(pair, Measurement.failure(Status.ERROR, f"prepare failed: {error}"))
             self.journal.record_done(pair, "prepare failed")
@@ -172,9 +169,11 @@ class Suite:
         )
 
     def _inputs(self, workload: Workload, size: str, variant: str | None) -> Inputs:
-        """The size's inputs and check: a size checked against a reference run gets its output,
-        made (once, at build time) by ``ReferenceOutputs``."""
-        inputs = self.inputs.inputs(workload, size, variant)
+        return self._checked(workload, size, self.inputs.inputs(workload, size, variant))
+
+    def _checked(self, workload: Workload, size: str, inputs: Inputs) -> Inputs:
+        """The size's inputs with their check: a size checked against a reference run gets its
+        output, made (once, at build time) by ``ReferenceOutputs``."""
         if isinstance(inputs.check, AnyOutput):
             return replace(inputs, check=self.references.check(workload, size))
         return inputs
