@@ -30,6 +30,8 @@ ECHO_HOST = [sys.executable, str(Path(__file__).with_name("serving_echo_host.py"
 class Exactly:
     """A check that wants one output."""
 
+    exit_code = 0
+
     def __init__(self, expected: bytes) -> None:
         self.expected = expected
 
