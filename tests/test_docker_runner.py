@@ -32,6 +32,7 @@ from wasmbench.runners.docker import DockerRunner
 from wasmbench.runners.docker.containers import OWNER_LABEL
 from wasmbench.runners.docker.engine import wasm_shims
 from wasmbench.runners.docker.image import LABEL, shared_libraries
+from wasmbench.runners.docker.warm import mirrored
 from wasmbench.runtimes.runner import Invocation, Prepared
 
 PROBE = r"""
@@ -340,3 +341,19 @@ def test_only_exec_is_served_warm(runner, probe, tmp_path):
     assert [mode.name for mode in DockerRunner.declaration.modes if mode.warm] == ["exec"]
     with pytest.raises(WasmbenchError, match="docker:run has no warm host"):
         runner.serve(Prepared(probe, "run", probe.path))
+
+
+def test_a_workdir_is_mirrored_for_an_invocation_and_what_it_created_moved_back(tmp_path):
+    workdir, mirror = tmp_path / "work", tmp_path / "mirror"
+    (workdir / "inputs").mkdir(parents=True)
+    (workdir / "inputs" / "weights").write_text("weights")
+    (workdir / "input.txt").write_text("input")
+    mirror.mkdir()
+    with mirrored(workdir, mirror):
+        assert (mirror / "inputs" / "weights").read_text() == "weights"
+        assert (mirror / "input.txt").stat().st_ino == (workdir / "input.txt").stat().st_ino
+        (mirror / "written.txt").write_text("output")
+        (mirror / "folder").mkdir()
+    assert (workdir / "written.txt").read_text() == "output" and (workdir / "folder").is_dir()
+    assert list(mirror.iterdir()) == []
+    assert sorted(path.name for path in workdir.iterdir()) == ["folder", "input.txt", "inputs", "written.txt"]

@@ -18,8 +18,9 @@ Containers get ``--network none``, a read-only root filesystem and no added capa
 working directory is bind-mounted as their working directory, an invocation's stdin file (a
 served request's body) is streamed to the program through the attach (or exec) stream as
 ``docker run -i`` does, and their stdout and stderr are demultiplexed from that stream into the
-invocation's files byte for byte (``docker logs`` would mangle mandelbrot's binary output). CPU and memory limits come from
-``WASMBENCH_DOCKER_CPUS`` and ``WASMBENCH_DOCKER_MEMORY`` and are recorded with every result.
+invocation's files byte for byte (``docker logs`` would mangle mandelbrot's binary output). CPU
+and memory limits come from ``WASMBENCH_DOCKER_CPUS`` and ``WASMBENCH_DOCKER_MEMORY`` and are
+recorded with every result.
 
 **Measurement.** Wall time is end to end (create to removed, or exec to exit status). CPU time
 and peak memory come from the container's cgroup, not from the docker CLI or this process, and are

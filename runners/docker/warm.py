@@ -4,11 +4,13 @@ invocation — the warm container of a container FaaS.
 **Its working directory.** Docker cannot change a running container's mounts, and a server may give
 each invocation a working directory of its own (a pool gives each instance one; ``invoke``'s runs
 each a fresh one), so the container mounts a folder of its own, made when it is served, and each
-invocation's working directory is *mirrored* into it: its files hard-linked in before the exec (a
-copy where the two folders are on different file systems), what the program created moved back
-after it, and the folder emptied: a few system calls per input. A program rewriting an input in
-place changes the invocation's own file (the same inode); one deleting or replacing an input, or
-creating files inside an input folder, does so only in the mirror.
+invocation's working directory is *mirrored* into it: its files hard-linked in before the exec,
+what the program created moved back after it, and the folder emptied: a few system calls per
+input. The mirror is made in the system's temporary folder (``TMPDIR``), where wasmbench stages
+working directories; one on another file system has its inputs copied at every invocation. A
+program rewriting an input in place changes the invocation's own file (the same inode); one
+deleting or replacing an input, or creating files inside an input folder, does so only in the
+mirror.
 
 **Its memory** (``pids``): the container's idle init process and the ``containerd-shim`` that
 holds the container — what one more warm container costs in processes (the engine's daemons are
