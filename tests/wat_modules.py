@@ -66,11 +66,23 @@ def wat_module(tmp_path: Path, text: str) -> Artefact:
     return Artefact("module", WASM_TARGET, path, "0" * 64, (), cached=False)
 
 
-# ``ECHO``, but a chunk of input that starts with ``!`` traps and one that starts with ``~`` never
-# ends: one warm host that answers, fails or hangs as each request asks.
-ECHO_UNLESS_TOLD = ECHO.replace(
-    "(i32.store (i32.const 4) (i32.load (i32.const 8)))",
-    """(if (i32.eq (i32.load8_u (i32.const 65536)) (i32.const 33)) (then unreachable))
-      (if (i32.eq (i32.load8_u (i32.const 65536)) (i32.const 126)) (then (loop $forever (br $forever))))
-      (i32.store (i32.const 4) (i32.load (i32.const 8)))""",
-)
+# Echoes its standard input like ``ECHO``, but traps when the input starts with ``!`` and never ends
+# when it starts with ``~``: one warm host that fails, hangs or answers as each request asks.
+ECHO_UNLESS_TOLD = f"""(module
+  {WASI.format(name="fd_read", signature="(param i32 i32 i32 i32) (result i32)")}
+  {WASI.format(name="fd_write", signature="(param i32 i32 i32 i32) (result i32)")}
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 4096))
+    (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (if (i32.eq (i32.load8_u (i32.const 64)) (i32.const 33)) (then unreachable))
+    (if (i32.eq (i32.load8_u (i32.const 64)) (i32.const 126)) (then (loop $forever (br $forever))))
+    (loop $copy
+      (if (i32.load (i32.const 8))
+        (then
+          (i32.store (i32.const 4) (i32.load (i32.const 8)))
+          (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 12)))
+          (i32.store (i32.const 4) (i32.const 4096))
+          (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+          (br $copy))))))"""
