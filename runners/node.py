@@ -17,6 +17,12 @@ Liftoff (``--liftoff --no-wasm-tier-up``) and ``optimizing`` compiles every func
 (``--no-liftoff``): the gap between those two is what the optimising tier buys, and ``default``
 shows how much of it V8's tiering gets. V8 compiles lazily (a function is compiled when first
 called), so ``compile`` is mostly validation; the rest lands in ``execute``.
+
+**Warm host** (``serve``, every mode): one long-lived ``node`` process with the mode's flags
+running ``node_host.mjs``, which compiles the module once and gives each invocation a fresh
+instance and a fresh WASI context (the same ``node_wasi_instance.mjs`` as a cold run), speaking
+``serving.channel``'s protocol. Its lazily compiled and tiered-up code lives in the compiled
+module, so later invocations reuse what earlier ones compiled, as a warm V8 isolate does.
 """
 
 from __future__ import annotations
@@ -30,8 +36,10 @@ from wasmbench.provision.install import Outcome
 from wasmbench.provision.runtimes import SetupRequest, catalog_release
 from wasmbench.runtimes.command_runner import CommandRunner, Program
 from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mode, Prepared, RunOutcome
+from wasmbench.serving.channel import HostProcess
 
 SCRIPT = Path(__file__).with_name("node_wasi.mjs")
+HOST_SCRIPT = Path(__file__).with_name("node_host.mjs")
 # node:wasi prints an ExperimentalWarning on stderr in every run, which is not the module's.
 # Node calls its WASI functions through V8's fast API calls, during which a garbage collection can
 # start and corrupt the heap (nodejs/node#46777): the inference workload, which grows its memory
@@ -67,7 +75,8 @@ class NodeRunner(CommandRunner):
         name="node",
         title="V8 (Node.js)",
         modes=tuple(
-            Mode(mode, flags=(*NODE_FLAGS, *flags), source=PROGRAM) for mode, flags in MODE_FLAGS.items()
+            Mode(mode, flags=(*NODE_FLAGS, *flags), source=PROGRAM, warm=True)
+            for mode, flags in MODE_FLAGS.items()
         ),
         representative=("default",),
         setup=setup_node,
@@ -107,6 +116,12 @@ class NodeRunner(CommandRunner):
         return replace(
             outcome, phases_ns=report.get("phases_ns", {}), error=report.get("error"), trap=report.get("trap")
         )
+
+    def serve(self, prepared: Prepared) -> HostProcess:
+        """A warm host: ``node`` with the mode's V8 flags, the module compiled once."""
+        node = str(self.program.require())
+        argv = [node, *prepared.flags, str(HOST_SCRIPT), str(prepared.path), prepared.artefact.workload]
+        return HostProcess(argv, name="node")
 
 
 def phase_report(invocation: Invocation) -> Path:
