@@ -27,6 +27,15 @@ def versioned(mode: str, version: str | None) -> str:
     return mode if version is None else f"{mode}{SEPARATOR}{version}"
 
 
+def version_order(label: str) -> tuple[str, Version]:
+    """A sort key that puts a mode's versions in release order (``9.0.0`` before ``13.0.2``)."""
+    mode, version = split_version(label)
+    try:
+        return mode, Version(version or "0")
+    except InvalidVersion:  # a label from a file written by hand
+        return mode, Version("0")
+
+
 def runner_key(runtime: str, version: str | None) -> str:
     """The key of a suite's runner of ``runtime`` at ``version``: the runtime's name for its own."""
     return versioned(runtime, version)
