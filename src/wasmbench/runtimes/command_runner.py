@@ -27,6 +27,7 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.execution.layout import layout_environment
 from wasmbench.execution.process import run_process
 from wasmbench.provision.installed import installed_program
+from wasmbench.provision.packages import PackageRelease, provide
 from wasmbench.runtimes.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 
 VERSION_PATTERN = re.compile(r"\d+\.\d+(?:\.\d+)?(?:[-.+][0-9A-Za-z.+-]*)?")
@@ -43,13 +44,20 @@ class Program:
     """A runtime's executable: ``name`` on PATH, or in one of ``extra_dirs`` (where an official
     installer puts it, e.g. ``~/.wasmedge/bin``; ``~`` and ``$VARIABLE`` are read at each look-up,
     a folder naming an unset variable is left out), or at a fixed ``path``, or beside the module of
-    the Python ``package`` that ships it."""
+    the Python ``package`` that ships it, or at ``path`` inside a PyPI ``release`` installed side by
+    side (``at``: a version the user chose), which ``availability`` installs on first use."""
 
     name: str
     install_hint: str
     extra_dirs: tuple[str, ...] = ()
     path: Path | None = None
     package: str = ""
+    release: PackageRelease | None = None
+
+    def at(self, release: PackageRelease, relative: str) -> Program:
+        """The program at ``relative`` inside ``release``'s folder."""
+        hint = f"the versions PyPI has: pip index versions {release.distribution}"
+        return replace(self, install_hint=hint, path=release.folder / relative, package="", release=release)
 
     def locate(self) -> Path | None:
         """The program's path, or None when it is nowhere to be found (or cannot be executed)."""
@@ -60,6 +68,8 @@ class Program:
         """Where ``locate`` finds the program: ``setup runtimes``, ``PATH``, ``Python package`` or
         the installer's folder; "" when it is not found."""
         found = self.find()
+        if found and self.release is not None:
+            return self.release.origin()
         return found[1] if found else ""
 
     def find(self) -> tuple[Path, str] | None:
@@ -102,6 +112,8 @@ class Program:
         return located
 
     def availability(self) -> Availability:
+        if self.release is not None and (failure := provide(self.release)):
+            return Availability.no(failure, self.install_hint)
         if self.locate() is not None:
             return Availability.yes()
         fixed = self.fixed_path
