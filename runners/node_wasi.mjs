@@ -17,6 +17,13 @@ const [report, modulePath, argv0, ...args] = process.argv.slice(2);
 const phases = {};
 const result = { phases_ns: phases };
 
+// Node 20 hands the imports over with getImportObject; Node 18 has only wasiImport.
+function imports(wasi) {
+  return typeof wasi.getImportObject === "function"
+    ? wasi.getImportObject()
+    : { wasi_snapshot_preview1: wasi.wasiImport };
+}
+
 async function timed(name, work) {
   const start = hrtime.bigint();
   try {
@@ -37,7 +44,7 @@ try {
     returnOnExit: true,
   });
   const instance = await timed("instantiate", () =>
-    WebAssembly.instantiate(module, wasi.getImportObject()),
+    WebAssembly.instantiate(module, imports(wasi)),
   );
   process.exitCode = await timed("execute", () => wasi.start(instance));
 } catch (error) {
