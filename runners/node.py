@@ -89,9 +89,6 @@ class NodeRunner(CommandRunner):
         runner.program = PROGRAM.at(PackageRelease(WHEEL, version), WHEEL_PROGRAM)
         return runner
 
-    def origin(self, mode: str) -> str:
-        return self.program.origin()
-
     def availability(self, mode: str) -> Availability:
         found = self.program.availability()
         if found.available and Version(self.program.version()) < OLDEST_WASI:

@@ -43,3 +43,6 @@ class Wasm3Runner(CommandRunner):
 
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         return [str(self.program.require()), str(prepared.path), *invocation.args]
+
+    def versioned(self, version: str) -> Wasm3Runner:
+        return self.pinned(version)

@@ -121,7 +121,7 @@ class WasmEdgeRunner(CommandRunner):
 
     def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
         flags = run_mode_flags(mode, self.program.output("--help"))
-        compile = compile_aot if mode == "aot" else None
+        compile = self.compile_aot if mode == "aot" else None
         return prepared(self, artefact, mode, cache_root, compile, ".aot.wasm", flags)
 
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
@@ -134,6 +134,8 @@ class WasmEdgeRunner(CommandRunner):
             *invocation.args,
         ]
 
+    def versioned(self, version: str) -> WasmEdgeRunner:
+        return self.pinned(version)
 
-def compile_aot(source: Path, destination: Path) -> None:
-    compile_command([str(PROGRAM.require()), "compile", str(source), str(destination)], source.name)
+    def compile_aot(self, source: Path, destination: Path) -> None:
+        compile_command([str(self.program.require()), "compile", str(source), str(destination)], source.name)

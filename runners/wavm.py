@@ -43,7 +43,7 @@ class WavmRunner(CommandRunner):
         return {"wavm": self.program.version("version")}
 
     def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
-        compile = compile_aot if mode == "aot" else None
+        compile = self.compile_aot if mode == "aot" else None
         return prepared(self, artefact, mode, cache_root, compile, ".precompiled.wasm")
 
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
@@ -57,6 +57,8 @@ class WavmRunner(CommandRunner):
             *invocation.args,
         ]
 
+    def versioned(self, version: str) -> WavmRunner:
+        return self.pinned(version)
 
-def compile_aot(source: Path, destination: Path) -> None:
-    compile_command([str(PROGRAM.require()), "compile", str(source), str(destination)], source.name)
+    def compile_aot(self, source: Path, destination: Path) -> None:
+        compile_command([str(self.program.require()), "compile", str(source), str(destination)], source.name)

@@ -41,8 +41,18 @@ class PackageRelease:
     def requirement(self) -> str:
         return f"{self.distribution}=={self.version}"
 
+    @property
+    def hint(self) -> str:
+        return f"the versions PyPI has: pip index versions {self.distribution}"
+
     def installed(self) -> bool:
         return self.folder.is_dir()
+
+    def provide(self) -> str:
+        """Install it unless it is installed; "" when it is there, else the one-line reason it
+        cannot be (asked once per process and folder: a version that does not exist is not asked
+        for again by every mode)."""
+        return _install(self, self.folder)
 
     def origin(self) -> str:
         """Where it comes from, as results record it: ``PyPI wasmtime==38.0.0 in <folder>``."""
@@ -58,12 +68,9 @@ class PackageRelease:
 
 
 @functools.cache
-def provide(release: PackageRelease) -> str:
-    """Install ``release`` unless it is installed; "" when it is there, else the one-line reason
-    it cannot be (asked once per process: a version that does not exist is not asked for again)."""
+def _install(release: PackageRelease, final: Path) -> str:
     if release.installed():
         return ""
-    final = release.folder
     final.parent.mkdir(parents=True, exist_ok=True)
     print(f"installing {release.requirement} from {PYPI} into {final}", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(dir=final.parent, prefix=".partial-") as scratch:

@@ -10,6 +10,7 @@ its arguments and no host variables.
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib.util
 import os
@@ -21,13 +22,13 @@ from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol, Self
 
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.layout import layout_environment
 from wasmbench.execution.process import run_process
+from wasmbench.provision.install import PinnedArchive
 from wasmbench.provision.installed import installed_program
-from wasmbench.provision.packages import PackageRelease, provide
 from wasmbench.runtimes.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 
 VERSION_PATTERN = re.compile(r"\d+\.\d+(?:\.\d+)?(?:[-.+][0-9A-Za-z.+-]*)?")
@@ -37,6 +38,25 @@ TRAP_SEARCH_BYTES = 1 << 16
 # Where a program came from, as ``list`` shows it.
 SETUP_RUNTIMES = "setup runtimes"
 PACKAGE = "Python package"
+
+
+class SideBySide(Protocol):
+    """A runtime's release installed beside the others on first use, for a version the user chose:
+    from PyPI (``packages.PackageRelease``) or a pinned archive (``install.PinnedArchive``)."""
+
+    @property
+    def folder(self) -> Path: ...
+
+    @property
+    def hint(self) -> str:
+        """Where to find the versions there are."""
+        ...
+
+    def provide(self) -> str:
+        """Install it unless it is installed; "" or the one-line reason it cannot be."""
+        ...
+
+    def origin(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -52,12 +72,13 @@ class Program:
     extra_dirs: tuple[str, ...] = ()
     path: Path | None = None
     package: str = ""
-    release: PackageRelease | None = None
+    release: SideBySide | None = None
 
-    def at(self, release: PackageRelease, relative: str) -> Program:
+    def at(self, release: SideBySide, relative: str) -> Program:
         """The program at ``relative`` inside ``release``'s folder."""
-        hint = f"the versions PyPI has: pip index versions {release.distribution}"
-        return replace(self, install_hint=hint, path=release.folder / relative, package="", release=release)
+        return replace(
+            self, install_hint=release.hint, path=release.folder / relative, package="", release=release
+        )
 
     def locate(self) -> Path | None:
         """The program's path, or None when it is nowhere to be found (or cannot be executed)."""
@@ -112,7 +133,7 @@ class Program:
         return located
 
     def availability(self) -> Availability:
-        if self.release is not None and (failure := provide(self.release)):
+        if self.release is not None and (failure := self.release.provide()):
             return Availability.no(failure, self.install_hint)
         if self.locate() is not None:
             return Availability.yes()
@@ -231,6 +252,18 @@ class CommandRunner(Runner):
 
     def version(self) -> dict[str, str]:
         return {self.program.name: self.program.version()}
+
+    def origin(self, mode: str) -> str:
+        return self.program.origin()
+
+    def pinned(self, version: str) -> Self:
+        """This runner with ``program`` from the runtime's release at ``version`` that the runtime
+        catalog pins (its ``versions`` table), installed on first use: ``versioned`` for a runtime
+        whose every mode runs ``program``. A version it does not pin is the reason its modes skip."""
+        runner = copy.copy(self)
+        archive = PinnedArchive(self.declaration.name, version)
+        runner.program = self.program.at(archive, archive.relative(self.program.name))
+        return runner
 
     def environment(self, mode: str) -> dict[str, str]:
         """The variables the runtime itself needs (none by default); the module never sees them."""

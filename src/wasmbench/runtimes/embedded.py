@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from wasmbench.execution.process import Zygote
-from wasmbench.provision.packages import PackageRelease, provide
+from wasmbench.provision.packages import PackageRelease
 from wasmbench.runtimes.command_runner import PACKAGE
 from wasmbench.runtimes.runner import Availability, Invocation, Runner, RunOutcome
 
@@ -43,9 +43,8 @@ class PythonPackage:
         """Whether the package loads (the harness's own) or is installed (a release, installed
         now if it is not yet)."""
         if self.release is not None:
-            failure = provide(self.release)
-            hint = f"the versions PyPI has: pip index versions {self.distribution}"
-            return Availability.no(failure, hint) if failure else Availability.yes()
+            failure = self.release.provide()
+            return Availability.no(failure, self.release.hint) if failure else Availability.yes()
         try:
             importlib.import_module(self.module)
         except ImportError as error:
