@@ -29,7 +29,7 @@ from packaging.version import Version
 
 from wasmbench.provision import system
 from wasmbench.provision.install import Outcome
-from wasmbench.provision.packages import PackageRelease
+from wasmbench.provision.packages import PackageRelease, installed_releases
 from wasmbench.provision.runtimes import SetupRequest, catalog_release
 from wasmbench.runtimes.command_runner import CommandRunner, Program
 from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mode, Prepared, RunOutcome
@@ -88,6 +88,9 @@ class NodeRunner(CommandRunner):
         runner = NodeRunner()
         runner.program = PROGRAM.at(PackageRelease(WHEEL, version), WHEEL_PROGRAM)
         return runner
+
+    def installed_versions(self) -> dict[str, list[str]]:
+        return {version: list(self.declaration.mode_names) for version in installed_releases(WHEEL)}
 
     def availability(self, mode: str) -> Availability:
         found = self.program.availability()

@@ -38,11 +38,9 @@ class Wasm3Runner(CommandRunner):
         module_environment=OWN_ENVIRONMENT,
     )
     program = PROGRAM
+    versions_pinned = True
     # e.g. "Error: [trap] unreachable executed"
     trap = re.compile(r"\[trap\] .+")
 
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
         return [str(self.program.require()), str(prepared.path), *invocation.args]
-
-    def versioned(self, version: str) -> Wasm3Runner:
-        return self.pinned(version)

