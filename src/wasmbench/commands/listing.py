@@ -1,6 +1,7 @@
 """``wasmbench list``: the workloads with their sizes, and every runtime mode with its status, whether
 the default selection takes it, and where its runtime comes from (``setup runtimes``, PATH, a Python
-package, an installer's folder)."""
+package, an installer's folder) — and each other version installed side by side in the cache
+(``-r RUNTIME[:MODE]@VERSION``), a row per mode it serves."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import argparse
 from wasmbench.build.manifest import DIGEST_CHECK, MANIFEST_FILE, Workload, load_manifest, workloads_dir
 from wasmbench.provision.catalog import load_catalog
 from wasmbench.runtimes.registry import create_runners, representative
+from wasmbench.runtimes.runner import Runner
+from wasmbench.runtimes.versions import versioned
 
 # The selection column: in the default selection; with ``-r RUNTIME``; only when named.
-DEFAULT, RUNTIME, OPT_IN = "default", "runtime", "opt-in"
+# Other versions installed side by side: only when named with their version.
+DEFAULT, RUNTIME, OPT_IN, NAMED = "default", "runtime", "opt-in", "named"
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -44,23 +48,22 @@ def handle(args: argparse.Namespace) -> int:
         for name, runner in runners.items():
             default = representative(runner)
             for mode in runner.declaration.modes:
-                availability = runner.availability(mode.name)
-                if availability.available:
-                    detail = ", ".join(f"{part} {version}" for part, version in runner.version().items())
-                else:
-                    hint = f" (install: {availability.hint})" if availability.hint else ""
-                    detail = f"{availability.reason}{hint}"
                 selection = DEFAULT if mode.name in default else OPT_IN if mode.opt_in else RUNTIME
-                origin = (mode.source.origin() if mode.source else "") or "-"
-                row = f"{name}:{mode.name}"
-                print(f"  {row:<24} {availability.status:<10} {selection:<8} {origin:<16} {detail}")
+                _print_row(runner, f"{name}:{mode.name}", mode.name, selection)
+            for version, modes in runner.installed_versions().items():
+                at_version = runner.versioned(version)
+                for mode_name in modes:
+                    _print_row(at_version, f"{name}:{versioned(mode_name, version)}", mode_name, NAMED)
+                at_version.close()
     finally:
         for runner in runners.values():
             runner.close()
     print(
         f"\nA suite without -r runs the available modes marked {DEFAULT} (one representative mode per "
         f"runtime); -r RUNTIME runs its modes marked {DEFAULT} or {RUNTIME}; {OPT_IN} modes "
-        "(interpreters) run when named (-r wasmedge:interpreter); --all-modes runs every mode."
+        "(interpreters) run when named (-r wasmedge:interpreter); --all-modes runs every mode. "
+        f"Other versions installed side by side ({NAMED}) run when named (-r wasmtime:embedded@40.0.0); "
+        "any other version is installed on first use."
     )
     return 0
 
@@ -84,3 +87,14 @@ def _size(workload: Workload, size: str) -> str:
         f" [output of {reference}]" if reference else f" [{spec.check}]" if spec.check != DIGEST_CHECK else ""
     )
     return f"{size}: {' '.join(spec.args) or '-'}{check}"
+
+
+def _print_row(runner: Runner, row: str, mode: str, selection: str) -> None:
+    availability = runner.availability(mode)
+    if availability.available:
+        detail = ", ".join(f"{part} {version}" for part, version in runner.version().items())
+    else:
+        hint = f" (install: {availability.hint})" if availability.hint else ""
+        detail = f"{availability.reason}{hint}"
+    origin = runner.origin(mode) or "-"
+    print(f"  {row:<24} {availability.status:<10} {selection:<8} {origin:<16} {detail}")

@@ -204,7 +204,7 @@ class Option:
 
 
 SUITE_OPTIONS = (
-    Option(("-r", "--runtime"), "runtime", "runtime or runtime:mode (repeatable)", action="append"),
+    Option(("-r", "--runtime"), "runtime", "runtime[:mode][@version] (repeatable)", action="append"),
     Option(("-w", "--workload"), "workload", "workload (repeatable; default all)", action="append"),
     Option(
         ("--size",),

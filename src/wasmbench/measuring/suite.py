@@ -30,8 +30,9 @@ from wasmbench.measuring.options import SuiteOptions
 from wasmbench.measuring.plan import Pair, make_plan
 from wasmbench.measuring.reference import ReferenceOutputs
 from wasmbench.runtimes.emulation import parse_emulation
-from wasmbench.runtimes.registry import create_runners, select
+from wasmbench.runtimes.registry import create_runners, runner_for, select
 from wasmbench.runtimes.runner import Mode, Runner
+from wasmbench.runtimes.versions import runner_key, split_version
 from wasmbench.store.journal import Journal
 from wasmbench.store.schema import Artefact, JournalHeader, PairInfo, RuntimeInfo, Skip, typed
 
@@ -60,11 +61,13 @@ class Suite:
         runners = create_runners(emulation)
         runtime_modes, skipped, runtimes = [], [], {}
         for name, mode in select(options.runtimes, runners, options.all_modes):
-            runner = runners[name]
-            availability = runner.availability(mode)
+            runner = runner_for(runners, name, mode)
+            availability = runner.availability(split_version(mode)[0])
             if availability.available:
                 runtime_modes.append((name, mode))
-                runtimes[name] = RuntimeInfo(runner.declaration.title, runner.version())
+                runtimes[runner_key(name, split_version(mode)[1])] = RuntimeInfo(
+                    runner.declaration.title, runner.version()
+                )
             else:
                 skipped.append(Skip(name, mode, availability.reason, availability.hint))
         _check_references(workloads, options.sizes, runners)
@@ -142,9 +145,10 @@ class Suite:
 
     def bind(self, pair: Pair) -> Job | None:
         """The pair as a ready job; a failed preparation is journalled as the pair's one run."""
-        runner = self.runners[pair.runtime]
+        runner = runner_for(self.runners, pair.runtime, pair.mode)
         workload = self.manifest[pair.workload]
-        variant = self._mode(pair).variant
+        mode = self._mode(pair)
+        variant = mode.variant
         try:
             prepared, inputs = prepare_pair(pair, runner, workload, self.toolchain, self.inputs)
             inputs = self._checked(workload, pair.size, inputs)
@@ -155,6 +159,7 @@ class Suite:
         info = PairInfo(
             runtime_title=runner.declaration.title,
             runtime_version=runner.version(),
+            runtime_origin=runner.origin(mode.name),
             mode_flags=list(prepared.flags),
             args=list(workload.size(pair.size).args),
             artefact=typed(Artefact, prepared.artefact.describe(), "an artefact"),
@@ -183,7 +188,7 @@ class Suite:
 
     def close(self) -> None:
         """End of the suite (also after Ctrl-C): release every runner and the journal's lock."""
-        for runner in self.runners.values():
+        for runner in list(self.runners.values()):
             runner.close()
         self.journal.close()
 
