@@ -279,7 +279,13 @@ class WasmtimeRunner(EmbeddedRunner):
         if prepared.mode not in EMBEDDED_MODES:
             raise WasmbenchError(f"wasmtime:{prepared.mode} has no warm host (the embedded modes have)")
         precompiled = "precompiled" if prepared.mode == "embedded-aot" else "source"
-        argv = host_argv(HOST_MODULE, prepared.path, precompiled, prepared.artefact.workload)
+        argv = host_argv(
+            HOST_MODULE,
+            prepared.path,
+            precompiled,
+            prepared.artefact.workload,
+            packages=self.zygote_packages(),
+        )
         return HostProcess(argv, name="wasmtime")
 
     def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:

@@ -53,9 +53,9 @@ def test_two_wasmtime_releases_run_side_by_side_and_a_missing_one_is_one_line(tm
         assert (folder / "wasmtime").is_dir()
 
 
-def test_the_zygote_at_a_version_runs_that_release_not_the_harnesses(tmp_path, monkeypatch):
-    """The serialised module of one release is refused by another: the zygote that deserialises
-    it runs the release it was made with."""
+def test_the_zygote_and_warm_host_at_a_version_run_that_release_not_the_harnesses(tmp_path, monkeypatch):
+    """The serialised module of one release is refused by another: the zygote and the warm host
+    that deserialise it run the release it was made with."""
     monkeypatch.setenv("WASMBENCH_CACHE", str(tmp_path / "cache"))
     sys.path.insert(0, str(Path(__file__).parent))
     from wat_modules import HELLO, wat_module
@@ -73,6 +73,12 @@ def test_the_zygote_at_a_version_runs_that_release_not_the_harnesses(tmp_path, m
         assert (tmp_path / "stdout").read_text() == "hello\n"
         refused = harness.run(prepared, invocation)
         assert refused.exit_code is None and "wasmtime" in (refused.error or "")
+        warm = older.serve(prepared)
+        try:
+            assert warm.invoke(invocation).exit_code == 0, "the warm host loads the release too"
+            assert (tmp_path / "stdout").read_text() == "hello\n"
+        finally:
+            warm.close()
     finally:
         harness.close()
         older.close()

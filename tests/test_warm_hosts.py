@@ -137,7 +137,7 @@ def test_a_mode_without_a_warm_host_says_so(tmp_path):
 
 
 def test_wasmedge_without_its_c_library_has_no_warm_host(tmp_path, monkeypatch):
-    monkeypatch.setattr(wasmedge, "library", lambda: None)
+    monkeypatch.setattr(wasmedge, "library", lambda program: None)
     artefact = wat_module(tmp_path, COUNTER)
     with pytest.raises(WasmbenchError, match=r"needs libwasmedge\.so"):
         wasmedge.WasmEdgeRunner().serve(Prepared(artefact, "interpreter", artefact.path))
