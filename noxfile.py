@@ -1,6 +1,6 @@
 """Sessions: ``suite`` (the main job), ``tests``, ``lint``, ``fleet`` (Ansible over SSH), ``bench``
 (harness accuracy), ``serving`` (the serving goals), ``reproducibility`` (ratios under a background
-load), ``report``, ``docs``.
+load), ``history`` (a span of runtime releases and its change points), ``report``, ``docs``.
 
 Every session installs what it needs from the project's own files: Python packages from
 pyproject.toml (wasmbench with the extras the session uses), Debian packages with apt-get when a
@@ -128,6 +128,16 @@ def reproducibility(session: nox.Session) -> None:
     most +50 %; about an hour and a half on 2 cores)."""
     install_wasmbench(session)
     session.run("python", "benchmarks/reproducibility.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def history(session: nox.Session) -> None:
+    """The history of the releases in benchmarks/history_releases.toml (a dozen wasmtime embedded
+    releases, Node 18 to 24) on the five workloads at ``default`` size, with a planted 10 % step it
+    must find (about 10 minutes on 2 cores once the releases are installed). ``-- --previous
+    results/history-<time>`` also checks that an earlier run found the same changes above 5 %."""
+    install_wasmbench(session)
+    session.run("python", "benchmarks/history.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from wasmbench.execution.interference import beyond_floor, wall_to_cpu
+from wasmbench.runtimes.versions import split_version, versioned
 from wasmbench.store.schema import Artefact, Measurement, Pair, PairInfo, PairResult, ResultDocument
 
 # A column per field of the stored run (its phase times aside: ``phases_ns.*``).
@@ -87,8 +88,10 @@ def missing_frame(documents: list[ResultDocument]) -> pd.DataFrame:
 
 
 def row_label(runtime: str, mode: str) -> str:
-    """``native`` for a runtime's only mode, ``runtime:mode`` otherwise: the names the CLI takes."""
-    return runtime if mode == "default" else f"{runtime}:{mode}"
+    """``native`` for a runtime's only mode, ``runtime:mode`` otherwise: the names the CLI takes
+    (``node@20.18.0``, ``wasmtime:embedded@38.0.0`` for a version the user chose)."""
+    name, version = split_version(mode)
+    return versioned(runtime, version) if name == "default" else f"{runtime}:{mode}"
 
 
 def _pair_labels(result: PairResult) -> dict[str, Any]:

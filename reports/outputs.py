@@ -7,9 +7,11 @@ wasmtime:nn) prints other bytes by design: it is said to match by its classes, n
 from __future__ import annotations
 
 import pandas as pd
+from packaging.version import Version
 
 from wasmbench.build.checks import LABELS_ONLY
 from wasmbench.reports.frame import row_label, runs_frame
+from wasmbench.runtimes.versions import version_order
 from wasmbench.store.schema import ResultDocument
 
 
@@ -54,5 +56,6 @@ def _names(rows) -> str:
     return ", ".join(sorted(rows, key=_native_first))
 
 
-def _native_first(label: str) -> tuple[bool, str]:
-    return label != "native", label
+def _native_first(label: str) -> tuple[bool, str, Version]:
+    """Native first, then by name, a mode's versions in release order."""
+    return label != "native", *version_order(label)

@@ -29,6 +29,7 @@ from wasmbench.reports.summary import (
 )
 from wasmbench.reports.tables import NOT_RUN, Cell, Table, block_heading, geomean_cell, listed
 from wasmbench.runtimes.registry import declarations
+from wasmbench.runtimes.versions import split_version, version_order
 
 RATIO = "× native (geomean)"
 STARTUP = "start-up (ms)"
@@ -94,16 +95,18 @@ def representative_rows(block: pd.DataFrame) -> list[str]:
     """Each runtime's representative modes among the block's rows: per entry of its declaration's
     ``representative``, the first mode the block has. A runtime none of whose representative modes
     ran (e.g. ``-r wasmtime:jit``) shows the first of its modes that did (in its declaration's
-    order; by name for a runtime this install has no runner for)."""
+    order; by name for a runtime this install has no runner for). A mode run at versions the user
+    chose (``embedded@38.0.0``) shows every version, each its own row, oldest first."""
     declared = declarations()
     chosen = []
     for runtime, modes in block.groupby("runtime", sort=False)["mode"]:
-        ran = set(modes)
+        ran = {mode for mode in modes if split_version(mode)[1] is None}
         declaration = declared.get(runtime)
         order = list(declaration.mode_names) if declaration else sorted(ran)
         choices = declaration.choices() if declaration else []
         picks = [next((mode for mode in choice if mode in ran), None) for choice in choices]
         picks = [mode for mode in picks if mode] or [mode for mode in order if mode in ran][:1]
+        picks += sorted(set(modes) - ran, key=version_order)
         chosen += [row_label(runtime, mode) for mode in picks]
     return chosen
 

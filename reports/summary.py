@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import pandas as pd
+from packaging.version import Version
 
 from wasmbench.measuring.stats import paired_ratio_interval
 from wasmbench.measuring.stopping import CI_REACHED, MAX_RUNS, MAX_TIME
 from wasmbench.reports.frame import CELL, STARTUP_WORKLOADS, VARIANT_COLUMNS, row_label
 from wasmbench.reports.statistics import T_QUANTILE, geometric_mean, ratio, summarise
+from wasmbench.runtimes.versions import version_order
 
 BASELINE = ("native", "default")
 BASELINE_ROW = row_label(*BASELINE)
@@ -81,9 +83,10 @@ def ordered_rows(cells: pd.DataFrame) -> list[str]:
     return sorted(cells["row"].unique(), key=row_order)
 
 
-def row_order(row: str) -> tuple[bool, bool, str]:
-    """Native first, its other builds (native:host) next, then the runtimes by name."""
-    return row != BASELINE_ROW, row.partition(":")[0] != BASELINE[0], row
+def row_order(row: str) -> tuple[bool, bool, str, Version]:
+    """Native first, its other builds (native:host) next, then the runtimes by name, a mode's
+    versions in release order (``embedded@9.0.0`` before ``embedded@13.0.2``)."""
+    return row != BASELINE_ROW, row.partition(":")[0] != BASELINE[0], *version_order(row)
 
 
 def work_workloads(cells: pd.DataFrame) -> list[str]:

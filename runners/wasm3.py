@@ -38,6 +38,7 @@ class Wasm3Runner(CommandRunner):
         module_environment=OWN_ENVIRONMENT,
     )
     program = PROGRAM
+    versions_pinned = True
     # e.g. "Error: [trap] unreachable executed"
     trap = re.compile(r"\[trap\] .+")
 

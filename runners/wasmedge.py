@@ -15,13 +15,11 @@ libraries in the ``lib`` folder beside ``bin``).
 Sandbox: the working directory is preopened as ``.`` (``--dir .:<workdir>``: WasmEdge writes the
 guest path first); WasmEdge gives a module no host environment variable unless ``--env`` names it.
 
-Served warm (``serve``), ``interpreter`` and ``aot`` keep the module loaded and validated in a host
-process that calls WasmEdge's C API (``wasmedge_host``, through ctypes on the ``libwasmedge.so``
-of the release the program belongs to: its ``lib64`` or ``lib`` folder), with a fresh WASI
-instance, store and module instance per invocation. ``jit`` has no warm host: the C API's
-executor, the path that instantiates one loaded module many times, runs a module set to the JIT
-run mode in the interpreter (nbody ran at the interpreter's speed, 250 times slower than ``aot``),
-so a warm ``jit`` would measure the interpreter under the wrong name; it is served cold.
+Served warm (``serve``), every mode keeps the module loaded, validated and (``jit``: at the
+host's start) compiled in a host process that calls WasmEdge's C API (``wasmedge_host``, through
+ctypes on the ``libwasmedge.so`` of the release the program belongs to: its ``lib64`` or ``lib``
+folder), with a fresh WASI context and module instance per invocation. Where the library is not
+there, ``serve`` says so and the modes are served cold.
 """
 
 from __future__ import annotations
@@ -103,13 +101,14 @@ class WasmEdgeRunner(CommandRunner):
         title="WasmEdge (SSVM)",
         modes=(
             Mode("interpreter", opt_in=True, source=PROGRAM, warm=True),
-            Mode("jit", source=PROGRAM),
+            Mode("jit", source=PROGRAM, warm=True),
             Mode("aot", source=PROGRAM, warm=True),
         ),
         representative=("aot",),
         setup=catalog_release,
     )
     program = PROGRAM
+    versions_pinned = True
     # WasmEdge logs to stdout: "[error] execution failed: unreachable, Code: 0x40a"
     trap = re.compile(r"execution failed: [^,\n]+")
 
@@ -132,14 +131,12 @@ class WasmEdgeRunner(CommandRunner):
 
     def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
         flags = run_mode_flags(mode, self.program.output("--help"))
-        compile = compile_aot if mode == "aot" else None
+        compile = self.compile_aot if mode == "aot" else None
         return prepared(self, artefact, mode, cache_root, compile, ".aot.wasm", flags)
 
     def serve(self, prepared: Prepared) -> ServedModule:
         """A warm host (``wasmedge_host``) holding ``prepared`` loaded through WasmEdge's C API."""
-        if not self.declaration.mode(prepared.mode).warm:
-            raise WasmbenchError(f"wasmedge:{prepared.mode} has no warm host (see the runner's notes)")
-        found = library()
+        found = library(self.program.locate())
         if found is None:
             raise WasmbenchError(
                 f"the warm WasmEdge host needs {LIBRARY} in the lib64 or lib folder beside the wasmedge"
@@ -158,16 +155,14 @@ class WasmEdgeRunner(CommandRunner):
             *invocation.args,
         ]
 
+    def compile_aot(self, source: Path, destination: Path) -> None:
+        compile_command([str(self.program.require()), "compile", str(source), str(destination)], source.name)
 
-def library() -> Path | None:
-    """WasmEdge's C library, beside the program it belongs to (a release's ``bin``, ``lib64`` or ``lib``)."""
-    program = PROGRAM.locate()
+
+def library(program: Path | None) -> Path | None:
+    """WasmEdge's C library, beside ``program`` (a release's ``bin``, ``lib64`` or ``lib``)."""
     if program is None:
         return None
     release = program.resolve().parent.parent
     found = (release / folder / LIBRARY for folder in ("lib64", "lib"))
     return next((path for path in found if path.exists()), None)
-
-
-def compile_aot(source: Path, destination: Path) -> None:
-    compile_command([str(PROGRAM.require()), "compile", str(source), str(destination)], source.name)

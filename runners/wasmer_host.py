@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,11 +97,7 @@ def _signature(workdir: Path | None) -> FileSignature:
     return tuple((str(path), path.stat().st_size, path.stat().st_mtime_ns) for path in files)
 
 
-def loader(module: Path, argv0: str, cache: Path) -> Callable[[], Callable[[Request], Answer]]:
-    """What ``host_loop.serve`` calls once: the module loaded, and the function of one invocation."""
-    return lambda: WarmModule(module, argv0, cache).invoke
-
-
 if __name__ == "__main__":
     module, argv0, cache = sys.argv[1:]
-    serve(loader(Path(module), argv0, Path(cache)))
+    # host_loop calls it once: the module loaded, then one invocation per request.
+    serve(lambda: WarmModule(Path(module), argv0, Path(cache)).invoke)

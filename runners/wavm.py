@@ -36,6 +36,7 @@ class WavmRunner(CommandRunner):
         setup=catalog_release,
     )
     program = PROGRAM
+    versions_pinned = True
     # e.g. "Runtime exception: wavm.reachedUnreachable" on stderr, before a long call stack
     trap = re.compile(r"Runtime exception: \S+")
 
@@ -43,7 +44,7 @@ class WavmRunner(CommandRunner):
         return {"wavm": self.program.version("version")}
 
     def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
-        compile = compile_aot if mode == "aot" else None
+        compile = self.compile_aot if mode == "aot" else None
         return prepared(self, artefact, mode, cache_root, compile, ".precompiled.wasm")
 
     def command(self, prepared: Prepared, invocation: Invocation) -> list[str]:
@@ -57,6 +58,5 @@ class WavmRunner(CommandRunner):
             *invocation.args,
         ]
 
-
-def compile_aot(source: Path, destination: Path) -> None:
-    compile_command([str(PROGRAM.require()), "compile", str(source), str(destination)], source.name)
+    def compile_aot(self, source: Path, destination: Path) -> None:
+        compile_command([str(self.program.require()), "compile", str(source), str(destination)], source.name)

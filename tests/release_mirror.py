@@ -106,12 +106,14 @@ class Mirror:
 
 
 def build_mirror(root: Path, catalog_copy: Path) -> Mirror:
-    """Every catalog release for this architecture, in its real layout, under ``root``; writes a copy
-    of the catalog whose pins are these archives' sha256 (the real pins are the real archives'),
-    for ``$WASMBENCH_RUNTIMES``."""
+    """Every catalog release for this architecture (each runtime's other pinned versions too), in its
+    real layout, under ``root``; writes a copy of the catalog whose pins are these archives' sha256
+    (the real pins are the real archives'), for ``$WASMBENCH_RUNTIMES``."""
     mirror = Mirror(root)
     releases = load_catalog()
-    for release in releases.values():
+    for release in (
+        pinned for runtime in releases.values() for pinned in (runtime, *runtime.others.values())
+    ):
         sums = []
         for asset in release.assets_for(host_arch()):
             data = _asset_bytes(release, asset)
@@ -154,31 +156,37 @@ def _catalog_toml(releases: dict[str, Release], mirror: Mirror) -> str:
     """The catalog again, each asset's pinned sha256 that of the mirror's archive (releases with a
     checksum file keep it: the mirror serves its own)."""
     lines = []
-    for release in releases.values():
-        programs = ", ".join(f'{name} = "{path}"' for name, path in release.programs.items())
-        lines += [
-            f"[{release.name}]",
-            f'version = "{release.version}"',
-            f"programs = {{ {programs} }}",
-            f"check = {json.dumps(list(release.check))}",
-        ]
-        if release.checksums:
-            lines.append(f'checksums = "{release.checksums}"')
-        for arch, assets in release.assets.items():
-            for asset in assets:
-                path = mirror.path_of(asset.url)
-                pinned = not release.checksums and path.exists()
-                digest = hashlib.sha256(path.read_bytes()).hexdigest() if pinned else ""
-                lines += [
-                    f"[[{release.name}.assets.{arch}]]",
-                    f'url = "{asset.url}"',
-                    f'sha256 = "{digest}"',
-                    f"strip = {asset.strip}",
-                    f'into = "{asset.into}"',
-                    f'file = "{asset.file}"',
-                ]
-        lines.append("")
+    for runtime in releases.values():
+        lines += _release_toml(runtime, runtime.name, mirror)
+        for version, other in runtime.others.items():
+            lines += _release_toml(other, f'{runtime.name}.versions."{version}"', mirror)
     return "\n".join(lines)
+
+
+def _release_toml(release: Release, table: str, mirror: Mirror) -> list[str]:
+    programs = ", ".join(f'{name} = "{path}"' for name, path in release.programs.items())
+    lines = [
+        f"[{table}]",
+        f'version = "{release.version}"',
+        f"programs = {{ {programs} }}",
+        f"check = {json.dumps(list(release.check))}",
+    ]
+    if release.checksums:
+        lines.append(f'checksums = "{release.checksums}"')
+    for arch, assets in release.assets.items():
+        for asset in assets:
+            path = mirror.path_of(asset.url)
+            pinned = not release.checksums and path.exists()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if pinned else ""
+            lines += [
+                f"[[{table}.assets.{arch}]]",
+                f'url = "{asset.url}"',
+                f'sha256 = "{digest}"',
+                f"strip = {asset.strip}",
+                f'into = "{asset.into}"',
+                f'file = "{asset.file}"',
+            ]
+    return [*lines, ""]
 
 
 def main() -> None:

@@ -65,6 +65,20 @@ def test_list_shows_workloads_sizes_and_runtime_modes(capsys):
     assert "available" in out
 
 
+def test_list_shows_each_version_installed_side_by_side_as_rows_of_its_own(capsys, tmp_path, monkeypatch):
+    """A release's folder in the cache is an install (it appears whole); this one is too old to run."""
+    monkeypatch.setenv("WASMBENCH_CACHE", str(tmp_path))
+    (tmp_path / "packages" / "wasmtime" / "0.25.0").mkdir(parents=True)
+    code, out, _ = run_cli(capsys, "list")
+    assert code == 0
+    rows = [line.split() for line in out.splitlines() if "@0.25.0" in line]
+    assert [row[:3] for row in rows] == [
+        ["wasmtime:embedded@0.25.0", "skipped", "named"],
+        ["wasmtime:embedded-aot@0.25.0", "skipped", "named"],
+    ]
+    assert "wasmtime-py 0.25.0 predates the embedding API" in out
+
+
 def test_report_keeps_the_readable_files_and_names_the_damaged_one(capsys, tmp_path):
     good = tmp_path / "good.json"
     good.write_text(json.dumps(FOUNDATION))  # a result file of the first format

@@ -1,5 +1,6 @@
 """The Docker runner against the real engine: images, both modes, the working directory, output
-files, exit status, cgroup measurements, timeouts and leftovers.
+files, exit status, cgroup measurements, timeouts and leftovers; the request body as stdin, and
+``exec`` served warm (one container, an exec per invocation).
 
 Skipped with the reason where no engine answers (run ``wasmbench setup docker``); in CI (``CI``
 set, as ``.ci/run`` does after setting the engine up) a missing engine is a failure instead.
@@ -21,15 +22,18 @@ from pathlib import Path
 import docker
 import pytest
 from strays import STRAY_CHILD, processes_with, unique_marker
+from warm_hosts import invoke_from_threads, request
 
 from wasmbench.build.manifest import Workload
 from wasmbench.build.toolchain import Toolchain
+from wasmbench.errors import WasmbenchError
 from wasmbench.measuring.measurement import Status, validate
 from wasmbench.runners.docker import DockerRunner
 from wasmbench.runners.docker.containers import OWNER_LABEL
 from wasmbench.runners.docker.engine import wasm_shims
 from wasmbench.runners.docker.image import LABEL, shared_libraries
-from wasmbench.runtimes.runner import Invocation
+from wasmbench.runners.docker.warm import mirrored
+from wasmbench.runtimes.runner import Invocation, Prepared
 
 PROBE = r"""
 #include <stdio.h>
@@ -44,6 +48,9 @@ int main(int argc, char **argv) {
     FILE *out = fopen("written.txt", "w");
     if (out) { fputs("from the container\n", out); fclose(out); }
     printf("read: %s", line);
+    char body[4096];
+    size_t length;
+    while ((length = fread(body, 1, sizeof body, stdin)) > 0) fwrite(body, 1, length, stdout);
     fputs("to stderr\n", stderr);
     return argc > 1 ? atoi(argv[1]) : 0;
 }
@@ -77,10 +84,8 @@ def probe(tmp_path_factory):
     return Toolchain(root=folder / "cache").build(workload, "native")
 
 
-def invocation(tmp_path: Path, *args: str, timeout_s: float = 60.0) -> Invocation:
-    workdir = tmp_path / "work"
-    workdir.mkdir(exist_ok=True)
-    return Invocation(args, workdir, tmp_path / "stdout", tmp_path / "stderr", timeout_s)
+def invocation(tmp_path: Path, *args: str, timeout_s: float = 60.0, body: bytes | None = None) -> Invocation:
+    return request(tmp_path, body, *args, timeout_s=timeout_s)
 
 
 def our_containers(runner: DockerRunner) -> list:
@@ -256,3 +261,99 @@ def test_a_child_left_running_ends_with_the_run(runner, stray_child, tmp_path, m
     # A fresh container's PID namespace ends with its program, taking the child with it unseen;
     # the long-lived one of exec mode would keep it, so the runner kills it and counts it.
     assert outcome.stray_processes == (1 if mode == "exec" else 0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["run", "exec"])
+def test_the_body_is_the_programs_stdin(runner, probe, tmp_path, mode):
+    run = invocation(tmp_path, body=b"the body\n" * 10_000)
+    outcome = runner.run(runner.prepare(probe, mode, tmp_path), run)
+    assert outcome.exit_code == 0
+    assert run.stdout.read_bytes() == b"read: " + b"the body\n" * 10_000
+
+
+@pytest.fixture
+def warm(runner, probe, tmp_path):
+    """``docker:exec`` of the probe served warm, closed after the test; the only container of ours."""
+    runner.close()
+    served = runner.serve(runner.prepare(probe, "exec", tmp_path))
+    yield served
+    served.close()
+
+
+@pytest.mark.slow
+def test_a_warm_container_serves_every_invocation_in_its_own_workdir(runner, warm, tmp_path):
+    (container,) = our_containers(runner)
+    for index in range(3):
+        run = invocation(tmp_path / str(index), str(index), body=b"body %d" % index)
+        (run.workdir / "input.txt").write_text(f"input {index}\n")
+        outcome = warm.invoke(run)
+        assert (outcome.error, outcome.exit_code) == (None, index)
+        assert run.stdout.read_bytes() == b"read: input %d\nbody %d" % (index, index)
+        assert (run.workdir / "written.txt").read_text() == "from the container\n"
+        assert outcome.usage.user_s + outcome.usage.sys_s > 0
+    assert [box.id for box in our_containers(runner)] == [container.id]
+    assert warm.restarts == 0
+
+
+@pytest.mark.slow
+def test_a_warm_containers_processes_are_its_init_and_shim(runner, warm):
+    init, shim = warm.pids()
+    (container,) = our_containers(runner)
+    assert init == container.attrs["State"]["Pid"]
+    assert Path(f"/proc/{shim}/comm").read_text().startswith("containerd-shim")
+    warm.close()
+    assert warm.pids() == [] and our_containers(runner) == []
+
+
+@pytest.mark.slow
+def test_warm_containers_from_threads_answer_their_own_bodies(runner, probe, tmp_path):
+    prepared = runner.prepare(probe, "exec", tmp_path)
+    pool = [runner.serve(prepared) for _ in range(2)]
+    bodies = [b"request %d " % index * (index + 1) for index in range(8)]
+    try:
+        answers = invoke_from_threads(pool, tmp_path, bodies)
+    finally:
+        for served in pool:
+            served.close()
+    assert [stdout for _, stdout in answers] == [b"read: " + body for body in bodies]
+
+
+@pytest.mark.slow
+def test_a_hung_invocation_replaces_the_warm_container_and_it_goes_on(runner, warm, tmp_path):
+    (first,) = our_containers(runner)
+    outcome = warm.invoke(invocation(tmp_path / "hung", "spin", timeout_s=1.0))
+    assert outcome.timed_out and warm.restarts == 1
+    after = invocation(tmp_path / "next", body=b"next")
+    assert warm.invoke(after).exit_code == 0 and after.stdout.read_bytes() == b"read: next"
+    assert [box.id for box in our_containers(runner)] != [first.id]
+    assert len(our_containers(runner)) == 1
+
+
+@pytest.mark.slow
+def test_a_failed_invocation_leaves_the_warm_container_serving(warm, tmp_path):
+    assert warm.invoke(invocation(tmp_path / "failed", "7")).exit_code == 7
+    assert warm.invoke(invocation(tmp_path / "next")).exit_code == 0
+    assert warm.restarts == 0
+
+
+def test_only_exec_is_served_warm(runner, probe, tmp_path):
+    assert [mode.name for mode in DockerRunner.declaration.modes if mode.warm] == ["exec"]
+    with pytest.raises(WasmbenchError, match="docker:run has no warm host"):
+        runner.serve(Prepared(probe, "run", probe.path))
+
+
+def test_a_workdir_is_mirrored_for_an_invocation_and_what_it_created_moved_back(tmp_path):
+    workdir, mirror = tmp_path / "work", tmp_path / "mirror"
+    (workdir / "inputs").mkdir(parents=True)
+    (workdir / "inputs" / "weights").write_text("weights")
+    (workdir / "input.txt").write_text("input")
+    mirror.mkdir()
+    with mirrored(workdir, mirror):
+        assert (mirror / "inputs" / "weights").read_text() == "weights"
+        assert (mirror / "input.txt").stat().st_ino == (workdir / "input.txt").stat().st_ino
+        (mirror / "written.txt").write_text("output")
+        (mirror / "folder").mkdir()
+    assert (workdir / "written.txt").read_text() == "output" and (workdir / "folder").is_dir()
+    assert list(mirror.iterdir()) == []
+    assert sorted(path.name for path in workdir.iterdir()) == ["folder", "input.txt", "inputs", "written.txt"]

@@ -22,7 +22,7 @@ from wasmbench.reports.writer import report_blocks
 from wasmbench.runners.native import NativeRunner
 from wasmbench.runners.wasmtime import WasmtimeRunner
 from wasmbench.runtimes.emulation import EmulatedRunner, Emulation, parse_emulation
-from wasmbench.runtimes.registry import create_runners
+from wasmbench.runtimes.registry import create_runners, runner_for
 from wasmbench.runtimes.runner import Invocation
 
 pytestmark = pytest.mark.skipif(platform.machine() == "aarch64", reason="this machine is aarch64 already")
@@ -38,6 +38,11 @@ def test_only_runners_that_can_run_emulated_take_part_the_others_say_why():
         assert not availability.available
         assert availability.reason == "not under --emulate aarch64"
     assert NativeRunner.declaration.mode("default").target == "native", "the declaration is left as it was"
+
+
+def test_versions_side_by_side_are_refused_under_emulation():
+    with pytest.raises(WasmbenchError, match="not measured under --emulate"):
+        runner_for(create_runners(EMULATION), "wasmtime", "embedded@38.0.0")
 
 
 def test_an_emulated_run_starts_under_the_emulator_and_prepares_apart(tmp_path):

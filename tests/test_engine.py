@@ -43,6 +43,7 @@ class Expected:
     """The output check of the fake program: it must print ``ok``."""
 
     description = "prints ok"
+    exit_code = 0
 
     def mismatch(self, output: bytes) -> str | None:
         return None if output == b"ok\n" else f"printed {output!r}"

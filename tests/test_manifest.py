@@ -1,10 +1,18 @@
 import hashlib
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
-from wasmbench.build.manifest import DIGEST_CHECK, SIZES, load_manifest, select_workloads, workloads_dir
+from wasmbench.build.manifest import (
+    DIGEST_CHECK,
+    SIZES,
+    TargetBuild,
+    load_manifest,
+    select_workloads,
+    workloads_dir,
+)
 from wasmbench.cli import main
 from wasmbench.errors import WasmbenchError
 
@@ -40,7 +48,7 @@ def test_inference_sizes_list_their_inputs_and_are_checked_against_a_reference()
             "needs the workload's \\[inputs\\] builder",
         ),
         (
-            '[workloads.x.sizes.test]\nargs = []\nstdout_sha256 = "0"\nstdout_bytes = 0\n'
+            f'[workloads.x.sizes.test]\nargs = []\nstdout_sha256 = "{"0" * 64}"\nstdout_bytes = 0\n'
             '[workloads.x.variants.fast]\nsource = "x_fast.c"\ninputs = ["model"]\n',
             "workload 'x', variant 'fast': its inputs need its builder",
         ),
@@ -138,7 +146,7 @@ def edit_nbody(manifest, old: str, new: str) -> None:
             'stdout_bytes = "26"',
             "workload 'nbody', size 'test': stdout_bytes must be an integer",
         ),
-        ("stdout_sha256 =", "not_the_digest =", "workload 'nbody', size 'test': stdout_sha256 is missing"),
+        ("stdout_sha256 =", "# stdout_sha256 =", "workload 'nbody', size 'test': stdout_sha256 is missing"),
         ('source = "nbody.c"', 'source = ["nbody.c"]', "workload 'nbody': source must be a string"),
         (
             "seconds = 0.004",
@@ -171,4 +179,139 @@ def test_a_missing_source_stops_the_suite_before_anything_is_built(workloads_cop
         r"workload 'inference': source .*/inference_nn.c is missing\n",
         err,
     )
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "suite"
+
+
+def test_the_example_suite_uses_every_extension_of_the_format():
+    suite = load_manifest(EXAMPLE / "manifest.toml")
+    primes, matmul, fib = suite["primes"], suite["matmul"], suite["fib"]
+    assert set(primes.sizes) == set(SIZES) and all(spec.check == "native" for spec in primes.sizes.values())
+    assert [source.name for source in matmul.sources] == ["main.c", "matrix.c"]
+    assert set(matmul.sizes) == {"test", "default"}, "a subset of the sizes"
+    assert matmul.build_flags("wasm32-wasi") == TargetBuild(
+        ("-D_WASI_EMULATED_PROCESS_CLOCKS",), ("m", "wasi-emulated-process-clocks")
+    )
+    assert matmul.build_flags("x86_64-linux") == TargetBuild((), ("m",))
+    assert matmul.build_flags("aarch64-linux") == matmul.build_flags("x86_64-linux-tuned")
+    assert fib.prebuilt == {"wasm32-wasi": EXAMPLE / "fib.wasm"} and fib.source is None
+    assert fib.reference_mode("default") == "wasmtime:jit" and fib.reference_mode("test") is None
+    expected = (EXAMPLE / "fib-test.txt").read_bytes()
+    assert fib.size("test").stdout_sha256 == hashlib.sha256(expected).hexdigest()
+    assert fib.size("test").mismatch(expected) is None
+
+
+def test_list_shows_what_a_suite_folder_holds(capsys):
+    assert main(["list", "--workloads", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "matmul/main.c matmul/matrix.c" in out and "wasm32-wasi: fib.wasm" in out
+    assert "default: 38 [output of wasmtime:jit]" in out and "test: 50 [output of native:default]" in out
+    assert "Runtimes" not in out, "only the folder's workloads"
+
+
+PROGRAM = '[workloads.p]\nsource = "p.c"\n'
+SIZE = '[workloads.p.sizes.test]\nargs = []\ncheck = "native"\n'
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (PROGRAM + "cflag = []\n" + SIZE, "workload 'p': unknown key 'cflag' \\(known: title, "),
+        (PROGRAM + 'cflags = "-O3"\n' + SIZE, "workload 'p': cflags must be a list of strings, not str"),
+        (PROGRAM + "libs = [true]\n" + SIZE, "workload 'p': libs must be a list of strings, not list"),
+        (
+            PROGRAM + SIZE + "[workloads.p.target.wasm64]\ncflags = []\n",
+            "workload 'p': target 'wasm64' is not one of wasm32-wasi, native",
+        ),
+        (
+            PROGRAM + SIZE + '[workloads.p.target.native]\nlib = ["m"]\n',
+            "workload 'p', target 'native': unknown key 'lib' \\(known: cflags, libs\\)",
+        ),
+        (
+            PROGRAM + SIZE + '[workloads.p.target.wasm32-wasi]\nlibs = "m"\n',
+            "workload 'p', target 'wasm32-wasi': libs must be a list of strings, not str 'm'",
+        ),
+        (
+            '[workloads.p]\nsources = ["p.c", "gone.c"]\n' + SIZE,
+            "workload 'p': sources: .*/gone.c is missing",
+        ),
+        ('[workloads.p]\nsources = []\n' + SIZE, "workload 'p': sources must name at least one C file"),
+        (
+            PROGRAM + 'wasm = "p.wasm"\n' + SIZE,
+            "workload 'p': needs exactly one of source, sources, wasm \\(has source and wasm\\)",
+        ),
+        ('[workloads.p]\nwasm = "gone.wasm"\n' + SIZE, "workload 'p': wasm: .*/gone.wasm is missing"),
+        (
+            PROGRAM + 'native = "p.wasm"\n' + SIZE,
+            "workload 'p': native \\(a prebuilt native binary\\) goes with wasm",
+        ),
+        (
+            '[workloads.p]\nwasm = "p.wasm"\n' + SIZE,
+            "workload 'p': size 'test': check = \"native\" needs a native build",
+        ),
+        (
+            PROGRAM + SIZE.replace("native", "reference"),
+            "workload 'p': size 'test': check = \"reference\" needs the workload's reference mode",
+        ),
+        (PROGRAM + 'reference = "wasmtime"\n' + SIZE, "workload 'p': reference must be a runtime mode"),
+        (
+            PROGRAM + SIZE.replace("test", "huge"),
+            "workload 'p': size 'huge' is not one of test, default, large",
+        ),
+        (PROGRAM + "[workloads.p.sizes]\n", "workload 'p': has no sizes"),
+        (
+            PROGRAM + SIZE.replace('check = "native"', 'stdout_file = "gone.txt"'),
+            "workload 'p', size 'test': stdout_file: .*/gone.txt is missing",
+        ),
+        (
+            PROGRAM + SIZE.replace('check = "native"', 'stdout_sha256 = "xyz"'),
+            "workload 'p', size 'test': stdout_sha256 must be 64 hexadecimal digits, not 'xyz'",
+        ),
+        (
+            PROGRAM + SIZE + "exit_code = 300\n",
+            "workload 'p', size 'test': exit_code must be an exit status 0-255, not 300",
+        ),
+        (
+            PROGRAM + SIZE + 'inputs = ["gone.bin"]\n',
+            "workload 'p', size 'test': inputs: .*/gone.bin is missing",
+        ),
+        (PROGRAM + 'include = ["gone"]\n' + SIZE, "workload 'p': include: .*/gone is no folder"),
+        (
+            PROGRAM + SIZE + "repeat = 3\n",
+            "workload 'p', size 'test': unknown key 'repeat' \\(known: args, ",
+        ),
+    ],
+    ids=[
+        "unknown-key", "cflags-string", "libs-bool", "target-kind", "target-key", "target-libs",
+        "sources-missing", "sources-empty", "two-programs", "wasm-missing", "native-without-wasm",
+        "native-check-without-native", "reference-check-without-reference", "reference-shape",
+        "size-name", "no-sizes", "stdout-file-missing", "sha256-shape", "exit-code", "inputs-missing",
+        "include-missing", "size-key",
+    ],
+)  # fmt: skip
+def test_every_key_of_a_suite_folder_is_checked_as_it_loads(tmp_path, capsys, entry, message):
+    (tmp_path / "p.c").write_text("int main(void) { return 0; }\n")
+    (tmp_path / "p.wasm").write_bytes(b"\0asm\1\0\0\0")
+    (tmp_path / "manifest.toml").write_text(entry)
+    assert main(["list", "--workloads", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert re.match(f"wasmbench: error: workload manifest {tmp_path}/manifest.toml: {message}", err), err
+    assert err.count("\n") == 1
+
+
+def test_each_workload_in_error_is_one_line_and_the_suite_does_not_start(tmp_path, capsys):
+    (tmp_path / "manifest.toml").write_text(
+        '[workloads.a]\nsource = "a.c"\n[workloads.a.sizes.test]\nargs = []\ncheck = "native"\n'
+        '[workloads.b]\nsource = "b.c"\nflags = []\n[workloads.b.sizes.test]\nargs = []\ncheck = "native"\n'
+        '[workloads.c]\nwasm = "c.wasm"\n[workloads.c.sizes.test]\nargs = []\ncheck = "native"\n'
+    )
+    (tmp_path / "b.c").write_text("int main(void) { return 0; }\n")
+    (tmp_path / "c.wasm").write_bytes(b"\0asm\1\0\0\0")
+    code = main(["run", "--workloads", str(tmp_path), "-r", "native", "-o", str(tmp_path / "r.json")])
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert [line.split(": ")[3] for line in lines] == ["workload 'a'", "workload 'b'", "workload 'c'"]
+    assert "source" in lines[0] and "unknown key 'flags'" in lines[1] and "needs a native build" in lines[2]
     assert not (tmp_path / "r.jsonl").exists()

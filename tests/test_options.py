@@ -31,6 +31,14 @@ EVERY_OPTION_CHANGED = {
     "layout_randomization": False,
     "all_modes": True,
     "emulate": "aarch64",
+    "workloads_dir": "my-suite",
+    "native": "prog-native",
+    "reference": "wasmtime:jit",
+    "expect_file": "expected.txt",
+    "expect_sha256": "0" * 64,
+    "expect_exit": 3,
+    "inputs": ["data.bin", "words.txt"],
+    "args": ["1000", "--verbose"],
 }
 # What the command does around a suite, not what the suite measures: never a suite option.
 RUN_ONLY = {"-h", "--help", "-o", "--output", "--resume", "--repair", "--yes", "--strict"}
@@ -54,12 +62,17 @@ def adapter_config(pytester: pytest.Pytester, *args: str) -> pytest.Config:
 
 
 def adapter_argv(argv: list[str]) -> list[str]:
-    return [f"--{adapter.PREFIX}-{arg[2:]}" if arg.startswith("--") else arg for arg in argv]
+    """``run``'s arguments as the adapter's: ``--wb-<flag>``, and the trailing ones after ``--wb-args``."""
+    options, _, trailing = " ".join(argv).partition(" -- ")
+    renamed = [f"--{adapter.PREFIX}-{arg[2:]}" if arg.startswith("--") else arg for arg in options.split()]
+    return [*renamed, *([f"--{adapter.PREFIX}-args={arg}" for arg in trailing.split()])]
 
 
 def test_every_declared_option_is_a_run_option_and_nothing_else_is():
     flags = {flag for action in run_parser()._actions for flag in action.option_strings}
     assert flags - RUN_ONLY == {flag for option in SUITE_OPTIONS for flag in option.flags}
+    [trailing] = [action.dest for action in run_parser()._actions if not action.option_strings]
+    assert [option.dest for option in SUITE_OPTIONS if option.positional] == [trailing]
 
 
 def test_every_declared_option_is_an_adapter_option_and_nothing_else_is(pytester):
@@ -67,7 +80,7 @@ def test_every_declared_option_is_an_adapter_option_and_nothing_else_is(pytester
     pytester.plugins.append(capture)
     adapter_config(pytester)
     names = {name for option in capture.parser.getgroup("wasmbench").options for name in option.names()}
-    assert names - {"--wb-output"} == {f"--wb-{option.long_flag[2:]}" for option in SUITE_OPTIONS}
+    assert names - {"--wb-output"} == {f"--wb-{option.adapter_name}" for option in SUITE_OPTIONS}
 
 
 def test_left_out_options_are_the_suite_options_defaults_on_both_surfaces(pytester):
@@ -80,7 +93,11 @@ def test_left_out_options_are_the_suite_options_defaults_on_both_surfaces(pytest
 
 def test_every_option_given_means_the_same_on_both_surfaces(pytester):
     argv = suite_argv(EVERY_OPTION_CHANGED)
-    assert {arg for arg in argv if arg.startswith("--")} == {option.long_flag for option in SUITE_OPTIONS}
+    options, _, trailing = " ".join(argv).partition(" -- ")
+    assert trailing == "1000 --verbose", "the program's arguments come last, after --"
+    assert {arg for arg in options.split() if arg.startswith("--")} == {
+        option.long_flag for option in SUITE_OPTIONS if not option.positional
+    }
     from_run = suite_options(vars(make_parser().parse_args(["run", *argv])))
     from_pytest = adapter._options(adapter_config(pytester, *adapter_argv(argv)))
     assert from_run == from_pytest == suite_options(EVERY_OPTION_CHANGED)

@@ -86,3 +86,20 @@ def test_a_start_up_probe_under_1_ms_is_no_reason_for_a_larger_size(tmp_path):
     doc = document(HOST_X86, {**SUITE, ("nop", "native", "default"): 0.0007}, noise=0.0)
     text = write_report([doc], tmp_path).markdown
     assert "run under 1 ms" not in text and "a larger size" not in text, "nop's runs are meant to be short"
+
+
+def test_each_version_of_a_mode_is_a_row_of_its_own_in_release_order(tmp_path):
+    versions = {"9.0.0": 1.4, "13.0.2": 1.3, "51.0.0": 1.2}
+    suite = {("nbody", "native", "default"): 1.0, ("nbody", "node", "default@20.18.0"): 1.5}
+    suite |= {("nbody", "wasmtime", f"embedded@{version}"): time for version, time in versions.items()}
+    [block] = report_blocks([document(HOST_X86, suite, noise=0.0)])
+    ratios = next(table for table in block.tables if table.title == "Ratio to native")
+    assert list(ratios.rows) == [
+        "node@20.18.0",
+        "wasmtime:embedded@9.0.0",
+        "wasmtime:embedded@13.0.2",
+        "wasmtime:embedded@51.0.0",
+    ]
+    summary = write_report([document(HOST_X86, suite, noise=0.0)], tmp_path).markdown
+    for row in ratios.rows:
+        assert f"| {row} |" in summary[: summary.index("**Time (s)**")], "each version in the summary too"

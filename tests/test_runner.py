@@ -10,7 +10,7 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.execution.supervision import ProcessResult
 from wasmbench.execution.usage import Usage
 from wasmbench.runtimes.preparation import prepared
-from wasmbench.runtimes.registry import create_runners, representative, select
+from wasmbench.runtimes.registry import create_runners, representative, runner_for, select
 from wasmbench.runtimes.runner import (
     NATIVE,
     Availability,
@@ -22,6 +22,7 @@ from wasmbench.runtimes.runner import (
     RunOutcome,
     WarmHost,
 )
+from wasmbench.runtimes.versions import split_version
 
 
 def test_native_and_wasmtime_are_found_through_entry_points():
@@ -96,6 +97,49 @@ def test_every_suite_gets_runners_of_its_own():
 def test_unknown_names_are_errors_that_list_the_known_ones(spec, message):
     with pytest.raises(WasmbenchError, match=message):
         select([spec], create_runners())
+
+
+def test_a_version_is_carried_in_the_mode_label_of_every_mode_it_selects():
+    runners = create_runners()
+    assert select(["wasmtime:embedded@38.0.0", "wasmtime:embedded@51.0.0"], runners) == [
+        ("wasmtime", "embedded@38.0.0"),
+        ("wasmtime", "embedded@51.0.0"),
+    ]
+    assert select(["node@20.18.0"], runners) == [
+        ("node", f"{mode}@20.18.0") for mode in runners["node"].declaration.regular_modes()
+    ]
+    assert split_version("embedded@38.0.0") == ("embedded", "38.0.0")
+    assert split_version("embedded") == ("embedded", None)
+    assert runners["wasmtime"].declaration.mode("embedded@38.0.0").name == "embedded"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("wasmtime:embedded@", "'' is not a version number"),
+        ("wasmtime:embedded@latest", "'latest' is not a version number"),
+        ("wasmtime@38.0.0@39", "'38.0.0@39' is not a version number"),
+        ("wasmtime:jot@38.0.0", "no mode 'jot'"),
+        ("lucid@1.0", "unknown runtime 'lucid'"),
+    ],
+)
+def test_a_malformed_version_is_an_error_that_says_which(spec, message):
+    with pytest.raises(WasmbenchError, match=message):
+        select([spec], create_runners())
+
+
+def test_a_runtime_without_versions_to_choose_says_so():
+    runners = create_runners()
+    with pytest.raises(WasmbenchError, match="native has no versions to choose from"):
+        runner_for(runners, "native", "default@1.0")
+
+
+def test_a_runner_at_a_version_is_made_once_per_suite_beside_the_runtimes_own():
+    runners = create_runners()
+    at_38 = runner_for(runners, "wasmtime", "embedded@38.0.0")
+    assert runner_for(runners, "wasmtime", "embedded-aot@38.0.0") is at_38
+    assert at_38 is not runners["wasmtime"] and runners["wasmtime@38.0.0"] is at_38
+    assert runner_for(runners, "wasmtime", "embedded") is runners["wasmtime"]
 
 
 class FakeRuntime(Runner):

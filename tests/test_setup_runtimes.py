@@ -8,17 +8,20 @@ from __future__ import annotations
 import hashlib
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from release_mirror import Mirror, build_mirror
 
+import wasmbench.provision.catalog
 from wasmbench.cli import main
 from wasmbench.host.machine import machine_info
 from wasmbench.provision import system
-from wasmbench.provision.catalog import CATALOG_VARIABLE, host_arch, load_catalog, mirrored
+from wasmbench.provision.catalog import CATALOG_VARIABLE, MIRROR_VARIABLE, host_arch, load_catalog, mirrored
 from wasmbench.provision.installed import runtimes_dir
 from wasmbench.runners.wamr import WamrRunner
 from wasmbench.runners.wasmedge import WasmEdgeRunner
+from wasmbench.runners.wavm import WavmRunner
 
 ARCHIVE_RUNTIMES = ["wasmedge", "wasmer", "wavm", "wamr", "wasm3", "node"]
 
@@ -193,3 +196,42 @@ def test_the_official_urls_exist(url):
         pytest.fail(f"{url}: HTTP {error.code}")
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         pytest.skip(f"cannot reach {url} from here: {error}")
+
+
+OTHER_WAVM = "nightly-2025-10-01"
+
+
+@pytest.fixture
+def two_wavms(tmp_path, monkeypatch) -> Mirror:
+    """The mirror, for a catalog that pins a second WAVM release beside its own (taking the same
+    asset names), the runners pointed at it (``$WASMBENCH_MIRROR``)."""
+    catalog = tmp_path / "two-wavms.toml"
+    shipped = Path(wasmbench.provision.catalog.__file__).with_name("runtimes.toml")
+    catalog.write_text(f'{shipped.read_text()}\n[wavm.versions."{OTHER_WAVM}"]\n')
+    monkeypatch.setenv(CATALOG_VARIABLE, str(catalog))
+    monkeypatch.setenv("WASMBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    served = build_mirror(tmp_path / "mirror", tmp_path / "runtimes.toml")
+    monkeypatch.setenv(CATALOG_VARIABLE, str(tmp_path / "runtimes.toml"))
+    served.serve()
+    monkeypatch.setenv(MIRROR_VARIABLE, served.url)
+    yield served
+    served.stop()
+
+
+def test_another_pinned_version_installs_on_first_use_beside_the_runtimes_own(two_wavms, capsys):
+    own, other = WavmRunner(), WavmRunner().versioned(OTHER_WAVM)
+    assert load_catalog()["wavm"].pinned_versions == [load_catalog()["wavm"].version, OTHER_WAVM]
+    assert other.availability("aot").available
+    folder = runtimes_dir() / "wavm" / OTHER_WAVM
+    assert other.program.locate().is_relative_to(folder)
+    assert other.origin("aot") == f"the pinned wavm {OTHER_WAVM} archive in {folder}"
+    assert not own.availability("aot").available, "the runtime's own release is not that one"
+    assert f"wavm@{OTHER_WAVM}" in machine_info()["runtime_archives"]
+    assert f"installing wavm {OTHER_WAVM} from its release archive" in capsys.readouterr().err
+
+
+def test_a_version_the_catalog_does_not_pin_is_the_reason_its_modes_skip(two_wavms):
+    availability = WavmRunner().versioned("nightly-1999-01-01").availability("jit")
+    assert availability.reason == "the runtime catalog pins no wavm nightly-1999-01-01"
+    assert availability.hint.endswith(f"pins: {load_catalog()['wavm'].version}, {OTHER_WAVM}")

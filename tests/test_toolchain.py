@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 
 import pytest
 
 from wasmbench.build import toolchain
-from wasmbench.build.manifest import load_manifest
+from wasmbench.build.manifest import TargetBuild, load_manifest
 from wasmbench.build.toolchain import (
     WASM_TARGET,
     ZIG_CACHE_VARIABLES,
     Toolchain,
+    helper_program,
     host_target,
     resolve_target,
+    unbuildable,
 )
 from wasmbench.errors import WasmbenchError
 
@@ -121,3 +124,60 @@ def test_a_toolchain_that_does_not_run_is_named_with_its_own_words(tmp_path):
     failing = ["sh", "-c", "echo 'error: unable to resolve zig cache directory' >&2; exit 1"]
     with pytest.raises(WasmbenchError, match=r": error: unable to resolve zig cache directory$"):
         toolchain._output(failing)
+
+
+def test_a_prebuilt_module_is_its_own_artefact_and_has_no_program_for_other_targets(tmp_path):
+    module = tmp_path / "m.wasm"
+    module.write_bytes(b"\0asm\1\0\0\0")
+    prebuilt = replace(helper_program(tmp_path / "m.c"), source=None, prebuilt={WASM_TARGET: module})
+    artefact = Toolchain(root=tmp_path).build(prebuilt, "wasm")
+    assert (artefact.path, artefact.flags, artefact.cached) == (module, (), True)
+    assert "without a native build" in unbuildable(prebuilt, host_target())
+    binary = tmp_path / "m-native"
+    binary.write_bytes(b"\x7fELF")
+    with_native = replace(prebuilt, prebuilt={WASM_TARGET: module, "native": binary})
+    assert unbuildable(with_native, host_target()) == ""
+    assert "portable build" in unbuildable(with_native, resolve_target("host"))
+    assert "portable build" in unbuildable(
+        with_native, "aarch64-linux" if host_target() != "aarch64-linux" else "x86_64-linux"
+    )
+    with pytest.raises(
+        WasmbenchError, match="workload 'm': a prebuilt wasm32-wasi module without a native build"
+    ):
+        Toolchain(root=tmp_path).build(prebuilt, "native")
+
+
+@pytest.mark.slow
+def test_sources_and_per_target_flags_are_compiled_together(tmp_path):
+    (tmp_path / "main.c").write_text(
+        '#include "value.h"\n#include <stdio.h>\nint main(void) { printf("%d\\n", value()); return 0; }\n'
+    )
+    (tmp_path / "value.c").write_text('#include "value.h"\nint value(void) { return VALUE; }\n')
+    (tmp_path / "value.h").write_text("int value(void);\n")
+    workload = replace(
+        helper_program(tmp_path / "main.c"),
+        extra_sources=(tmp_path / "value.c",),
+        cflags=("-DVALUE=1",),
+        targets={"native": TargetBuild(cflags=("-UVALUE", "-DVALUE=7"))},
+    )
+    native = Toolchain(root=tmp_path).build(workload, "native")
+    assert subprocess.run([native.path], capture_output=True, text=True).stdout == "7\n"
+    assert "-DVALUE=7" in native.flags
+    wasm = Toolchain(root=tmp_path).build(workload, "wasm")
+    assert "-DVALUE=7" not in wasm.flags and "-DVALUE=1" in wasm.flags
+    (tmp_path / "value.h").write_text("int value(void); /* changed */\n")
+    assert not Toolchain(root=tmp_path).build(workload, "native").cached, "a header keys the cache"
+
+
+@pytest.mark.slow
+def test_include_folders_are_searched_for_headers_and_key_the_cache(tmp_path):
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "answer.h").write_text("#define ANSWER 42\n")
+    (tmp_path / "main.c").write_text(
+        '#include <answer.h>\n#include <stdio.h>\nint main(void) { printf("%d\\n", ANSWER); return 0; }\n'
+    )
+    workload = replace(helper_program(tmp_path / "main.c"), include=(tmp_path / "common",))
+    native = Toolchain(root=tmp_path / "cache").build(workload, "native")
+    assert subprocess.run([native.path], capture_output=True, text=True).stdout == "42\n"
+    (tmp_path / "common" / "answer.h").write_text("#define ANSWER 43\n")
+    assert not Toolchain(root=tmp_path / "cache").build(workload, "native").cached

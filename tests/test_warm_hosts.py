@@ -1,23 +1,21 @@
 """The warm hosts of wasmtime, Wasmer and WasmEdge (``serve``): a fresh instance per invocation,
 their own outputs under concurrency, a trap or a hung invocation leaving the host serving, memory
-that stays flat over 1,000 invocations; and their cold runs reading the request body as stdin.
-A runtime that is not here is skipped with the reason."""
+and open files that stay flat over 1,000 invocations; and their cold runs reading the request body
+as stdin. A runtime that is not here is skipped with the reason."""
 
 from __future__ import annotations
 
 import os
-import queue
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
-from wat_modules import COUNTER, COUNTER_FRESH_OUTPUT, ECHO, HANGING_BODY, TRAPPING_BODY, wat_module
+from warm_hosts import invoke_from_threads, memory_folder, request, rss_kib
+from wat_modules import COUNTER, COUNTER_FRESH_OUTPUT, ECHO, ECHO_UNLESS_TOLD, wat_module
 
 from wasmbench.errors import WasmbenchError
 from wasmbench.runners import wasmedge
 from wasmbench.runtimes.registry import runner_classes
-from wasmbench.runtimes.runner import Invocation, Prepared, Runner, ServedModule
+from wasmbench.runtimes.runner import Prepared, Runner, ServedModule
 
 WARM_MODES = [
     ("wasmtime", "embedded"),
@@ -25,14 +23,18 @@ WARM_MODES = [
     ("wasmer", "sdk"),
     ("wasmer", "sdk-cached"),
     ("wasmedge", "interpreter"),
+    ("wasmedge", "jit"),
     ("wasmedge", "aot"),
 ]
+WARM_UP_INVOCATIONS = 100
 # What a host's RSS may grow by over 1,000 invocations after 100 to warm up. wasmtime's and
 # WasmEdge's hosts grew by under 200 KiB here: 1 MiB catches an instance's memory kept (64 KiB
 # each for the counter) or a leak of 1 KiB per invocation. Wasmer's grew by 7–11 MiB, all of it in
 # the SDK's native memory (the host's Python heap stays flat), less with every thousand (about
 # 0.5 MiB from the 3,000th to the 4,000th): 24 MiB.
 RSS_GROWTH_BOUND_KIB = {"wasmtime": 1024, "wasmedge": 1024, "wasmer": 24 * 1024}
+
+Serve = Callable[..., list[ServedModule]]
 
 
 def warm_runner(name: str, mode: str) -> Runner:
@@ -51,114 +53,81 @@ def runtime(request) -> tuple[Runner, str]:
     return warm_runner(*request.param), request.param[1]
 
 
-def served(runtime: tuple[Runner, str], text: str, folder: Path) -> ServedModule:
-    runner, mode = runtime
-    folder.mkdir(parents=True, exist_ok=True)
-    return runner.serve(runner.prepare(wat_module(folder, text), mode, folder.parent / "cache"))
-
-
 @pytest.fixture
-def echo(runtime, tmp_path) -> Iterator[ServedModule]:
-    host = served(runtime, ECHO, tmp_path / "echo")
-    yield host
-    host.close()
+def serve(runtime, tmp_path) -> Iterator[Serve]:
+    """``serve(text, count=1)``: that many warm hosts of the module, all closed after the test."""
+    runner, mode = runtime
+    hosts: list[ServedModule] = []
 
+    def served(text: str, count: int = 1) -> list[ServedModule]:
+        folder = tmp_path / f"module-{len(hosts)}"
+        folder.mkdir()
+        prepared = runner.prepare(wat_module(folder, text), mode, folder / "cache")
+        hosts.extend(runner.serve(prepared) for _ in range(count))
+        return hosts[-count:]
 
-def invocation(tmp_path: Path, name: str, body: bytes | None = None, timeout_s: float = 30.0) -> Invocation:
-    """An invocation whose files are all its own (``name``), ``body`` its stdin."""
-    workdir = tmp_path / "work"
-    workdir.mkdir(exist_ok=True)
-    stdin = None
-    if body is not None:
-        stdin = tmp_path / f"{name}.body"
-        stdin.write_bytes(body)
-    return Invocation(
-        (), workdir, tmp_path / f"{name}.stdout", tmp_path / f"{name}.stderr", timeout_s, stdin=stdin
-    )
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError(f"no VmRSS for {pid}")
-
-
-def open_files(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-@pytest.mark.slow
-def test_every_invocation_gets_a_fresh_instance(runtime, tmp_path):
-    host = served(runtime, COUNTER, tmp_path / "counter")
-    try:
-        for count in range(5):
-            outcome = host.invoke(invocation(tmp_path, f"call{count}"))
-            assert outcome.exit_code == 0 and outcome.error is None and outcome.trap is None
-            assert (tmp_path / f"call{count}.stdout").read_bytes() == COUNTER_FRESH_OUTPUT
-    finally:
+    yield served
+    for host in hosts:
         host.close()
 
 
 @pytest.mark.slow
-def test_concurrent_requests_to_two_hosts_get_their_own_outputs(runtime, tmp_path):
-    hosts: queue.Queue[ServedModule] = queue.Queue()
-    for index in range(2):
-        hosts.put(served(runtime, ECHO, tmp_path / f"echo{index}"))
-
-    def invoke(index: int) -> bytes:
-        host = hosts.get()  # one invocation at a time per host: the front's pool does the same
-        try:
-            call = invocation(tmp_path, f"request{index}", b"body %d " % index * (index + 1))
-            assert host.invoke(call).exit_code == 0
-            return call.stdout.read_bytes()
-        finally:
-            hosts.put(host)
-
-    try:
-        with ThreadPoolExecutor(8) as pool:
-            outputs = list(pool.map(invoke, range(8)))
-    finally:
-        while not hosts.empty():
-            hosts.get().close()
-    assert outputs == [b"body %d " % index * (index + 1) for index in range(8)]
+def test_every_invocation_gets_a_fresh_instance(serve, tmp_path):
+    (host,) = serve(COUNTER)
+    for count in range(5):
+        invocation = request(tmp_path / f"call-{count}")
+        outcome = host.invoke(invocation)
+        assert outcome.exit_code == 0 and outcome.error is None and outcome.trap is None
+        assert invocation.stdout.read_bytes() == COUNTER_FRESH_OUTPUT
 
 
 @pytest.mark.slow
-def test_a_trap_leaves_the_host_serving_the_next_invocation(echo, tmp_path):
-    (pid,) = echo.pids()
-    trapped = echo.invoke(invocation(tmp_path, "trap", TRAPPING_BODY))
-    assert trapped.trap and trapped.exit_code is None and trapped.error is None
-    assert echo.invoke(invocation(tmp_path, "next", b"fine")).exit_code == 0
-    assert (tmp_path / "next.stdout").read_bytes() == b"fine"
-    assert echo.pids() == [pid]
+def test_concurrent_invocations_on_a_pool_of_hosts_get_their_own_bodies(serve, tmp_path):
+    bodies = [b"request %d " % index * (index + 1) for index in range(8)]
+    answers = invoke_from_threads(serve(ECHO, count=2), tmp_path, bodies)
+    assert [stdout for _, stdout in answers] == bodies
+    assert all(outcome.exit_code == 0 for outcome, _ in answers)
 
 
 @pytest.mark.slow
-def test_a_hung_invocation_is_killed_at_its_timeout_and_a_warm_host_serves_the_next(echo, tmp_path):
-    hung = echo.invoke(invocation(tmp_path, "hang", HANGING_BODY, timeout_s=0.5))
-    assert hung.timed_out and hung.exit_code is None
-    assert echo.invoke(invocation(tmp_path, "next", b"fine")).exit_code == 0
-    assert (tmp_path / "next.stdout").read_bytes() == b"fine"
+def test_a_trap_ends_only_its_invocation(serve, tmp_path):
+    (host,) = serve(ECHO_UNLESS_TOLD)
+    pid = host.pids()
+    outcome = host.invoke(request(tmp_path / "trap", b"!"))
+    assert outcome.trap and outcome.exit_code is None and outcome.error is None
+    after = request(tmp_path / "next", b"next")
+    assert host.invoke(after).exit_code == 0 and after.stdout.read_bytes() == b"next"
+    assert host.pids() == pid and host.restarts == 0
 
 
 @pytest.mark.slow
-def test_a_hosts_memory_stays_flat_over_a_thousand_invocations(runtime, tmp_path):
-    host = served(runtime, COUNTER, tmp_path / "counter")
-    try:
-        call = invocation(tmp_path, "call")
-        for _ in range(100):
-            host.invoke(call)
-        (pid,) = host.pids()
-        before, files = rss_kib(pid), open_files(pid)
-        for _ in range(1000):
-            assert host.invoke(call).exit_code == 0
-        growth = rss_kib(pid) - before
-        assert open_files(pid) == files
-    finally:
-        host.close()
-    print(f"{runtime[0].declaration.name}:{runtime[1]}: RSS growth over 1,000 invocations: {growth} KiB")
-    assert growth <= RSS_GROWTH_BOUND_KIB[runtime[0].declaration.name]
+def test_a_hung_invocation_is_killed_at_its_timeout_and_the_host_goes_on(serve, tmp_path):
+    (host,) = serve(ECHO_UNLESS_TOLD)
+    outcome = host.invoke(request(tmp_path / "hang", b"~", timeout_s=0.5))
+    assert outcome.timed_out and host.restarts == 1
+    after = request(tmp_path / "next", b"next")
+    assert host.invoke(after).exit_code == 0 and after.stdout.read_bytes() == b"next"
+
+
+@pytest.mark.slow
+def test_the_hosts_memory_and_descriptors_stay_flat_over_a_thousand_invocations(serve, runtime, tmp_path):
+    (host,) = serve(COUNTER)
+    (pid,) = host.pids()
+
+    def invoke(times: int) -> None:
+        with memory_folder(tmp_path) as folder:
+            invocation = request(folder)
+            for _ in range(times):
+                assert host.invoke(invocation).exit_code == 0
+
+    invoke(WARM_UP_INVOCATIONS)
+    rss, descriptors = rss_kib(pid), len(os.listdir(f"/proc/{pid}/fd"))
+    invoke(1000)
+    growth = rss_kib(pid) - rss
+    runtime_name = runtime[0].declaration.name
+    print(f"{runtime_name}:{runtime[1]}: RSS growth over 1,000 invocations: {growth} KiB")
+    assert growth <= RSS_GROWTH_BOUND_KIB[runtime_name]
+    assert len(os.listdir(f"/proc/{pid}/fd")) == descriptors
 
 
 def test_a_mode_without_a_warm_host_says_so(tmp_path):
@@ -168,7 +137,7 @@ def test_a_mode_without_a_warm_host_says_so(tmp_path):
 
 
 def test_wasmedge_without_its_c_library_has_no_warm_host(tmp_path, monkeypatch):
-    monkeypatch.setattr(wasmedge, "library", lambda: None)
+    monkeypatch.setattr(wasmedge, "library", lambda program: None)
     artefact = wat_module(tmp_path, COUNTER)
     with pytest.raises(WasmbenchError, match=r"needs libwasmedge\.so"):
         wasmedge.WasmEdgeRunner().serve(Prepared(artefact, "interpreter", artefact.path))
@@ -179,8 +148,9 @@ def test_wasmedge_without_its_c_library_has_no_warm_host(tmp_path, monkeypatch):
 def test_a_cold_run_reads_the_request_body_on_its_stdin(name, mode, tmp_path):
     runner = warm_runner(name, mode)
     prepared = runner.prepare(wat_module(tmp_path, ECHO), mode, tmp_path / "cache")
+    invocation = request(tmp_path, b"request body")
     try:
-        outcome = runner.run(prepared, invocation(tmp_path, "cold", b"request body"))
+        outcome = runner.run(prepared, invocation)
     finally:
         runner.close()
-    assert outcome.exit_code == 0 and (tmp_path / "cold.stdout").read_bytes() == b"request body"
+    assert outcome.exit_code == 0 and invocation.stdout.read_bytes() == b"request body"

@@ -22,8 +22,8 @@ HEAVY = {"pandas", "numpy", "scipy", "matplotlib", "tqdm", "pytest", "docker"}
 def zygote_of():
     started: list[Zygote] = []
 
-    def start(module: str) -> Zygote:
-        started.append(Zygote(module))
+    def start(module: str, packages: dict[str, Path] | None = None) -> Zygote:
+        started.append(Zygote(module, packages))
         return started[-1]
 
     yield start
@@ -79,6 +79,24 @@ def test_a_dead_zygote_is_an_error_and_the_next_call_starts_a_new_one(zygote_of,
 def test_a_module_that_does_not_import_is_a_clear_error(zygote_of, tmp_path):
     with pytest.raises(WasmbenchError, match="No module named 'wasmbench_nowhere'"):
         zygote_of("wasmbench_nowhere").call("run", (), output=tmp_path / "out", timeout_s=10)
+
+
+def test_a_package_given_a_folder_is_imported_from_there_only(zygote_of, tmp_path):
+    release = tmp_path / "release"
+    (release / "wasmbench_probe").mkdir(parents=True)
+    (release / "wasmbench_probe" / "__init__.py").write_text("def where():\n    return __file__\n")
+    zygote = zygote_of("wasmbench_probe", {"wasmbench_probe": release})
+    _, answer = zygote.call("where", (), output=tmp_path / "out", timeout_s=10)
+    assert answer == str(release / "wasmbench_probe" / "__init__.py")
+
+
+def test_a_package_missing_from_its_folder_is_never_taken_from_the_harness(zygote_of, tmp_path):
+    """``json`` is in the standard library, but the zygote was told to take it from an empty folder."""
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(WasmbenchError, match="no json in"):
+        zygote_of("json", {"json": tmp_path / "empty"}).call(
+            "dumps", (1,), output=tmp_path / "out", timeout_s=10
+        )
 
 
 def test_ctrl_c_in_the_harness_stops_the_zygote_and_its_child(zygote_of, tmp_path):

@@ -1,10 +1,9 @@
 """Tiny WebAssembly modules, written as text, that the runtime tests run: one prints ``hello``,
 one exits with status 7 through WASI, one traps, one never ends; for the warm hosts, one counts its
-calls (``COUNTER``) and one echoes its standard input or fails on request (``ECHO``)."""
+calls (``COUNTER``) and one echoes its standard input (``ECHO``)."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import wasmtime
@@ -44,33 +43,46 @@ COUNTER = f"""(module
     (i32.store (i32.const 4) (i32.sub (i32.const 64) (local.get $at)))
     (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
 COUNTER_FRESH_OUTPUT = b"1\n"
-# Copies its standard input to its standard output, 64 KiB at a time, until the end of its input;
-# but a body that starts with "!" traps, and one that starts with "~" never ends (the bodies below).
+# Copies its standard input to its standard output, 64 KiB at a time, until the end of its input.
 ECHO = f"""(module
   {WASI.format(name="fd_read", signature="(param i32 i32 i32 i32) (result i32)")}
   {WASI.format(name="fd_write", signature="(param i32 i32 i32 i32) (result i32)")}
   (memory (export "memory") 2)
-  (func (export "_start") (local $first i32)
+  (func (export "_start")
     (i32.store (i32.const 0) (i32.const 65536))
     (loop $chunk
       (i32.store (i32.const 4) (i32.const 65536))
       (br_if 1 (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
       (br_if 1 (i32.eqz (i32.load (i32.const 8))))
-      (if (i32.eqz (local.get $first))
-        (then
-          (local.set $first (i32.const 1))
-          (if (i32.eq (i32.load8_u (i32.const 65536)) (i32.const 33)) (then unreachable))
-          (if (i32.eq (i32.load8_u (i32.const 65536)) (i32.const 126)) (then (loop $forever (br $forever))))))
       (i32.store (i32.const 4) (i32.load (i32.const 8)))
       (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 12)))
       (br $chunk))))"""
-TRAPPING_BODY, HANGING_BODY = b"!trap", b"~spin"
 
 
 def wat_module(tmp_path: Path, text: str) -> Artefact:
     """``text`` compiled to ``tmp_path/module.wasm``, as the artefact of a workload named ``module``."""
     path = tmp_path / "module.wasm"
     path.write_bytes(wasmtime.wat2wasm(text))
-    return Artefact(
-        "module", WASM_TARGET, path, hashlib.sha256(path.read_bytes()).hexdigest(), (), cached=False
-    )
+    return Artefact("module", WASM_TARGET, path, "0" * 64, (), cached=False)
+
+
+# Echoes its standard input like ``ECHO``, but traps when the input starts with ``!`` and never ends
+# when it starts with ``~``: one warm host that fails, hangs or answers as each request asks.
+ECHO_UNLESS_TOLD = f"""(module
+  {WASI.format(name="fd_read", signature="(param i32 i32 i32 i32) (result i32)")}
+  {WASI.format(name="fd_write", signature="(param i32 i32 i32 i32) (result i32)")}
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 4096))
+    (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (if (i32.eq (i32.load8_u (i32.const 64)) (i32.const 33)) (then unreachable))
+    (if (i32.eq (i32.load8_u (i32.const 64)) (i32.const 126)) (then (loop $forever (br $forever))))
+    (loop $copy
+      (if (i32.load (i32.const 8))
+        (then
+          (i32.store (i32.const 4) (i32.load (i32.const 8)))
+          (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 12)))
+          (i32.store (i32.const 4) (i32.const 4096))
+          (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+          (br $copy))))))"""

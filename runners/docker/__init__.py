@@ -9,15 +9,18 @@ native runner measures plus what it needs to start; building one is the timed pr
 - ``exec``: one long-lived container per image (idling in ``docker_pause.c``); every measurement
   is a ``docker exec`` of the program in it: compute plus exec overhead, so container start-up can
   be subtracted. Docker cannot change a running container's mounts, so a new working directory
-  (each pair has its own) replaces the container.
+  (each pair has its own) replaces the container. Served warm (``serve``, ``warm.py``), it is a
+  function platform's warm container: started once, an exec per invocation.
 - ``docker-wasm``: the ``.wasm`` module in a container run by a containerd wasm shim, offered only
   when the engine advertises one.
 
 Containers get ``--network none``, a read-only root filesystem and no added capabilities; the run's
-working directory is bind-mounted as their working directory, their stdout and stderr are
-demultiplexed from the attach stream into the invocation's files byte for byte (``docker logs``
-would mangle mandelbrot's binary output). CPU and memory limits come from
-``WASMBENCH_DOCKER_CPUS`` and ``WASMBENCH_DOCKER_MEMORY`` and are recorded with every result.
+working directory is bind-mounted as their working directory, an invocation's stdin file (a
+served request's body) is streamed to the program through the attach (or exec) stream as
+``docker run -i`` does, and their stdout and stderr are demultiplexed from that stream into the
+invocation's files byte for byte (``docker logs`` would mangle mandelbrot's binary output). CPU
+and memory limits come from ``WASMBENCH_DOCKER_CPUS`` and ``WASMBENCH_DOCKER_MEMORY`` and are
+recorded with every result.
 
 **Measurement.** Wall time is end to end (create to removed, or exec to exit status). CPU time
 and peak memory come from the container's cgroup, not from the docker CLI or this process, and are
@@ -61,6 +64,7 @@ from wasmbench.runtimes.runner import (
     Prepared,
     Runner,
     RunOutcome,
+    ServedModule,
 )
 
 ENGINE = Origin("Docker engine")
@@ -73,7 +77,7 @@ class DockerRunner(Runner):
         title="Docker",
         modes=(
             Mode("run", NATIVE, layout_padding=False, source=ENGINE),
-            Mode("exec", NATIVE, layout_padding=False, source=ENGINE),
+            Mode("exec", NATIVE, layout_padding=False, source=ENGINE, warm=True),
             Mode("docker-wasm", WASM, layout_padding=False, source=ENGINE),
         ),
         representative=("run",),
@@ -223,6 +227,21 @@ class DockerRunner(Runner):
             return self.containers.run_fresh(image, invocation, runtime)
         except (docker.errors.DockerException, OSError) as error:  # OSError: the socket, a cgroup
             return RunOutcome.failure(self._engine_failure(error))
+
+    def serve(self, prepared: Prepared) -> ServedModule:
+        """``exec`` served warm (``warm.py``): a container started once, an exec per invocation."""
+        from wasmbench.runners.docker.warm import WarmContainer
+
+        if prepared.mode != "exec":
+            raise WasmbenchError(f"docker:{prepared.mode} has no warm host (docker:exec has)")
+        try:
+            image = self._image(prepared)
+        except Exception as error:
+            reason = self._engine_failure(error)
+            raise WasmbenchError(
+                f"docker could not build the image of {prepared.artefact.workload}: {reason}"
+            ) from error
+        return WarmContainer(self.containers, image, f"/{prepared.artefact.path.name}")
 
     def _engine_failure(self, error: Exception) -> str:
         """Why a run or build failed: first of all, whether the daemon is still there."""

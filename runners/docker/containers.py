@@ -1,6 +1,7 @@
 """The containers of the Docker modes: a fresh one per ``run`` measurement, a long-lived one per
-image for ``exec``, their output written to the invocation's files, a watchdog for the timeout, and
-the sweep of what a killed harness left behind (containers labelled with its process, and its
+image for ``exec`` (and one per warm host, ``warm.py``), the request body streamed to the program's
+stdin and its output written to the invocation's files, a watchdog for the timeout, and the sweep
+of what a killed harness left behind (containers labelled with its process, and its
 ``run-<pid>-*`` parent cgroups)."""
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Containers:
     def __init__(self, client: Any) -> None:
         self.client = client
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
-        self._exec: dict[str, _ExecContainer] = {}  # image tag -> its container
+        self._exec: dict[str, LongLivedContainer] = {}  # image tag -> its container
 
     def run_fresh(self, image: str, invocation: Invocation, runtime: str | None) -> RunOutcome:
         """What ``docker run --rm`` does, measured: create, start, wait for and remove a container."""
@@ -49,13 +50,18 @@ class Containers:
             container = api.create_container(
                 image,
                 list(invocation.args),
-                **self._options(invocation, parent.path, runtime),
+                # The body goes to the program's stdin through the attach stream, which closes it
+                # at the body's end (docker-py sets StdinOnce with it); without a body the
+                # program's stdin is /dev/null.
+                stdin_open=invocation.stdin is not None,
+                **self._options(invocation.workdir, parent.path, runtime),
             )["Id"]
             created = time.perf_counter_ns()
-            stream = api.attach_socket(container, params={"stdout": 1, "stderr": 1, "stream": 1})
+            streams = {"stdin": int(invocation.stdin is not None), "stdout": 1, "stderr": 1, "stream": 1}
+            stream = api.attach_socket(container, params=streams)
             api.start(container)
             with _Watchdog(invocation.timeout_s, lambda: api.kill(container)) as watchdog:
-                _drain(stream, invocation)
+                _exchange(stream, invocation)
                 exit_code = api.wait(container)["StatusCode"]
             exited = time.perf_counter_ns()
             api.remove_container(container, force=True)
@@ -76,19 +82,31 @@ class Containers:
 
     def run_exec(self, image: str, program: str, invocation: Invocation) -> RunOutcome:
         """``docker exec`` of ``program`` in the image's long-lived container, measured."""
-        api = self.client.api
         box = self._exec_container(image, invocation)
+        try:
+            outcome = self.exec(box, program, invocation)
+        except Exception:  # e.g. the container died with a daemon restart: the next run makes a new one
+            self._discard(image)
+            raise
+        if outcome.timed_out:  # the watchdog removed the container
+            self._exec.pop(image, None)
+        return outcome
+
+    def exec(self, box: LongLivedContainer, program: str, invocation: Invocation) -> RunOutcome:
+        """``docker exec`` of ``program`` with the invocation's arguments in ``box``, measured: the
+        invocation's stdin streamed to it, its output to the invocation's files, CPU and peak
+        memory from the container's cgroup. A program over its timeout is stopped by removing the
+        container (``docker exec`` has no kill): the caller starts another."""
+        api = self.client.api
         before = box.cgroup.usage()
         box.cgroup.reset_peak()
         start = time.perf_counter_ns()
         command = [program, *invocation.args]
-        try:
-            exec_id = api.exec_create(box.id, command, workdir=CONTAINER_WORKDIR)["Id"]
-        except Exception:  # e.g. the container died with a daemon restart: the next run makes a new one
-            self._discard(image)
-            raise
-        with _Watchdog(invocation.timeout_s, lambda: self._discard(image)) as watchdog:
-            _drain(api.exec_start(exec_id, socket=True), invocation)
+        exec_id = api.exec_create(
+            box.id, command, workdir=CONTAINER_WORKDIR, stdin=invocation.stdin is not None
+        )["Id"]
+        with _Watchdog(invocation.timeout_s, lambda: self.remove(box)) as watchdog:
+            _exchange(api.exec_start(exec_id, socket=True), invocation)
             exit_code = None if watchdog.fired else _exec_exit_code(api, exec_id)
         end = time.perf_counter_ns()
         if watchdog.fired:
@@ -96,36 +114,48 @@ class Containers:
         usage = box.cgroup.usage().since(before).as_usage(end - start)
         # What the program left running (in its process group or out of it) would live on beside
         # the container's idle process, skewing every later run: killed, and counted.
-        idle = api.inspect_container(box.id)["State"]["Pid"]
-        strays = end_processes(lambda: box.cgroup.processes() - {idle})
+        strays = end_processes(lambda: box.cgroup.processes() - {box.idle_pid})
         return RunOutcome(usage, exit_code=exit_code, stray_processes=strays)
 
-    def _exec_container(self, image: str, invocation: Invocation) -> _ExecContainer:
+    def start_long_lived(self, image: str, workdir: Path) -> LongLivedContainer:
+        """A container of ``image`` idling in the pause program, ``workdir`` mounted as its
+        working directory, started: programs are run in it with ``exec``."""
+        api = self.client.api
+        options = self._options(workdir, CGROUP_ROOT, runtime=None)
+        container = api.create_container(image, entrypoint=[PAUSE], **options)["Id"]
+        cgroup = Cgroup(f"{CGROUP_ROOT}/{container}", Hierarchies.of_this_machine())
+        try:
+            api.start(container)
+            idle_pid = api.inspect_container(container)["State"]["Pid"]
+        except Exception:
+            self.remove(LongLivedContainer(container, workdir, cgroup, 0))
+            raise
+        return LongLivedContainer(container, workdir, cgroup, idle_pid)
+
+    def remove(self, box: LongLivedContainer) -> None:
+        """Remove a long-lived container, whatever state it is in, and its cgroup."""
+        with contextlib.suppress(Exception):
+            self.client.api.remove_container(box.id, force=True)
+        box.cgroup.remove()
+
+    def _exec_container(self, image: str, invocation: Invocation) -> LongLivedContainer:
         """The image's long-lived container with ``invocation.workdir`` mounted (started if needed)."""
         box = self._exec.get(image)
         if box is not None and box.workdir == invocation.workdir:
             return box
         self._discard(image)
-        api = self.client.api
-        options = self._options(invocation, CGROUP_ROOT, runtime=None)
-        container = api.create_container(image, entrypoint=[PAUSE], **options)["Id"]
-        self._exec[image] = _ExecContainer(
-            container, invocation.workdir, Cgroup(f"{CGROUP_ROOT}/{container}", Hierarchies.of_this_machine())
-        )
-        api.start(container)
+        self._exec[image] = self.start_long_lived(image, invocation.workdir)
         return self._exec[image]
 
     def _discard(self, image: str) -> None:
         box = self._exec.pop(image, None)
         if box is not None:
-            with contextlib.suppress(Exception):
-                self.client.api.remove_container(box.id, force=True)
-            box.cgroup.remove()
+            self.remove(box)
 
-    def _options(self, invocation: Invocation, cgroup_parent: str, runtime: str | None) -> dict:
+    def _options(self, workdir: Path, cgroup_parent: str, runtime: str | None) -> dict:
         cpus, memory = limits()
         host_config = self.client.api.create_host_config(
-            binds={str(invocation.workdir): {"bind": CONTAINER_WORKDIR, "mode": "rw"}},
+            binds={str(workdir): {"bind": CONTAINER_WORKDIR, "mode": "rw"}},
             network_mode="none",
             read_only=True,
             cgroup_parent=f"/{cgroup_parent}",
@@ -160,10 +190,14 @@ class Containers:
 
 
 @dataclass(frozen=True)
-class _ExecContainer:
+class LongLivedContainer:
+    """A started container idling in the pause program: its id, the host folder mounted as its
+    working directory, its cgroup, and the host pid of its idle process (its init)."""
+
     id: str
     workdir: Path
     cgroup: Cgroup
+    idle_pid: int
 
 
 def limits() -> tuple[float | None, str | None]:
@@ -175,6 +209,31 @@ def limits() -> tuple[float | None, str | None]:
         raise WasmbenchError(f"{CPUS_VARIABLE} must be a number of CPUs, e.g. 1.5, not {cpus!r}") from None
 
 
+def _exchange(stream: Any, invocation: Invocation) -> None:
+    """The program's side of an attach (or exec) stream: the invocation's stdin file sent on it, in
+    a thread of its own, while its output is drained into the invocation's files; then closed."""
+    sender = None
+    if invocation.stdin is not None:
+        sender = threading.Thread(target=_send, args=(stream, invocation.stdin), daemon=True)
+        sender.start()
+    try:
+        _drain(stream, invocation)
+    finally:
+        if sender is not None:
+            sender.join()
+        with contextlib.suppress(OSError):
+            stream.close()
+
+
+def _send(stream: Any, body: Path) -> None:
+    """Send ``body`` and close the stream's sending side: the engine then closes the program's stdin
+    (its end of input). A program that ends without reading it all ends the stream too."""
+    raw = getattr(stream, "_sock", stream)  # docker-py hands a SocketIO over a unix socket
+    with contextlib.suppress(OSError), body.open("rb") as source:
+        raw.sendfile(source)
+        raw.shutdown(socket.SHUT_WR)
+
+
 def _drain(stream: Any, invocation: Invocation) -> None:
     """Write the demultiplexed attach stream to the invocation's stdout and stderr files, byte for
     byte (``docker logs`` would mangle binary output)."""
@@ -183,8 +242,6 @@ def _drain(stream: Any, invocation: Invocation) -> None:
     with invocation.stdout.open("wb") as stdout, invocation.stderr.open("wb") as stderr:
         for stream_id, data in frames_iter(stream, tty=False):
             (stderr if stream_id == STDERR else stdout).write(data)
-    with contextlib.suppress(OSError):
-        stream.close()
 
 
 def _exec_exit_code(api: Any, exec_id: str) -> int | None:

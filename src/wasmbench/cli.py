@@ -11,10 +11,22 @@ import signal
 import sys
 
 from wasmbench import __version__
-from wasmbench.commands import build, clean, compare, fleet, invoke, listing, report, run, serve, setup
+from wasmbench.commands import (
+    build,
+    clean,
+    compare,
+    fleet,
+    history,
+    invoke,
+    listing,
+    report,
+    run,
+    serve,
+    setup,
+)
 from wasmbench.errors import WasmbenchError
 
-COMMANDS = (listing, build, run, serve, invoke, report, compare, fleet, setup, clean)
+COMMANDS = (listing, build, run, serve, invoke, report, compare, history, fleet, setup, clean)
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -38,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.handler(args)
-    except WasmbenchError as error:
-        print(f"wasmbench: error: {error}", file=sys.stderr)
+    except WasmbenchError as error:  # several problems (a manifest's): one line each
+        for line in str(error).splitlines():
+            print(f"wasmbench: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("wasmbench: interrupted", file=sys.stderr)

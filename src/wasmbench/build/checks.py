@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from wasmbench.build.manifest import DIGEST_CHECK, REFERENCE_CHECKS, SizeSpec, digest_mismatch
 from wasmbench.errors import WasmbenchError
-from wasmbench.build.manifest import DIGEST_CHECK, SizeSpec
 from wasmbench.measuring.measurement import OutputCheck
 
 REFERENCE_FILE = "expected.json"
@@ -41,6 +41,7 @@ class ClassificationCheck:
 
     images: tuple[ClassifiedImage, ...]
     tolerance: float
+    exit_code: int = 0
 
     @classmethod
     def load(cls, path: Path) -> ClassificationCheck:
@@ -173,13 +174,57 @@ def parse_classification(text: str) -> list[ClassifiedImage]:
     return images
 
 
+@dataclass(frozen=True)
+class AnyOutput:
+    """Accepts every output with the right exit status: the check of a reference run, whose
+    output becomes what every other run of the size is checked against (``ExpectedOutput``), and
+    of ``serve --front-only``, which has no function whose output could be wrong."""
+
+    exit_code: int = 0
+
+    def mismatch(self, output: bytes) -> str | None:
+        return None
+
+    def summary(self, output: bytes) -> str:
+        return ""
+
+    @property
+    def description(self) -> str:
+        return "any output with the right exit status"
+
+
+@dataclass(frozen=True)
+class ExpectedOutput:
+    """The exact bytes a reference run printed (its digest and length), made at build time by the
+    runtime mode ``origin`` (``native:default``: the native build)."""
+
+    sha256: str
+    length: int
+    origin: str
+    exit_code: int = 0
+
+    def mismatch(self, output: bytes) -> str | None:
+        return digest_mismatch(output, self.sha256, self.length, f"{self.origin}'s output")
+
+    def summary(self, output: bytes) -> str:
+        return ""
+
+    @property
+    def description(self) -> str:
+        return f"stdout equal to {self.origin}'s, byte for byte"
+
+
 CHECKS = {"classification": ClassificationCheck.load, "classification-labels": LabelCheck.load}
 
 
 def output_check(spec: SizeSpec, inputs: Path | None) -> OutputCheck:
-    """The check for a size: its own digest, or the reference of its kind the build step wrote."""
+    """The check for a size: its own digest, or the reference of its kind the build step wrote.
+    A size checked against a reference run's output gets ``AnyOutput`` here: the suite replaces
+    it with that output (``ExpectedOutput``) once the reference run is made."""
     if spec.check == DIGEST_CHECK:
         return spec
+    if spec.check in REFERENCE_CHECKS:
+        return AnyOutput(spec.exit_code)
     if spec.check not in CHECKS:
         raise WasmbenchError(
             f"unknown output check {spec.check!r} (known: {DIGEST_CHECK}, {', '.join(CHECKS)})"
@@ -189,6 +234,6 @@ def output_check(spec: SizeSpec, inputs: Path | None) -> OutputCheck:
             f"the {spec.check} check needs {REFERENCE_FILE} from the workload's input builder"
         )
     try:
-        return CHECKS[spec.check](inputs / REFERENCE_FILE)
+        return replace(CHECKS[spec.check](inputs / REFERENCE_FILE), exit_code=spec.exit_code)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise WasmbenchError(f"cannot read the reference {inputs / REFERENCE_FILE}: {error!r}") from error

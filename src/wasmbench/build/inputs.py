@@ -28,16 +28,16 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from wasmbench.build.cache import cache_dir, content_key
 from wasmbench.build.checks import output_check
+from wasmbench.build.manifest import InputBuilder, SizeSpec, Workload, workloads_dir
 from wasmbench.errors import WasmbenchError
 from wasmbench.extras import extra_providing, install_command
-from wasmbench.build.manifest import InputBuilder, SizeSpec, Workload, workloads_dir
 from wasmbench.measuring.measurement import OutputCheck
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """A size's input files (``folder``/``files``), a variant's own (``extra``, full paths), and the
-    check its output must pass."""
+    """A size's input files (``folder``/``files``; a file may be an absolute path), a variant's own
+    (``extra``, full paths), and the check its output must pass. Each is staged under its own name."""
 
     folder: Path | None
     files: tuple[str, ...]
@@ -68,7 +68,10 @@ class InputStore:
         key = (workload.name, size, variant)
         if key not in self._known:
             spec = workload.size(size)
-            folder = self._build(workload.name, size, workload.inputs, spec) if workload.inputs else None
+            if workload.inputs:
+                folder = self._build(workload, size, workload.inputs, spec)
+            else:  # the files the size names, found in the workload's folder
+                folder = workload.folder if spec.inputs else None
             inputs = Inputs(folder, spec.inputs, output_check(spec, folder))
             self._known[key] = self._with_variant(inputs, workload, size, variant) if variant else inputs
         return self._known[key]
@@ -79,21 +82,25 @@ class InputStore:
         extra: tuple[Path, ...] = ()
         if variant.builder is not None:
             own = replace(spec, inputs=variant.inputs)
-            folder = self._build(f"{workload.name}.{name}", size, variant.builder, own)
+            folder = self._build(workload, size, variant.builder, own, f"{workload.name}.{name}")
             extra = tuple(folder / file for file in variant.inputs)
         check = output_check(replace(spec, check=variant.check), inputs.folder) if variant.check else None
         return replace(inputs, extra=extra, check=check or inputs.check)
 
-    def _build(self, name: str, size: str, builder: InputBuilder, spec: SizeSpec) -> Path:
-        """The cached folder of these inputs, made by the builder on a miss. The builder is imported
-        only to build: its packages (numpy, PIL, ...) would otherwise sit in the measuring process."""
+    def _build(
+        self, workload: Workload, size: str, builder: InputBuilder, spec: SizeSpec, name: str = ""
+    ) -> Path:
+        """The cached folder of these inputs (``name``: the workload's, or its variant's), made by the
+        builder on a miss. The builder is imported only to build: its packages (numpy, PIL, ...)
+        would otherwise sit in the measuring process."""
+        name = name or workload.name
         versions = _installed_versions(name, builder)
         key = content_key(
             name,
             size,
             json.dumps([spec.args, spec.inputs, spec.check, builder.function, versions]),
             *_folder_contents(_builder_folder(builder.function)),
-            *_folder_contents(workloads_dir()),
+            *_folder_contents(workload.folder or workloads_dir()),
         )
         folder = self.root / key[:20] / f"{name}-{size}"
         if folder.is_dir():

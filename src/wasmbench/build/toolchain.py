@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmbench.build.cache import cache_dir, check_cache_dir, content_key, file_sha256
+from wasmbench.build.manifest import Workload, target_kind
 from wasmbench.errors import WasmbenchError
 from wasmbench.host.machine import cpu_flags, cpu_model
-from wasmbench.build.manifest import Workload
 
 WASM_TARGET = "wasm32-wasi"
 
@@ -156,14 +156,27 @@ class Toolchain:
         }
 
     def build(self, workload: Workload, target: str) -> Artefact:
-        """Return the artefact for (workload, target), compiling only when the cache misses."""
+        """Return the artefact for (workload, target), compiling only when the cache misses; a
+        workload without sources gives its prebuilt program for the target."""
         target = resolve_target(target)
-        flags = (*self.flags, *target_flags(target))
-        libs = tuple(f"-l{lib}" for lib in workload.libs)
-        # The key covers the source and the headers beside it, which the sources share.
-        sources = [workload.source, *sorted(workload.source.parent.glob("*.h"))]
+        if reason := unbuildable(workload, target):
+            raise WasmbenchError(f"workload {workload.name!r}: {reason}")
+        if not workload.sources:
+            path = workload.prebuilt[target_kind(target)]
+            return Artefact(workload.name, target, path, file_sha256(path), (), cached=True)
+        build = workload.build_flags(target)
+        flags = (
+            *self.flags,
+            *target_flags(target),
+            *build.cflags,
+            *(f"-I{folder}" for folder in workload.include),
+        )
+        libs = tuple(f"-l{lib}" for lib in build.libs)
+        # The key covers the sources and the headers beside them and in the include folders.
+        folders = {*(source.parent for source in workload.sources), *workload.include}
+        headers = {header for folder in folders for header in folder.glob("*.h")}
         key = content_key(
-            *(path.read_bytes() for path in sources),
+            *(path.read_bytes() for path in [*workload.sources, *sorted(headers)]),
             *flags,
             *libs,
             self.compiler.zig_version,
@@ -175,21 +188,39 @@ class Toolchain:
         path = self.root / key[:20] / f"{workload.name}{suffix}"
         cached = path.exists()
         if not cached:
-            self._compile(workload.source, path, [*flags, *libs])
+            self._compile(workload.sources, path, [*flags, *libs])
         return Artefact(workload.name, target, path, file_sha256(path), flags, cached)
 
-    def _compile(self, source: Path, path: Path, flags: list[str]) -> None:
+    def _compile(self, sources: tuple[Path, ...], path: Path, flags: list[str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Compile next to the destination and rename, so an interrupted build never leaves a
         # half-written file that a later run would take for a cached one.
         fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
         os.close(fd)
-        command = [*self.compiler.command, "cc", *flags, "-o", partial, str(source)]
+        command = [*self.compiler.command, "cc", *flags, "-o", partial, *map(str, sources)]
         result = subprocess.run(command, capture_output=True, text=True, env=zig_environment())
         if result.returncode != 0:
             Path(partial).unlink(missing_ok=True)
-            raise WasmbenchError(f"compiling {source.name} failed: {_first_error(result.stderr)}")
+            names = " ".join(source.name for source in sources)
+            raise WasmbenchError(f"compiling {names} failed: {_first_error(result.stderr)}")
         os.replace(partial, path)
+
+
+def unbuildable(workload: Workload, target: str) -> str:
+    """Why ``workload`` has no program for the (resolved) ``target``; empty when it has one.
+
+    A workload with sources builds for every target; a prebuilt one only has its module and, where
+    given, its native binary, which is this machine's portable build (not a host-tuned or another
+    architecture's).
+    """
+    if workload.sources:
+        return ""
+    kind = target_kind(target)
+    if kind not in workload.prebuilt:
+        return f"a prebuilt {WASM_TARGET} module without a native build (give one: --native BINARY)"
+    if kind != WASM_TARGET and target != host_target():
+        return f"its prebuilt native binary is {host_target()}'s portable build, not {target}'s"
+    return ""
 
 
 def zig_environment() -> dict[str, str] | None:

@@ -8,8 +8,8 @@ import sys
 from tqdm import tqdm
 
 from wasmbench.build.inputs import InputStore
-from wasmbench.build.manifest import load_manifest, select_workloads
-from wasmbench.build.toolchain import TARGET_FLAGS, Toolchain, resolve_target
+from wasmbench.build.manifest import MANIFEST_FILE, load_manifest, select_workloads, workloads_dir
+from wasmbench.build.toolchain import TARGET_FLAGS, Toolchain, resolve_target, unbuildable
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -25,16 +25,22 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         f"Targets: {', '.join(TARGET_FLAGS)}",
     )
     parser.add_argument("--opt", default="O2", help="optimisation level for every target (default O2)")
+    parser.add_argument("--workloads", metavar="DIR", help="a suite folder of your own (its manifest.toml)")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     toolchain = Toolchain(args.opt)
-    workloads = select_workloads(load_manifest(), args.workload)
+    workloads = select_workloads(load_manifest(workloads_dir(args.workloads) / MANIFEST_FILE), args.workload)
     names = args.target or ["native", "wasm32-wasi"]
     targets = list(dict.fromkeys(t for name in names for t in (TARGET_FLAGS if name == "all" else [name])))
     targets = [resolve_target(target) for target in targets]
-    jobs = [(workload, target) for target in targets for workload in workloads]
+    jobs = []
+    for workload, target in ((workload, target) for target in targets for workload in workloads):
+        if reason := unbuildable(workload, target):  # a prebuilt module has no program for it
+            print(f"  skipped {workload.name:<14} {target:<14} {reason}")
+        else:
+            jobs.append((workload, target))
     print(
         f"compiler: {toolchain.compiler.clang_version} (zig {toolchain.compiler.zig_version}); "
         f"flags: {' '.join(toolchain.flags)}"

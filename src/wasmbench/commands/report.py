@@ -19,13 +19,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser(
         "report", help="tables, CSV, HTML and charts from result files (.json, .jsonl, or folders of them)"
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="RESULT", help="result file or folder")
-    parser.add_argument(
-        "-o",
-        "--out",
-        type=Path,
-        help=f"folder for the report files (default: {REPORT_DIR}/ next to the first result)",
-    )
+    add_results_arguments(parser, "report", REPORT_DIR)
     add_prices_option(parser)
     parser.add_argument(
         "--gb-second-price",
@@ -41,6 +35,17 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
         help="with --gb-second-price: memory is billed rounded up to this step (default 128)",
     )
     parser.set_defaults(handler=handle)
+
+
+def add_results_arguments(parser: argparse.ArgumentParser, what: str, default_dir: str) -> None:
+    """The result files or folders to read, and ``-o/--out``: where the ``what`` files go."""
+    parser.add_argument("files", nargs="+", type=Path, metavar="RESULT", help="result file or folder")
+    parser.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        help=f"folder for the {what} files (default: {default_dir}/ next to the first result)",
+    )
 
 
 def add_prices_option(parser: argparse.ArgumentParser) -> None:
@@ -85,6 +90,6 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def default_report_dir(first: Path) -> Path:
+def default_report_dir(first: Path, name: str = REPORT_DIR) -> Path:
     """``results/report/`` for ``results/*.json`` or ``results/``: beside the results, git-ignored."""
-    return (first if first.is_dir() else first.parent) / REPORT_DIR
+    return (first if first.is_dir() else first.parent) / name

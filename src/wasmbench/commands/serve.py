@@ -15,21 +15,21 @@ import ipaddress
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wasmbench.build.checks import ClassificationCheck
 from wasmbench.build.inputs import Inputs, InputStore
-from wasmbench.build.manifest import SIZES, load_manifest, select_workloads
+from wasmbench.build.manifest import SIZES, Workload, load_manifest, select_workloads
 from wasmbench.build.toolchain import Toolchain
 from wasmbench.errors import WasmbenchError
 from wasmbench.measuring.job import prepare_pair
 from wasmbench.measuring.options import DEFAULTS
-from wasmbench.runtimes.registry import create_runners, representative
+from wasmbench.runtimes.registry import representative, runner_classes
 from wasmbench.runtimes.runner import Mode, Runner
 from wasmbench.serving.front import LOOPBACK, serve
 from wasmbench.serving.function import ECHO, NO_INPUTS, Echo, Function, Program
-from wasmbench.serving.paths import COLD, WARM, can_serve_warm, served_module
-from wasmbench.serving.pool import Instance, Pool, close_all
+from wasmbench.serving.paths import COLD, WARM, ServingPath, can_serve_warm, served_module
+from wasmbench.serving.pool import Instance, Pool, close_each
 from wasmbench.store.schema import Pair
 
 DEFAULT_PORT = 8080
@@ -97,14 +97,15 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 @dataclass
 class Service:
     """What a server serves: ``name`` (runtime:mode) and ``workload`` as the ready line says them,
-    the path, the instances and the function; ``runner`` (closed at the end) when there is one."""
+    the path, the instances and the function, and the runners that made the instances (closed at
+    the end)."""
 
     name: str
     workload: str
     path: str
     instances: list[Instance]
     function: Function
-    runner: Runner | None = None
+    runners: list[Runner] = field(default_factory=list)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -123,12 +124,12 @@ def handle(args: argparse.Namespace) -> int:
             flush=True,
         )
 
+    pool = Pool(service.instances, service.function, args.timeout)
     try:
-        pool = Pool(service.instances, service.function, args.timeout)
         serve(pool, args.bind, args.port, args.max_body, ready)
     finally:
-        if service.runner is not None:
-            service.runner.close()
+        pool.close()
+        close_each(service.runners)
     log("stopped: every instance closed")
     return 0
 
@@ -140,44 +141,53 @@ def _front_only(count: int) -> Service:
 
 
 def _start(args: argparse.Namespace) -> Service:
-    """Resolve the mode and the workload, build and prepare it as ``run`` does, start the instances."""
+    """Resolve the mode and the workload, build and prepare it as ``run`` does, start the instances
+    (a runner each: a runner serves one run at a time, with its zygote or its containers)."""
     runner, mode = _mode(args.runtime)
     name = f"{runner.declaration.name}:{mode.name}"
-    workload = select_workloads(load_manifest(), [args.workload])[0]
-    spec = workload.size(args.size)
+    runners, instances = [runner], []
+    try:
+        workload = select_workloads(load_manifest(), [args.workload])[0]
+        spec = workload.size(args.size)
+        path = _path(runner, mode, workload, args.path)
+        pair = Pair(workload.name, args.size, runner.declaration.name, mode.name)
+        prepared, inputs = prepare_pair(pair, runner, workload, Toolchain(DEFAULTS.opt_level), InputStore())
+        started = time.perf_counter()
+        runners += [type(runner)() for _ in range(args.instances - 1)]
+        for own in runners:
+            module = served_module(own, mode, prepared, path)
+            instances.append(Instance(module, inputs, f"serve-{workload.name}"))
+    except BaseException:
+        close_each(instances)
+        close_each(runners)
+        raise
+    log(f"{len(instances)} {path} instances of {name} ready in {time.perf_counter() - started:.2f} s")
+    return Service(name, workload.name, path, instances, _function(spec.args, inputs), runners)
+
+
+def _path(runner: Runner, mode: Mode, workload: Workload, asked: ServingPath | None) -> ServingPath:
+    """The path the mode serves the workload on: the one ``asked``, else warm where it can."""
+    name = f"{runner.declaration.name}:{mode.name}"
     if mode.variant is not None and mode.variant not in workload.variants:
         raise WasmbenchError(
             f"{name} runs only workloads with a {mode.variant} variant; {workload.name} has none"
         )
     warm = can_serve_warm(runner, mode)
-    if args.path == WARM and not warm:
+    if asked == WARM and not warm:
         raise WasmbenchError(f"{name} has no warm host; serve it with --path cold, or choose a mode with one")
-    path = args.path or (WARM if warm else COLD)
-    if args.path is None and not warm:
+    if asked is None and not warm:
         log(f"{name} has no warm host: serving it cold (a fresh process or container per invocation)")
-    pair = Pair(workload.name, args.size, runner.declaration.name, mode.name)
-    prepared, inputs = prepare_pair(pair, runner, workload, Toolchain(DEFAULTS.opt_level), InputStore())
-    started = time.perf_counter()
-    instances: list[Instance] = []
-    try:
-        for _ in range(args.instances):
-            module = served_module(runner, mode, prepared, path)
-            instances.append(Instance(module, inputs, f"serve-{workload.name}"))
-    except BaseException:
-        close_all(instances)
-        runner.close()
-        raise
-    log(f"{len(instances)} {path} instances of {name} ready in {time.perf_counter() - started:.2f} s")
-    return Service(name, workload.name, path, instances, _function(spec.args, inputs), runner)
+    return asked or (WARM if warm else COLD)
 
 
 def _mode(spec: str) -> tuple[Runner, Mode]:
-    """The runner and mode ``-r`` names, available here; an unknown or unavailable one is an error."""
-    runners = create_runners()
+    """A runner of the runtime ``-r`` names, and the mode, available here; an unknown or unavailable
+    one is an error."""
+    classes = runner_classes()
     runtime, _, mode_name = spec.partition(":")
-    if runtime not in runners:
-        raise WasmbenchError(f"unknown runtime {runtime!r} (known: {', '.join(runners)})")
-    runner = runners[runtime]
+    if runtime not in classes:
+        raise WasmbenchError(f"unknown runtime {runtime!r} (known: {', '.join(classes)})")
+    runner = classes[runtime]()
     mode = runner.declaration.mode(mode_name or _default_mode(runner))
     availability = runner.availability(mode.name)
     if not availability.available:

@@ -107,10 +107,13 @@ def run_process(
 class Zygote:
     """The harness's side of one zygote (``wasmbench.execution.zygote``): started on the first call, started
     anew after it died, stopped by ``close`` — and by any failure or interruption of a call, so
-    that neither it nor the child it supervises outlives what the harness knows of them."""
+    that neither it nor the child it supervises outlives what the harness knows of them.
+    ``packages``: the packages it imports from a folder of their own and from nowhere else (a
+    runtime's release installed side by side), by name."""
 
-    def __init__(self, module: str) -> None:
+    def __init__(self, module: str, packages: Mapping[str, Path] | None = None) -> None:
         self.module = module
+        self.packages = dict(packages or {})
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -170,7 +173,10 @@ class Zygote:
         if self._process is None:
             self._log = tempfile.TemporaryFile(prefix="wasmbench-zygote-")  # noqa: SIM115 (closed by close)
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "wasmbench.execution.zygote", self.module],
+                [
+                    *(sys.executable, "-m", "wasmbench.execution.zygote", self.module),
+                    *(f"{name}={folder}" for name, folder in self.packages.items()),
+                ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._log,

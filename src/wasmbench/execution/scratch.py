@@ -19,16 +19,16 @@ PREFIX = "wasmbench-pid"
 OWNER = re.compile(rf"{PREFIX}(\d+)-")
 
 
-def scratch_folder(purpose: str) -> tempfile.TemporaryDirectory:
-    """A new folder ``$TMPDIR/wasmbench-pid<this process>-<purpose>-<random>``, removed by its
-    ``cleanup`` (or at interpreter exit)."""
-    _sweep_once()
-    return tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-{purpose}-")
+def scratch_folder(purpose: str, root: Path | None = None) -> tempfile.TemporaryDirectory:
+    """A new folder ``$TMPDIR/wasmbench-pid<this process>-<purpose>-<random>`` (or in ``root``),
+    removed by its ``cleanup`` (or at interpreter exit)."""
+    _sweep_once(root)
+    return tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-{purpose}-", dir=root)
 
 
 @functools.cache
-def _sweep_once() -> None:
-    sweep_orphaned()
+def _sweep_once(root: Path | None) -> None:
+    sweep_orphaned(root)
 
 
 def sweep_orphaned(root: Path | None = None) -> list[Path]:

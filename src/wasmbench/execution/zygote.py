@@ -7,7 +7,9 @@ runtime's runs call, e.g. ``wasmbench.runners.wasmtime_embedded``, which imports
 package) and this module's few standard-library ones, then serves requests: each names one of
 ``MODULE``'s functions and its arguments; a fork calls it while the zygote enforces the timeout
 and reaps the fork with ``wait4`` (``supervision.run_in_fork``), then sends back the fork's rusage
-and answer. ``process.Zygote`` is the harness's side.
+and answer. ``process.Zygote`` is the harness's side. Arguments ``PACKAGE=FOLDER`` after ``MODULE``
+make the zygote import ``PACKAGE`` from ``FOLDER`` and from nowhere else (a runtime's release
+installed side by side: never the harness's own copy, not even when the folder lacks it).
 
 Requests come on stdin and answers go to stdout, length-prefixed pickles; both pipes move to
 other descriptors at once, so that nothing the runtime prints can garble them. A child's stdout
@@ -20,12 +22,15 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.abc
+import importlib.machinery
 import os
 import pickle
 import signal
 import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from importlib.machinery import ModuleSpec
 from types import ModuleType
 
 from wasmbench.execution.supervision import run_in_fork
@@ -80,7 +85,34 @@ def _call(function: Callable[..., object], args: tuple, output: str) -> bytes:
     return pickle.dumps(function(*args))
 
 
-def main(module: str) -> int:
+class OnlyFrom(importlib.abc.MetaPathFinder):
+    """Finds the top-level package ``name`` in ``folder`` and nowhere else."""
+
+    def __init__(self, name: str, folder: str) -> None:
+        self.name, self.folder = name, folder
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: object = None
+    ) -> ModuleSpec | None:
+        if fullname != self.name:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, [self.folder])
+        if spec is None:
+            raise ModuleNotFoundError(f"no {fullname} in {self.folder}", name=fullname)
+        return spec
+
+
+def isolate(packages: Sequence[str]) -> None:
+    """For each ``PACKAGE=FOLDER``: ``PACKAGE`` only from ``FOLDER``, which also comes first on the
+    path (for what the package itself imports from beside it)."""
+    for package in packages:
+        name, _, folder = package.partition("=")
+        sys.path.insert(0, folder)
+        sys.meta_path.insert(0, OnlyFrom(name, folder))
+
+
+def main(module: str, *packages: str) -> int:
+    isolate(packages)
     requests, answers = os.dup(0), os.dup(1)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
@@ -95,4 +127,4 @@ def main(module: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:]))

@@ -32,7 +32,7 @@ def prepare_pair(
     mode, and its inputs at its size: everything a run needs that comes from the build step."""
     mode = runner.declaration.mode(pair.mode)
     artefact = toolchain.build(workload.program(mode.variant), mode.target)
-    prepared = runner.prepare(artefact, pair.mode, cache_dir())
+    prepared = runner.prepare(artefact, mode.name, cache_dir())
     return prepared, store.inputs(workload, pair.size, mode.variant)
 
 
@@ -65,7 +65,8 @@ def run_validated(
 class Job:
     """A bound pair: what runs, where, with which arguments, and how its output is judged.
 
-    ``info`` is what the journal records about the pair (runtime version, artefact, prepare time).
+    ``info`` is what the journal records about the pair (runtime version, artefact, prepare time);
+    None for a reference run, which makes the expected output and is not a measurement.
     The job owns its scratch folder (``close`` removes it; ``wasmbench.execution.scratch`` sweeps
     those of a killed harness).
     """
@@ -75,7 +76,7 @@ class Job:
     prepared: Prepared
     check: OutputCheck
     invocation: Invocation
-    info: PairInfo
+    info: PairInfo | None
     scratch: tempfile.TemporaryDirectory = field(repr=False)
 
     @classmethod
@@ -87,7 +88,7 @@ class Job:
         inputs: Inputs,
         args: tuple[str, ...],
         timeout_s: float,
-        info: PairInfo,
+        info: PairInfo | None,
     ) -> Job:
         """Stage the inputs in a new scratch folder (``staged_folder``)."""
         scratch, workdir, output = staged_folder(pair.workload, inputs)

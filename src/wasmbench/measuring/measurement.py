@@ -29,6 +29,10 @@ class OutputCheck(Protocol):
     def description(self) -> str:
         """How the output is judged, in a few words for the report."""
 
+    @property
+    def exit_code(self) -> int:
+        """The exit status a right run ends with (0 unless the workload says otherwise)."""
+
 
 def validate(outcome: RunOutcome, stdout: Path, stderr: Path, expected: OutputCheck) -> Measurement:
     """Turn what a runner observed into a Measurement with a status and, on failure, why."""
@@ -61,8 +65,9 @@ def _judge(outcome: RunOutcome, output: bytes, expected: OutputCheck) -> tuple[S
         return Status.CRASHED, outcome.trap
     if outcome.signal is not None:
         return Status.CRASHED, f"killed by signal {outcome.signal}"
-    if outcome.exit_code != 0:
-        return Status.CRASHED, f"exit status {outcome.exit_code}"
+    if outcome.exit_code != expected.exit_code:
+        wanted = f" (expected {expected.exit_code})" if expected.exit_code else ""
+        return Status.CRASHED, f"exit status {outcome.exit_code}{wanted}"
     if (mismatch := expected.mismatch(output)) is not None:
         return Status.WRONG_OUTPUT, mismatch
     return Status.OK, ""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wasmbench.build.manifest import SIZES
+from wasmbench.build.manifest import SIZES, is_sha256
 from wasmbench.build.toolchain import OPT_LEVELS
 from wasmbench.errors import WasmbenchError
 from wasmbench.measuring.stopping import AUTO, StopRule, runs_argument
@@ -57,6 +57,17 @@ class SuiteOptions:
     layout_randomization: bool = True
     # Also the modes left out of the default selection (interpreters), without naming them.
     all_modes: bool = False
+    # --workloads DIR: a suite folder of the user's (its manifest.toml), instead of the built-in one.
+    workloads_dir: str | None = None
+    # A program of the user's own (-w PATH, see wasmbench.build.adhoc): its arguments (after --),
+    # its native build when it is a prebuilt module, how its output is checked, its input files.
+    args: list[str] = field(default_factory=list)
+    native: str | None = None
+    reference: str | None = None
+    expect_file: str | None = None
+    expect_sha256: str | None = None
+    expect_exit: int | None = None
+    inputs: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Repeating a name never measures a pair twice: -r native -r native is -r native.
@@ -93,6 +104,10 @@ class SuiteOptions:
         if self.schedule not in SCHEDULES:
             raise WasmbenchError(f"--schedule must be one of {', '.join(SCHEDULES)}")
         parse_emulation(self.emulate)
+        if self.expect_sha256 is not None and not is_sha256(self.expect_sha256):
+            raise WasmbenchError(f"--expect-sha256 must be 64 hexadecimal digits, not {self.expect_sha256!r}")
+        if self.expect_exit is not None and not 0 <= self.expect_exit <= 255:
+            raise WasmbenchError(f"--expect-exit must be an exit status 0-255, not {self.expect_exit}")
         unknown = [size for size in self.sizes if size not in SIZES]
         if unknown:
             raise WasmbenchError(f"unknown size {', '.join(unknown)} (known: {', '.join(SIZES)})")
@@ -140,10 +155,17 @@ class Option:
     action: str = "store"
     choices: tuple[str, ...] | None = None
     metavar: str | None = None
+    # "*": any number of values; an option without flags is then the command's trailing
+    # arguments (``-- ARGS``), which the pytest adapter takes as ``--wb-<dest> ARGS``.
+    nargs: str | None = None
+
+    @property
+    def positional(self) -> bool:
+        return not self.flags
 
     @property
     def long_flag(self) -> str:
-        return self.flags[-1]
+        return self.flags[-1] if self.flags else "--"
 
     @property
     def is_switch(self) -> bool:
@@ -152,21 +174,28 @@ class Option:
     @property
     def parsed_default(self) -> Any:
         """The value parsing gives when the option is left out."""
-        return [] if self.action == "append" else self.default
+        return [] if self.action == "append" or self.nargs == "*" else self.default
+
+    @property
+    def adapter_name(self) -> str:
+        """The name after ``--wb-`` in the pytest adapter: the long flag's, or the dest's."""
+        return self.dest if self.positional else self.long_flag[2:]
 
     def arguments(self, prefix: str = "") -> tuple[tuple[str, ...], dict[str, Any]]:
         """The names and keyword arguments of argparse's ``add_argument`` (pytest's ``addoption``
         takes the same). With a ``prefix`` (the pytest adapter's ``wb``), only the long flag, as
-        ``--wb-<flag>`` with the dest ``wb_<dest>``: pytest keeps the short options to itself."""
-        names = (f"--{prefix}-{self.long_flag[2:]}",) if prefix else self.flags
+        ``--wb-<flag>`` with the dest ``wb_<dest>``: pytest keeps the short options to itself. The
+        trailing arguments are there one per ``--wb-<dest>=VALUE`` (a value may start with ``-``)."""
+        names = (f"--{prefix}-{self.adapter_name}",) if prefix else self.flags or (self.dest,)
         arguments: dict[str, Any] = {
-            "dest": self.prefixed_dest(prefix),
-            "action": self.action,
+            "action": "append" if prefix and self.positional else self.action,
             "default": self.parsed_default,
             "help": self.help,
         }
-        for name in ("type", "choices", "metavar"):
-            if getattr(self, name) is not None:
+        if prefix or not self.positional:  # argparse names a positional's dest after it
+            arguments["dest"] = self.prefixed_dest(prefix)
+        for name in ("type", "choices", "metavar", "nargs"):
+            if getattr(self, name) is not None and not (name == "nargs" and prefix):
                 arguments[name] = getattr(self, name)
         return names, arguments
 
@@ -175,7 +204,7 @@ class Option:
 
 
 SUITE_OPTIONS = (
-    Option(("-r", "--runtime"), "runtime", "runtime or runtime:mode (repeatable)", action="append"),
+    Option(("-r", "--runtime"), "runtime", "runtime[:mode][@version] (repeatable)", action="append"),
     Option(("-w", "--workload"), "workload", "workload (repeatable; default all)", action="append"),
     Option(
         ("--size",),
@@ -270,6 +299,60 @@ SUITE_OPTIONS = (
         default=DEFAULTS.emulate,
         metavar="ARCH",
     ),
+    Option(
+        ("--workloads",),
+        "workloads_dir",
+        "a suite folder of your own: its manifest.toml and programs (default $WASMBENCH_WORKLOADS, "
+        "else the built-in workloads; docs/your-programs.md)",
+        metavar="DIR",
+    ),
+    Option(
+        ("--native",),
+        "native",
+        "with -w MODULE.wasm: the module's native build, run as the native baseline and its output "
+        "the expected one",
+        metavar="BINARY",
+    ),
+    Option(
+        ("--reference",),
+        "reference",
+        "with -w PATH: the runtime mode whose output every other mode must print "
+        "(e.g. wasmtime:jit; default: the native build's)",
+        metavar="RUNTIME:MODE",
+    ),
+    Option(
+        ("--expect-file",),
+        "expect_file",
+        "with -w PATH: the file holding the expected stdout",
+        metavar="FILE",
+    ),
+    Option(
+        ("--expect-sha256",),
+        "expect_sha256",
+        "with -w PATH: the sha256 of the expected stdout",
+        metavar="HEX",
+    ),
+    Option(
+        ("--expect-exit",),
+        "expect_exit",
+        "with -w PATH: the exit status every run must end with (default 0)",
+        type=int,
+        metavar="N",
+    ),
+    Option(
+        ("--input",),
+        "inputs",
+        "with -w PATH: a file staged into each run's working directory (repeatable)",
+        action="append",
+        metavar="FILE",
+    ),
+    Option(
+        (),
+        "args",
+        "with -w PATH: the program's arguments, after -- (wasmbench run -w ./prog.c -- 1000)",
+        nargs="*",
+        metavar="ARGS",
+    ),
 )
 
 
@@ -307,6 +390,14 @@ def suite_options(values: Mapping[str, Any]) -> SuiteOptions:
         emulate=values["emulate"],
         schedule=values["schedule"],
         layout_randomization=values["layout_randomization"],
+        workloads_dir=values["workloads_dir"],
+        args=values["args"],
+        native=values["native"],
+        reference=values["reference"],
+        expect_file=values["expect_file"],
+        expect_sha256=values["expect_sha256"],
+        expect_exit=values["expect_exit"],
+        inputs=values["inputs"],
     )
 
 
@@ -317,6 +408,9 @@ def suite_argv(values: Mapping[str, Any]) -> list[str]:
     for option in SUITE_OPTIONS:
         value = values[option.dest]
         if value is None or value == option.parsed_default:
+            continue
+        if option.positional:
+            argv += ["--", *value]  # last: SUITE_OPTIONS declares the trailing arguments last
             continue
         if option.is_switch:
             argv.append(option.long_flag)

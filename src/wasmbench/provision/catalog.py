@@ -12,6 +12,7 @@ import platform
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dacite
@@ -51,10 +52,20 @@ class Release:
     check: tuple[str, ...]
     checksums: str
     assets: dict[str, tuple[Asset, ...]]
+    others: dict[str, Release] = field(default_factory=dict)
 
     def assets_for(self, arch: str) -> tuple[Asset, ...]:
         """This architecture's assets; none when the project publishes no build for it."""
         return self.assets.get(arch, ())
+
+    @property
+    def pinned_versions(self) -> list[str]:
+        """Every version the catalog pins for the runtime: this one, then the ``versions`` table's."""
+        return [self.version, *self.others]
+
+    def pinned(self, version: str) -> Release | None:
+        """The runtime's release at ``version`` (``-r wasmedge@0.16.1``), None when it is not pinned."""
+        return self if version == self.version else self.others.get(version)
 
 
 def catalog_path() -> Path:
@@ -78,6 +89,7 @@ class _Entry:
     check: tuple[str, ...] = ("--version",)
     checksums: str = ""
     assets: dict[str, tuple[Asset, ...]] = field(default_factory=dict)
+    versions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # Every key checked: a misspelt one (``verison``, ``sha265``) is an error, never a silent default.
@@ -95,7 +107,7 @@ def _load(path: Path) -> dict[str, Release]:
         try:
             if not isinstance(entry, dict):
                 raise TypeError("is not a table")
-            releases[name] = _release(name, dacite.from_dict(_Entry, entry, _STRICT))
+            releases[name] = _pinned(name, entry)
         except KeyError as error:
             problem = f"has {{{error.args[0]}}} in a URL; only {{version}} is filled in"
         except (dacite.DaciteError, TypeError, ValueError) as error:
@@ -107,6 +119,19 @@ def _load(path: Path) -> dict[str, Release]:
             f"{', '.join(f.name for f in fields(_Entry))}; an asset's {', '.join(ASSET_KEYS)})"
         )
     return releases
+
+
+def _pinned(name: str, table: dict[str, Any]) -> Release:
+    """The runtime's release, with the other versions of its ``versions`` table: each takes the
+    runtime's keys, except those it sets itself (e.g. its own ``assets`` where a project renamed
+    them), with ``{version}`` filled in with its own version."""
+    entry = dacite.from_dict(_Entry, table, _STRICT)
+    common = {key: value for key, value in table.items() if key != "versions"}
+    others = {
+        version: _release(name, dacite.from_dict(_Entry, {**common, **own, "version": version}, _STRICT))
+        for version, own in entry.versions.items()
+    }
+    return replace(_release(name, entry), others=others)
 
 
 def _release(name: str, entry: _Entry) -> Release:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmbench.provision.catalog import Asset, Release, host_arch, mirrored
+from wasmbench.provision.catalog import Asset, Release, default_mirror, host_arch, load_catalog, mirrored
 from wasmbench.provision.download import DownloadError, download, published_sha256
-from wasmbench.provision.installed import RECORD, install_dir, install_record
+from wasmbench.provision.installed import RECORD, install_dir, install_record, runtimes_dir
 from wasmbench.provision.unpack import UnpackError, unpack
 
 CHECK_TIMEOUT_S = 30.0
@@ -34,6 +35,70 @@ class Outcome:
 
     def line(self) -> str:
         return f"{self.name}: {self.status}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class PinnedArchive:
+    """A runtime's release the user chose (``-r wasmedge@0.16.1``), when the runtime catalog pins it:
+    installed on first use as ``setup runtimes`` installs the runtime's own, into its version's folder."""
+
+    name: str
+    version: str
+
+    @property
+    def release(self) -> Release | None:
+        runtime = load_catalog().get(self.name)
+        return runtime.pinned(self.version) if runtime else None
+
+    @property
+    def folder(self) -> Path:
+        return runtimes_dir() / self.name / self.version
+
+    @property
+    def hint(self) -> str:
+        runtime = load_catalog().get(self.name)
+        pinned = ", ".join(runtime.pinned_versions) if runtime else "none"
+        return f"the versions the runtime catalog pins: {pinned}"
+
+    def relative(self, program: str) -> str:
+        """Where ``program`` is inside the folder (as in the runtime's own release where the
+        version is not pinned: it is then never found)."""
+        release = self.release or load_catalog().get(self.name)
+        return release.programs.get(program, program) if release else program
+
+    def provide(self) -> str:
+        """Installed now unless it is; "" or the one line saying why it cannot be (tried once per
+        process: every mode of the version asks)."""
+        key = self.folder
+        if key not in _PROVIDED:
+            release = self.release
+            _PROVIDED[key] = (
+                _install_on_first_use(release)
+                if release
+                else f"the runtime catalog pins no {self.name} {self.version}"
+            )
+        return _PROVIDED[key]
+
+    def origin(self) -> str:
+        return f"the pinned {self.name} {self.version} archive in {self.folder}"
+
+
+def installed_others(name: str) -> list[str]:
+    """The runtime's other pinned versions installed beside its own, in the catalog's order."""
+    runtime = load_catalog().get(name)
+    others = runtime.others.values() if runtime else ()
+    return [release.version for release in others if install_record(release) is not None]
+
+
+# What became of each pinned release a runner at a version asked for, by its folder.
+_PROVIDED: dict[Path, str] = {}
+
+
+def _install_on_first_use(release: Release) -> str:
+    if install_record(release) is None:
+        print(f"installing {release.name} {release.version} from its release archive", file=sys.stderr)
+    outcome = install_release(release, default_mirror())
+    return "" if outcome.status in ("installed", "present") else outcome.detail
 
 
 class _Failure(Exception):

@@ -45,12 +45,16 @@ def installed_program(name: str) -> Path | None:
 
 
 def archive_digests() -> dict[str, dict[str, object]]:
-    """Per installed runtime: its version and the sha256 of each archive it came from."""
+    """Per installed runtime: its version and the sha256 of each archive it came from; an other
+    pinned version installed beside it (``-r wasmedge@0.16.1``) under ``NAME@VERSION``."""
     digests: dict[str, dict[str, object]] = {}
-    for release in load_catalog().values():
-        record = install_record(release)
-        if record is not None:
-            digests[release.name] = {
+    for runtime in load_catalog().values():
+        for release in (runtime, *runtime.others.values()):
+            record = install_record(release)
+            if record is None:
+                continue
+            key = release.name if release is runtime else f"{release.name}@{release.version}"
+            digests[key] = {
                 "version": release.version,
                 "sha256": {archive["file"]: archive["sha256"] for archive in record["archives"]},
             }

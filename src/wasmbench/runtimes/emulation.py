@@ -164,3 +164,9 @@ class EmulatedRunner(Runner):
 
     def close(self) -> None:
         self.runner.close()
+
+    def versioned(self, version: str) -> Runner:
+        """Other versions are this machine's builds, installed side by side: not for ``--emulate``."""
+        raise WasmbenchError(
+            f"-r {self.declaration.name}@{version}: versions side by side are not measured under --emulate"
+        )

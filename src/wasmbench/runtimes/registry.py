@@ -5,7 +5,9 @@ runner per runtime (wrapped by ``EmulatedRunner`` under ``--emulate``) and close
 
 The selection: no ``-r`` takes the default selection, one representative mode per runtime (its
 ``Declaration.representative``); ``-r NAME`` takes every mode of that runtime that is not opt-in;
-``-r NAME:MODE`` that mode; ``--all-modes`` every mode of the runtimes selected.
+``-r NAME:MODE`` that mode; ``--all-modes`` every mode of the runtimes selected. Each may carry a
+version (``-r wasmtime:embedded@38.0.0``, ``versions``): its modes are labelled ``MODE@VERSION`` and
+run by a runner of their own at that version (``runner_for``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.provision.runtimes import SetupHook
 from wasmbench.runtimes.emulation import EmulatedRunner, Emulation
 from wasmbench.runtimes.runner import Declaration, Runner
+from wasmbench.runtimes.versions import parse_spec, runner_key, split_version, versioned
 
 ENTRY_POINT_GROUP = "wasmbench.runners"
 
@@ -54,8 +57,8 @@ def create_runners(emulation: Emulation | None = None) -> dict[str, Runner]:
 
 
 def select(specs: list[str], runners: dict[str, Runner], all_modes: bool = False) -> list[tuple[str, str]]:
-    """The (runtime, mode) pairs ``specs`` (``-r`` values) name, in order; without specs the default
-    selection. Unknown runtimes or modes are errors that list the known ones."""
+    """The (runtime, mode label) pairs ``specs`` (``-r`` values) name, in order; without specs the
+    default selection. Unknown runtimes or modes, and malformed versions, are errors that say which."""
     if not specs:
         if all_modes:
             return [
@@ -64,7 +67,7 @@ def select(specs: list[str], runners: dict[str, Runner], all_modes: bool = False
         return [(name, mode) for name, runner in runners.items() for mode in representative(runner)]
     selected = []
     for spec in specs:
-        name, _, mode = spec.partition(":")
+        name, mode, version = parse_spec(spec)
         if name not in runners:
             raise WasmbenchError(f"unknown runtime {name!r} (known: {', '.join(runners)})")
         declaration = runners[name].declaration
@@ -72,8 +75,20 @@ def select(specs: list[str], runners: dict[str, Runner], all_modes: bool = False
             modes = [declaration.mode(mode).name]
         else:
             modes = list(declaration.mode_names) if all_modes else declaration.regular_modes()
-        selected += [(name, chosen) for chosen in modes]
+        selected += [(name, versioned(chosen, version)) for chosen in modes]
     return list(dict.fromkeys(selected))
+
+
+def runner_for(runners: dict[str, Runner], runtime: str, mode: str) -> Runner:
+    """The runner of ``runtime`` that runs the mode labelled ``mode``: for a mode at a version, a
+    runner at that version, made on first use and kept in ``runners`` (which the suite closes)."""
+    version = split_version(mode)[1]
+    if version is None:
+        return runners[runtime]
+    key = runner_key(runtime, version)
+    if key not in runners:
+        runners[key] = runners[runtime].versioned(version)
+    return runners[key]
 
 
 def representative(runner: Runner) -> list[str]:

@@ -15,7 +15,9 @@ how ``setup runtimes`` installs it — and a ``Runner`` class with five operatio
 Everything else (choosing what to run, validating output, keeping results, emulation, which is a
 wrapper: ``emulation.EmulatedRunner``) belongs to the harness, so a runtime's quirks stay in its
 own file. A runner MAY also implement an optional capability, checked with ``isinstance``:
-``WarmHost`` (keep a compiled module loaded and serve invocations from it).
+``WarmHost`` (keep a compiled module loaded and serve invocations from it); and ``versioned``, a
+runner of the same runtime at another version (``-r wasmtime:embedded@38.0.0``), which a runtime
+that can install its releases side by side overrides.
 
 Runners are found through the ``wasmbench.runners`` entry-point group (``registry``): an outside
 package adds a runtime by declaring one entry point, without touching wasmbench.
@@ -33,6 +35,7 @@ from wasmbench.build.toolchain import WASM_TARGET, Artefact
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.supervision import ProcessResult
 from wasmbench.execution.usage import Usage
+from wasmbench.runtimes.versions import split_version
 
 if TYPE_CHECKING:
     from wasmbench.provision.runtimes import SetupHook
@@ -254,7 +257,9 @@ class Declaration:
         return tuple(mode.name for mode in self.modes)
 
     def mode(self, name: str) -> Mode:
-        """The mode called ``name``; an unknown one is an error that lists the known ones."""
+        """The mode called ``name`` (a label ``MODE@VERSION`` names MODE at a version the user chose:
+        ``versions``); an unknown one is an error that lists the known ones."""
+        name = split_version(name)[0]
         for mode in self.modes:
             if mode.name == name:
                 return mode
@@ -288,6 +293,12 @@ class Runner(ABC):
         """Versions of the runtime's components, e.g. ``{"wasmtime": "50.0.1"}``."""
         return {}
 
+    def origin(self, mode: str) -> str:
+        """Where ``mode``'s program is found here (its ``Mode.source``), as ``list`` shows it and
+        every result records it; "" when it is not found."""
+        source = self.declaration.mode(mode).source
+        return source.origin() if source else ""
+
     def prepare(self, artefact: Artefact, mode: str, cache_root: Path) -> Prepared:
         """``artefact`` made ready for ``mode``: by default the artefact itself. Runners with a
         compile step pass it to ``preparation.prepared``, which times and caches it."""
@@ -301,6 +312,21 @@ class Runner(ABC):
         """Release what the runner keeps between runs (e.g. long-lived containers); called at the
         end of a suite, also an interrupted one."""
         return
+
+    def installed_versions(self) -> dict[str, list[str]]:
+        """The other versions of this runtime installed side by side in the cache (``versioned``),
+        each with the modes it serves, for ``list``; none by default."""
+        return {}
+
+    def versioned(self, version: str) -> Runner:
+        """A runner of this runtime at ``version`` (``-r RUNTIME[:MODE]@VERSION``), beside this one:
+        its ``availability`` installs that version into the cache on first use (a version that
+        cannot be had is the reason its modes are skipped). By default a runtime has no versions
+        to choose from."""
+        raise WasmbenchError(
+            f"{self.declaration.name} has no versions to choose from (-r {self.declaration.name}@{version}); "
+            "it runs the version installed here"
+        )
 
 
 @runtime_checkable

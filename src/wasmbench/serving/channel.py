@@ -177,6 +177,11 @@ def _outcome(answer: dict) -> RunOutcome:
     )
 
 
-def host_argv(module: str, *args: str | Path) -> list[str]:
-    """The command of a Python warm host: ``python -m module args…`` with this interpreter."""
-    return [sys.executable, "-m", module, *map(str, args)]
+def host_argv(module: str, *args: str | Path, packages: Mapping[str, Path] | None = None) -> list[str]:
+    """The command of a Python warm host: ``python -m module args…`` with this interpreter; with
+    ``packages`` (name: folder, e.g. a runtime version installed side by side), each imported only
+    from its folder (``execution.isolated``)."""
+    if not packages:
+        return [sys.executable, "-m", module, *map(str, args)]
+    isolation = [f"{name}={folder}" for name, folder in packages.items()]
+    return [sys.executable, "-m", "wasmbench.execution.isolated", module, *isolation, "--", *map(str, args)]

@@ -53,6 +53,9 @@ def make_app(pool: Pool, max_body: int) -> web.Application:
             answer = await pool.invoke(body)
         except BadRequest as error:
             return failure(400, "bad_request", str(error))
+        except Exception as error:  # the front's side failed (e.g. a full /dev/shm): that request's error
+            metrics.count(Status.ERROR, time.perf_counter() - arrived)
+            return failure(500, Status.ERROR.value, f"{type(error).__name__}: {error}")
         measurement = answer.measurement
         metrics.count(measurement.status, time.perf_counter() - arrived)
         if measurement.status is Status.OK:
@@ -79,7 +82,7 @@ def failure(code: int, status: str, reason: str) -> web.Response:
 
 def serve(pool: Pool, host: str, port: int, max_body: int, ready: Callable[[str], None]) -> None:
     """Serve ``pool`` on ``host``:``port`` (0: any free port) until SIGINT or SIGTERM, calling
-    ``ready`` with the ``/invoke`` URL once requests are answered; then close the pool."""
+    ``ready`` with the ``/invoke`` URL once requests are answered. The caller closes the pool."""
     uvloop.run(_serve(pool, host, port, max_body, ready))
 
 
@@ -100,7 +103,6 @@ async def _serve(pool: Pool, host: str, port: int, max_body: int, ready: Callabl
         await stop.wait()
     finally:
         await runner.cleanup()
-        await asyncio.to_thread(pool.close)  # its invocations' ends reach this loop: keep it running
 
 
 def url_host(address: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from wasmbench.build.checks import AnyOutput
 from wasmbench.build.inputs import Inputs
 from wasmbench.execution.usage import Usage
 from wasmbench.measuring.measurement import OutputCheck
@@ -63,20 +64,6 @@ class Program:
 
     def response(self, output: bytes) -> bytes:
         return output
-
-
-class AnyOutput:
-    """The check of ``--front-only``: there is no function whose output could be wrong."""
-
-    def mismatch(self, output: bytes) -> str | None:
-        return None
-
-    def summary(self, output: bytes) -> str:
-        return ""
-
-    @property
-    def description(self) -> str:
-        return "any output (the front alone)"
 
 
 # --front-only: no inputs to stage, no arguments, and the echo's output is right whatever it is.

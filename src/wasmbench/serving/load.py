@@ -170,7 +170,7 @@ def drive(serve: ServeProcess, requests: int, concurrency: int, instances: int, 
     """``requests`` POSTs (empty bodies: the function reads its staged inputs, as in a run) at
     ``concurrency``; the responses hey did not get are errors (``no response``)."""
     if shutil.which(HEY) is None:
-        raise WasmbenchError("hey is not installed (Debian: apt-get install hey)")
+        raise WasmbenchError("hey is not installed (wasmbench setup tools installs it)")
     # each of hey's clients sends requests ÷ clients (rounded down), and at least one
     requests = max(concurrency, requests // concurrency * concurrency)
     started = time.monotonic()

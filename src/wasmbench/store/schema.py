@@ -214,6 +214,8 @@ class PairInfo:
 
     The ``variant`` fields are set for a mode that runs a workload's variant (e.g. wasmtime:nn's
     wasi-nn program): which, its source, how it differs and how its output was judged.
+    ``runtime_origin`` is where the runtime came from (``setup runtimes``, PATH, a Python package,
+    or for a version the user chose the cache folder it was installed into); "" in older files.
     """
 
     runtime_title: str
@@ -224,6 +226,7 @@ class PairInfo:
     compiler: dict[str, Any]
     prepare_ns: int | None
     prepare_cached: bool
+    runtime_origin: str = ""
     variant: str = ""
     variant_source: str = ""
     variant_summary: str = ""
