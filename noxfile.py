@@ -1,6 +1,6 @@
 """Sessions: ``suite`` (the main job), ``tests``, ``lint``, ``fleet`` (Ansible over SSH), ``bench``
-(harness accuracy), ``reproducibility`` (ratios under a background load), ``history`` (a span of
-runtime releases and its change points), ``report``, ``docs``.
+(harness accuracy), ``serving`` (the serving goals), ``reproducibility`` (ratios under a background
+load), ``history`` (a span of runtime releases and its change points), ``report``, ``docs``.
 
 Every session installs what it needs from the project's own files: Python packages from
 pyproject.toml (wasmbench with the extras the session uses), Debian packages with apt-get when a
@@ -107,6 +107,18 @@ def bench(session: nox.Session) -> None:
     ensure_debian_packages(session, hyperfine="hyperfine")
     session.install(".")
     session.run("python", "benchmarks/hyperfine_check.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def serving(session: nox.Session) -> None:
+    """The serving goals: the HTTP front's overhead (nop warm under wasmtime, ``hey -c 1``: p50 ≤ 1 ms,
+    p99 ≤ 5 ms; the front alone), invoke's p50 against ``wrk --latency``'s (within 5 %), cold ÷ warm
+    per mode from ``wasmbench invoke``, density beside the published anchors; a table with met or
+    missed (a few minutes on 2 cores)."""
+    ensure_debian_packages(session, hey="hey", wrk="wrk")
+    install_wasmbench(session)
+    set_up_runtimes(session)
+    session.run("python", "benchmarks/serving_goals.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -35,7 +35,7 @@ def runs_frame(documents: list[ResultDocument]) -> pd.DataFrame:
     """A row per run (valid or not); nested metadata flattened: ``machine.*``, ``pair.*``, ``phases_ns.*``."""
     rows = []
     for document in documents:
-        host = _host_labels(document.machine_info)
+        host = host_labels(document.machine_info)
         for result in document.pairs:
             labels = {**host, **_pair_labels(result), "run_id": document.run_id}
             metadata = {"machine": document.machine_info, "pair": _pair_metadata(result.info)}
@@ -46,7 +46,7 @@ def runs_frame(documents: list[ResultDocument]) -> pd.DataFrame:
     frame["wall_s"] = frame["wall_ns"] / 1e9
     frame["round"] = frame["round"].astype("Int64")  # NA: a run of a suite that did not interleave
     frame["disturbed"] = _disturbed(frame)
-    frame["host"] = _host_names(frame)
+    frame["host"] = host_names(frame)
     return frame
 
 
@@ -68,7 +68,7 @@ def _disturbed(frame: pd.DataFrame) -> pd.Series:
 
 def skipped_frame(documents: list[ResultDocument]) -> pd.DataFrame:
     rows = [
-        {**_host_labels(document.machine_info), **asdict(skipped)}
+        {**host_labels(document.machine_info), **asdict(skipped)}
         for document in documents
         for skipped in document.skipped
     ]
@@ -80,7 +80,7 @@ def missing_frame(documents: list[ResultDocument]) -> pd.DataFrame:
     """A row per pair an unfinished suite has not finished (its rounds stopped short, or it has no
     run at all)."""
     rows = [
-        {**_host_labels(document.machine_info), **asdict(Pair.from_key(key))}
+        {**host_labels(document.machine_info), **asdict(Pair.from_key(key))}
         for document in documents
         for key in document.unfinished
     ]
@@ -126,7 +126,7 @@ def _column_order(columns: pd.Index) -> list[str]:
     return [*leading, *sorted(column for column in columns if column not in leading)]
 
 
-def _host_labels(machine_info: dict[str, Any]) -> dict[str, Any]:
+def host_labels(machine_info: dict[str, Any]) -> dict[str, Any]:
     label, arch, cpu = machine_info["label"], machine_info["arch"], machine_info["cpu_model"]
     if machine_info.get("emulated"):
         # never to be read as that architecture's hardware
@@ -141,7 +141,7 @@ def _host_labels(machine_info: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _host_names(frame: pd.DataFrame) -> pd.Series:
+def host_names(frame: pd.DataFrame) -> pd.Series:
     """The hostname, with the architecture (then the CPU) added where hostnames clash."""
     keys = frame.drop_duplicates("host_key")
     names = dict(zip(keys["host_key"], keys["host"], strict=True))

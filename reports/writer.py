@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmbench.host.prices import Price
-from wasmbench.reports import html, json_summary, markdown, tidy_csv
-from wasmbench.reports.charts import write_charts
+from wasmbench.reports import html, invocations, json_summary, markdown, tidy_csv
+from wasmbench.reports.charts import save_figures, write_charts
+from wasmbench.reports.charts.bars import mode_colours
+from wasmbench.reports.charts.invocations import invocation_charts
 from wasmbench.reports.cost import Serverless, host_prices, with_costs
 from wasmbench.reports.cost_tables import cost_tables, price_section
 from wasmbench.reports.frame import missing_frame, runs_frame, skipped_frame
+from wasmbench.reports.invocations import invocation_frames
 from wasmbench.reports.overview import overviews
 from wasmbench.reports.summary import cell_summaries
 from wasmbench.reports.tables import HostBlock, host_blocks
@@ -44,14 +47,19 @@ def write_report(
         cells = with_costs(cells, hosts, serverless)
         sections.append(price_section(cells, hosts))
     missing = missing_frame(documents)
+    units, loads = invocation_frames(documents)
     blocks = host_blocks(cells, skipped, missing, cost_tables(serverless))
+    blocks += invocations.blocks_of(units, loads, prices or {}, serverless)
     summaries = overviews(cells, missing)
     directory.mkdir(parents=True, exist_ok=True)
     text = markdown.render(blocks, sections, summaries)
     (directory / "report.md").write_text(text)
     tidy_csv.write(frame, directory / "runs.csv")
     json_summary.write(cells, skipped, directory / "summary.json")
-    charts = write_charts(cells, directory) if not cells.empty else {}
+    # one colour per runtime mode across the run's charts and the invocations'
+    colours = mode_colours([*cells.get("row", []), *units.get("row", [])])
+    charts = write_charts(cells, directory, colours) if not cells.empty else {}
+    charts |= save_figures(invocation_charts(loads, colours), directory)
     (directory / "report.html").write_text(html.render(blocks, charts, sections, summaries))
     names = ["report.md", "report.html", "runs.csv", "summary.json"]
     chart_files = [path.with_suffix(suffix) for path in charts.values() for suffix in (".png", ".svg")]

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 
 import pytest
 from old_results import ENGINE, FOUNDATION, FOUNDATION_JOURNAL, VERSIONS
-from synthetic import HOST_X86, TWO_RUNTIMES, document
+from synthetic import HOST_X86, TWO_RUNTIMES, document, header
 
 from wasmbench.errors import WasmbenchError
 from wasmbench.reports.frame import RUN_COLUMNS, runs_frame
 from wasmbench.store.results import load_document
-from wasmbench.store.schema import FORMAT_VERSION, Measurement, ResultDocument, Status, upgrade
+from wasmbench.store.schema import (
+    FORMAT_VERSION,
+    INVOKE,
+    JournalHeader,
+    Measurement,
+    ResultDocument,
+    SchemaError,
+    Status,
+    sample_record,
+    upgrade,
+)
 
 
 @pytest.mark.parametrize("name", list(VERSIONS))
@@ -100,3 +111,18 @@ def test_a_damaged_file_is_one_error_naming_file_pair_and_run(tmp_path, damage, 
 def test_the_frame_has_a_column_per_field_of_the_run_record():
     frame = runs_frame([document(HOST_X86, TWO_RUNTIMES, n=2)])
     assert set(Measurement.columns()) - {"phases_ns"} == set(RUN_COLUMNS) <= set(frame.columns)
+
+
+def test_a_run_journal_header_keeps_its_shape_and_an_invoke_header_says_what_it_is():
+    plain = header(["nop/test/native/default"]).to_dict()
+    assert "benchmark" not in plain and "settings" not in plain
+    invoke = replace(header(["nop/test/native/default"]), benchmark=INVOKE, settings={"cold": 3})
+    again = JournalHeader.from_dict(json.loads(json.dumps(invoke.to_dict())))
+    assert (again.benchmark, again.settings) == (INVOKE, {"cold": 3})
+
+
+def test_a_damaged_invocation_sample_is_named():
+    with pytest.raises(SchemaError, match="'warmth' is not a kind"):
+        sample_record("warmth", {}, "line 3")
+    with pytest.raises(SchemaError, match="line 3"):
+        sample_record("load", {"concurrency": "one"}, "line 3")

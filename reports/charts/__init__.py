@@ -26,17 +26,23 @@ CHARTS: dict[str, Callable[[pd.DataFrame, Colours], Figure | None]] = {
 FORMATS = ("png", "svg")
 
 
-def draw_charts(cells: pd.DataFrame) -> dict[str, Figure]:
-    """Every chart the cells support, by name, coloured from one mapping of every row of the report."""
-    colours = mode_colours(cells["row"])
+def draw_charts(cells: pd.DataFrame, colours: Colours | None = None) -> dict[str, Figure]:
+    """Every chart the cells support, by name, coloured from one mapping of every row of the report
+    (``colours``; by default of the cells' rows)."""
+    colours = colours or mode_colours(cells["row"])
     figures = {name: draw(cells, colours) for name, draw in CHARTS.items()}
     return {name: figure for name, figure in figures.items() if figure is not None}
 
 
-def write_charts(cells: pd.DataFrame, directory: Path) -> dict[str, Path]:
+def write_charts(cells: pd.DataFrame, directory: Path, colours: Colours | None = None) -> dict[str, Path]:
     """Every chart the cells support, as PNG and SVG; returns the PNG path of each by name."""
+    return save_figures(draw_charts(cells, colours), directory)
+
+
+def save_figures(figures: dict[str, Figure], directory: Path) -> dict[str, Path]:
+    """Each figure as PNG and SVG, named by its key; returns the PNG path of each by name."""
     written = {}
-    for name, figure in draw_charts(cells).items():
+    for name, figure in figures.items():
         for extension in FORMATS:
             figure.savefig(directory / f"{name}.{extension}", dpi=150, bbox_inches="tight")
         written[name] = directory / f"{name}.png"

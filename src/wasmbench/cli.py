@@ -11,10 +11,22 @@ import signal
 import sys
 
 from wasmbench import __version__
-from wasmbench.commands import build, clean, compare, fleet, history, listing, report, run, serve, setup
+from wasmbench.commands import (
+    build,
+    clean,
+    compare,
+    fleet,
+    history,
+    invoke,
+    listing,
+    report,
+    run,
+    serve,
+    setup,
+)
 from wasmbench.errors import WasmbenchError
 
-COMMANDS = (listing, build, run, serve, report, compare, history, fleet, setup, clean)
+COMMANDS = (listing, build, run, serve, invoke, report, compare, history, fleet, setup, clean)
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 

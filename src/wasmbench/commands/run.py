@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from pytest_benchmark.utils import get_commit_info
 
@@ -29,7 +31,7 @@ from wasmbench.store.paths import (
     result_path_for,
 )
 from wasmbench.store.results import result_document, write_document
-from wasmbench.store.schema import ResultDocument, Status
+from wasmbench.store.schema import RUN, Pair, ResultDocument, Status
 
 # With --strict only: a run that failed (wrong output, crash, timeout) is a result of the suite,
 # measured and reported, not a failure of the harness; a regression gate can ask to fail on it.
@@ -77,13 +79,11 @@ def handle(args: argparse.Namespace) -> int:
         raise WasmbenchError(
             "--repair goes with --resume: it removes the damaged lines of the journal it continues"
         )
-    suite = _resume(args.output, args.repair) if args.resume else _create(args)
+    suite = resume_suite(args.output, args.repair) if args.resume else _create(args)
     journal = suite.journal
     if journal.repaired:
         print(journal.repaired)
-    for skipped in suite.skipped:
-        install = f" (install: {skipped.hint})" if skipped.hint else ""
-        print(f"skipped {skipped.runtime}:{skipped.mode}: {skipped.reason}{install}")
+    print_skipped(suite)
     options = suite.options
     print(
         f"{len(journal.pending())} of {len(journal.plan)} pairs to measure, {options.describe_runs()} "
@@ -91,24 +91,49 @@ def handle(args: argparse.Namespace) -> int:
         f"journal: {journal.path}"
     )
     _announce_duration(suite, args.yes)
-    engine = None
+    if (status := measure(suite, suite.engine)) is not None:
+        return status
+    return _finish(journal, args.strict)
+
+
+class Loop(Protocol):
+    """A measuring loop (``Engine``, ``serving.invoke.Invoker``): it runs, and names the pair it
+    is measuring (``current``) for a harness error's message."""
+
+    current: Pair | None
+
+    def run(self) -> None: ...
+
+
+def print_skipped(suite: Suite) -> None:
+    for skipped in suite.skipped:
+        install = f" (install: {skipped.hint})" if skipped.hint else ""
+        print(f"skipped {skipped.runtime}:{skipped.mode}: {skipped.reason}{install}")
+
+
+def measure(suite: Suite, loop: Callable[[], Loop], command: str = RUN) -> int | None:
+    """Build, then measure with the ``loop()`` made for ``suite`` until it ends or Ctrl-C stops it
+    (``command``: the one whose ``--resume`` continues it). Returns the exit status when there is
+    no result to write (a harness error, the journal kept; nothing measured), else None."""
+    journal = suite.journal
+    measuring = None
     try:
         suite.build()
-        engine = suite.engine()
-        engine.run()
+        measuring = loop()
+        measuring.run()
     except KeyboardInterrupt:
-        pass  # the journal holds every finished run; the partial result is written below
+        pass  # the journal holds every finished measurement; the partial result is written next
     except WasmbenchError:
         journal.discard_if_empty()
         raise
     except Exception as error:  # a bug of the harness, not a failed run: keep the journal, say where
-        return _harness_error(error, journal, engine.current if engine else None)
+        return harness_error(error, journal, measuring.current if measuring else None, command)
     finally:
         suite.close()
     if journal.discard_if_empty():  # never measured: nothing for --resume to pick up
         print("interrupted before the first measurement: nothing to keep")
         return EXIT_INTERRUPTED
-    return _finish(journal, args.strict)
+    return None
 
 
 def _finish(journal: Journal, strict: bool) -> int:
@@ -158,14 +183,15 @@ def _announce_duration(suite: Suite, yes: bool) -> None:
     )
 
 
-def _harness_error(error: Exception, journal: Journal, pair: object) -> int:
-    """One line naming the pair and where the traceback went; the journal is kept for --resume."""
+def harness_error(error: Exception, journal: Journal, pair: object, command: str = RUN) -> int:
+    """One line naming the pair and where the traceback went; the journal is kept for --resume
+    (of ``command``: ``run`` or ``invoke``)."""
     saved = journal.path.with_suffix(".traceback.txt")
     saved.write_text("".join(traceback.format_exception(error)))
     where = f" while measuring {pair.key}" if pair is not None else ""  # type: ignore[attr-defined]
     print(
         f"wasmbench: harness error{where}: {type(error).__name__}: {error} (traceback: {saved}; "
-        "the journal is kept: wasmbench run --resume continues)",
+        f"the journal is kept: wasmbench {command} --resume continues)",
         file=sys.stderr,
     )
     return EXIT_HARNESS_ERROR
@@ -196,15 +222,15 @@ def _print_tables(document: ResultDocument) -> None:
         print(line)
 
 
-def _resume(output: Path | None, repair: bool) -> Suite:
-    """The suite of ``output``, or else the newest journal under results/ that holds measurements;
-    ``repair``: its damaged lines removed first."""
+def resume_suite(output: Path | None, repair: bool, benchmark: str = RUN) -> Suite:
+    """The suite of ``output``, or else the newest journal of ``benchmark`` (``run`` or
+    ``invoke``) under results/ that holds measurements; ``repair``: its damaged lines removed first."""
     if output is not None:
         journal = journal_path_for(output)
         if not journal.exists():
             raise WasmbenchError(f"there is no unfinished suite to resume at {journal}")
     else:
-        journal = latest_journal()
+        journal = latest_journal(benchmark=benchmark)
         if journal is None:
             raise WasmbenchError(
                 "there is no unfinished suite to resume (no journal with measurements under results/)"
@@ -212,4 +238,4 @@ def _resume(output: Path | None, repair: bool) -> Suite:
         print(f"resuming the newest unfinished suite: {journal}")
     if repair and (repaired := Journal.repair(journal)):
         print(repaired)
-    return Suite.resume(journal)
+    return Suite.resume(journal, benchmark)

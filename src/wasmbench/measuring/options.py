@@ -10,7 +10,7 @@ by ``add_suite_options``; ``suite_options`` makes the ``SuiteOptions`` of either
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -356,30 +356,40 @@ SUITE_OPTIONS = (
 )
 
 
-def add_suite_options(add: Callable[..., Any], prefix: str = "") -> None:
-    """Declare every suite option with ``add``: an argparse parser's ``add_argument``, or a pytest
-    option group's ``addoption`` with the adapter's ``prefix``."""
-    for option in SUITE_OPTIONS:
+def add_suite_options(
+    add: Callable[..., Any], prefix: str = "", options: Sequence[Option] = SUITE_OPTIONS
+) -> None:
+    """Declare every suite option (or ``options``) with ``add``: an argparse parser's
+    ``add_argument``, or a pytest option group's ``addoption`` with the adapter's ``prefix``."""
+    for option in options:
         names, arguments = option.arguments(prefix)
         add(*names, **arguments)
+
+
+def selection_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``SuiteOptions`` fields of what to measure (workloads, sizes, runtime modes), a run's
+    timeout and the order's seed: what ``run`` and ``invoke`` share."""
+    return {
+        "workloads": values["workload"],
+        "sizes": values["size"] or DEFAULTS.sizes,
+        "runtimes": values["runtime"],
+        "all_modes": values["all_modes"],
+        "timeout_s": values["timeout"],
+        "seed": values["seed"],
+    }
 
 
 def suite_options(values: Mapping[str, Any]) -> SuiteOptions:
     """The suite that parsed suite options describe (``values`` by each option's dest)."""
     return SuiteOptions(
-        workloads=values["workload"],
-        sizes=values["size"] or DEFAULTS.sizes,
-        runtimes=values["runtime"],
+        **selection_fields(values),
         **runs_options(values["runs"], values["max_runs"], values["max_time"], values["ci_target"]),
         warmup=values["warmup"],
         max_repeats=values["max_repeats"],
-        timeout_s=values["timeout"],
-        seed=values["seed"],
         opt_level=values["opt"],
         emulate=values["emulate"],
         schedule=values["schedule"],
         layout_randomization=values["layout_randomization"],
-        all_modes=values["all_modes"],
         workloads_dir=values["workloads_dir"],
         args=values["args"],
         native=values["native"],

@@ -34,7 +34,7 @@ from wasmbench.runtimes.registry import create_runners, runner_for, select
 from wasmbench.runtimes.runner import Mode, Runner
 from wasmbench.runtimes.versions import runner_key, split_version
 from wasmbench.store.journal import Journal
-from wasmbench.store.schema import Artefact, JournalHeader, PairInfo, RuntimeInfo, Skip, typed
+from wasmbench.store.schema import RUN, Artefact, JournalHeader, PairInfo, RuntimeInfo, Skip, typed
 
 
 class Suite:
@@ -50,8 +50,11 @@ class Suite:
         self.references = ReferenceOutputs(self.runners, self.toolchain, self.inputs, self.options.timeout_s)
 
     @classmethod
-    def create(cls, options: SuiteOptions, journal_path: Path) -> Suite:
-        """Check the options, resolve names, note unavailable runtimes, plan, start the journal."""
+    def create(
+        cls, options: SuiteOptions, journal_path: Path, benchmark: str = RUN, settings: dict | None = None
+    ) -> Suite:
+        """Check the options, resolve names, note unavailable runtimes, plan, start the journal
+        (of ``benchmark``: ``wasmbench invoke`` passes its own and its ``settings``)."""
         options.check()
         options.seed = options.seed if options.seed is not None else random.randrange(2**32)
         _make_paths_absolute(options)
@@ -97,15 +100,22 @@ class Suite:
             toolchain=Toolchain(options.opt_level).describe(),
             runtimes=runtimes,
             machine_info=emulation.machine_info(machine_info()) if emulation else machine_info(),
+            benchmark=benchmark,
+            settings=settings or {},
         )
         return cls(Journal.create(journal_path, header), runners)
 
     @classmethod
-    def resume(cls, journal_path: Path) -> Suite:
+    def resume(cls, journal_path: Path, benchmark: str = RUN) -> Suite:
         """Continue a suite: its journal locked for this process (a torn last line cut off, which
-        ``journal.repaired`` then says), its plan checked against today's manifest."""
+        ``journal.repaired`` then says), its plan checked against today's manifest; a journal of
+        another ``benchmark`` is refused with the command that continues it."""
         suite = cls(Journal.resume(journal_path))
         try:
+            if (other := suite.journal.header.benchmark) != benchmark:
+                raise WasmbenchError(
+                    f"{journal_path} is a wasmbench {other} journal: wasmbench {other} --resume"
+                )
             suite.check_plan()
         except WasmbenchError:
             suite.journal.close()

@@ -21,7 +21,16 @@ from typing import Any
 
 from wasmbench.errors import WasmbenchError
 from wasmbench.store.lock import JournalLock
-from wasmbench.store.schema import JournalHeader, Measurement, Pair, PairInfo
+from wasmbench.store.schema import (
+    InvocationResult,
+    JournalHeader,
+    Measurement,
+    Pair,
+    PairInfo,
+    Sample,
+    sample_kind,
+    sample_record,
+)
 from wasmbench.store.storage import append_line, write_atomically, write_failed
 
 FORMAT = "wasmbench-journal/1"
@@ -37,6 +46,8 @@ class Journal:
         self.pair_info: dict[str, PairInfo] = {}
         self.runs: dict[str, list[Measurement]] = defaultdict(list)
         self.done: dict[str, str] = {}
+        # ``wasmbench invoke``'s samples, by ``InvocationResult.key`` (pair and path).
+        self.invocations: dict[str, InvocationResult] = {}
         # The lines ``open`` left out, by number, with what is wrong with each.
         self.damaged: dict[int, str] = {}
         # What ``resume`` repaired, in one line for the caller to print (None: nothing to repair).
@@ -160,7 +171,7 @@ class Journal:
     @property
     def has_measurements(self) -> bool:
         """Whether any run was recorded: a journal without one is not worth resuming or keeping."""
-        return any(self.runs.values())
+        return any(self.runs.values()) or bool(self.invocations)
 
     def close(self) -> None:
         """Stop appending and give up the lock (a closed journal can still be read); idempotent."""
@@ -196,6 +207,9 @@ class Journal:
             self.pair_info[key] = PairInfo.from_dict(record["info"], f"{what}, pair {key}")
         elif kind == "run":
             self.runs[key].append(Measurement.from_dict(record["measurement"], f"{what}, a run of {key}"))
+        elif kind == "invocation":
+            sample = sample_record(record["kind"], record["sample"], f"{what}, an invocation of {key}")
+            self.invocation_result(Pair.from_key(key), record["path"]).add(sample)
         elif kind == "done":
             self.done[key] = record.get("reason", "")
 
@@ -205,6 +219,23 @@ class Journal:
 
     def record_run(self, pair: Pair, measurement: Measurement) -> None:
         self._write({"type": "run", "pair": pair.key, "measurement": measurement.to_dict()})
+
+    def record_invocation(self, pair: Pair, path: str, sample: Sample) -> None:
+        """One of ``wasmbench invoke``'s measurements of ``pair`` served on ``path``."""
+        self._write(
+            {
+                "type": "invocation",
+                "pair": pair.key,
+                "path": path,
+                "kind": sample_kind(sample),
+                "sample": asdict(sample),
+            }
+        )
+
+    def invocation_result(self, pair: Pair, path: str) -> InvocationResult:
+        """The samples of ``pair`` on ``path`` so far (an empty result before the first)."""
+        result = InvocationResult(pair, path)
+        return self.invocations.setdefault(result.key, result)
 
     def record_done(self, pair: Pair, reason: str = "") -> None:
         """The pair needs no more runs (all measured, or abandoned after a timeout)."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from wasmbench.errors import WasmbenchError
 from wasmbench.host.machine import host_label
 from wasmbench.store.journal import Journal
+from wasmbench.store.schema import RUN
 
 RESULTS_DIR = Path("results")
 # The kernel's own trees: writing a result there fails, or worse, succeeds.
@@ -57,11 +58,16 @@ def result_path_for(journal_path: Path) -> Path:
     return journal_path.with_suffix(".json")
 
 
-def latest_journal(results_dir: Path = RESULTS_DIR) -> Path | None:
-    """The most recently written journal that holds a measurement: the suite ``--resume``
-    continues. Journals of suites that stopped before measuring anything are passed over."""
+def latest_journal(results_dir: Path = RESULTS_DIR, benchmark: str = RUN) -> Path | None:
+    """The most recently written journal of ``benchmark`` (``run`` or ``invoke``) that holds a
+    measurement: the suite ``--resume`` continues. Journals of suites that stopped before measuring
+    anything are passed over."""
     journals = sorted(results_dir.glob("*.jsonl"), key=lambda path: path.stat().st_mtime, reverse=True)
-    return next((path for path in journals if Journal.open(path).has_measurements), None)
+    return next((path for path in journals if _resumable(Journal.open(path), benchmark)), None)
+
+
+def _resumable(journal: Journal, benchmark: str) -> bool:
+    return journal.has_measurements and journal.header.benchmark == benchmark
 
 
 def check_output_path(path: Path, what: str, folder: bool = False) -> None:

@@ -26,6 +26,8 @@ JOURNAL_SUFFIX = ".jsonl"
 def result_document(journal: Journal, commit_info: dict[str, Any] | None = None) -> ResultDocument:
     """A whole result document from a journal alone (an interrupted suite can be reported too)."""
     header = journal.header
+    # a pair ``wasmbench invoke`` measured has invocations, not runs
+    invoked = {result.pair for result in journal.invocations.values()}
     pairs = [
         PairResult(pair, journal.pair_info.get(pair.key), runs, journal.done.get(pair.key, ""))
         for pair in journal.plan
@@ -40,12 +42,15 @@ def result_document(journal: Journal, commit_info: dict[str, Any] | None = None)
         runtimes=header.runtimes,
         skipped=header.skipped,
         pairs=pairs,
-        not_measured=[pair.key for pair in journal.plan if not journal.runs.get(pair.key)],
+        not_measured=[
+            pair.key for pair in journal.plan if not journal.runs.get(pair.key) and pair not in invoked
+        ],
         # pairs with fewer runs than planned (an interrupted suite stops in the middle of rounds)
         unfinished=[pair.key for pair in journal.pending()],
         version=__version__,
         datetime=datetime.now(UTC).isoformat(),
         commit_info=commit_info or {},
+        invocations=list(journal.invocations.values()),
     )
 
 

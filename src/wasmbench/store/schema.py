@@ -258,6 +258,92 @@ class RuntimeInfo:
     version: dict[str, str]
 
 
+# What a suite measures: ``wasmbench run``'s runs, or ``wasmbench invoke``'s invocations.
+RUN, INVOKE = "run", "invoke"
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    """One cold start (``wasmbench invoke``): from starting a host (the warm path) or sending the
+    request (the cold path) to its first response, validated. ``peak_rss_bytes`` is the host's
+    peak resident memory then (the cold path: the run's own peak); 0 when unknown."""
+
+    round: int
+    position: int
+    status: Status
+    wall_ns: int
+    peak_rss_bytes: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """A load generator's run against a served function at one concurrency: the latencies of the
+    valid (200) responses only, every other response counted by its HTTP status (``errors``),
+    the run's own duration and the hosts' resident memory after it (0 when unknown)."""
+
+    concurrency: int
+    instances: int
+    requests: int
+    latencies_ns: list[int]
+    errors: dict[str, int]
+    duration_s: float
+    host_rss_bytes: int = 0
+    position: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class MemoryPoint:
+    """The summed resident memory of ``instances`` warm instances, each after one invocation."""
+
+    instances: int
+    rss_bytes: int
+
+
+# A journal ``invocation`` record's kinds, each the record of one measurement.
+SAMPLE_KINDS: dict[str, type] = {"cold_start": ColdStart, "load": LoadRun, "memory": MemoryPoint}
+Sample = ColdStart | LoadRun | MemoryPoint
+
+
+@dataclass
+class InvocationResult:
+    """What ``wasmbench invoke`` measured of one pair served on one path (``warm`` or ``cold``)."""
+
+    pair: Pair
+    path: str
+    cold_starts: list[ColdStart] = field(default_factory=list)
+    loads: list[LoadRun] = field(default_factory=list)
+    memory: list[MemoryPoint] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.pair.key}/{self.path}"
+
+    def add(self, sample: Sample) -> None:
+        {ColdStart: self.cold_starts, LoadRun: self.loads, MemoryPoint: self.memory}[type(sample)].append(
+            sample
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any, what: str = "an invocation result") -> InvocationResult:
+        return typed(cls, data, what)
+
+
+def sample_record(kind: str, data: Any, what: str) -> Sample:
+    """A journal's ``invocation`` sample of ``kind``, checked; an unknown kind is damage."""
+    if kind not in SAMPLE_KINDS:
+        raise SchemaError(f"{what}: {kind!r} is not a kind of invocation sample")
+    return typed(SAMPLE_KINDS[kind], data, what)
+
+
+def sample_kind(sample: Sample) -> str:
+    return next(kind for kind, cls in SAMPLE_KINDS.items() if isinstance(sample, cls))
+
+
 @dataclass
 class JournalHeader:
     """The first line of a journal: the suite as it was planned, so ``--resume`` continues it."""
@@ -273,13 +359,20 @@ class JournalHeader:
     runtimes: dict[str, RuntimeInfo]
     machine_info: dict[str, Any]
     format_version: int = FORMAT_VERSION
+    # ``invoke``: a ``wasmbench invoke`` journal, whose own settings (``serving.invoke``) are
+    # ``settings``; a ``run`` journal (the default) leaves both out, keeping the shape it always had.
+    benchmark: str = RUN
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def pairs(self) -> list[Pair]:
         return [Pair.from_key(key) for key in self.plan]
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "skipped": [skip.to_dict() for skip in self.skipped]}
+        record = {**asdict(self), "skipped": [skip.to_dict() for skip in self.skipped]}
+        if self.benchmark == RUN:
+            del record["benchmark"], record["settings"]
+        return record
 
     @classmethod
     def from_dict(cls, data: Any, what: str = "the journal header") -> JournalHeader:
@@ -378,6 +471,8 @@ class ResultDocument:
     datetime: str
     commit_info: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
+    # ``wasmbench invoke``'s measurements (an additive part: written only when there are some)
+    invocations: list[InvocationResult] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -408,6 +503,8 @@ class ResultDocument:
             "unfinished": self.unfinished,
             "complete": self.complete,
         }
+        if self.invocations:
+            section["invocations"] = [result.to_dict() for result in self.invocations]
         return {
             # what pytest-benchmark's readers look for first: the host, and what compiled and ran
             "machine_info": {
@@ -436,13 +533,21 @@ class ResultDocument:
         missing = [key for key in HOST_KEYS if key not in machine]
         if missing:
             raise SchemaError(f"machine_info lacks {', '.join(missing)}")
-        summary = {key: value for key, value in section.items() if key not in ("failed", "complete")}
+        left_out = ("failed", "complete", "invocations")
+        summary = {key: value for key, value in section.items() if key not in left_out}
         # the file repeats the toolchain and runtimes in machine_info for pytest-benchmark's readers
         host = {key: value for key, value in machine.items() if key not in ("toolchain", "runtimes")}
         record = {**summary, "machine_info": host, "commit_info": data.get("commit_info", {})}
         record |= {"datetime": data.get("datetime", ""), "pairs": []}
         document = typed(cls, record, "the suite")
         document.pairs = [PairResult.from_extra_info(entry["extra_info"]) for entry in entries]
+        invocations = section.get("invocations", [])
+        if not isinstance(invocations, list):
+            raise SchemaError("its invocations are not a list")
+        document.invocations = [
+            InvocationResult.from_dict(result, f"invocation result {index}")
+            for index, result in enumerate(invocations)
+        ]
         return document
 
 
