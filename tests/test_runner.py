@@ -244,3 +244,13 @@ def test_a_forks_report_gives_the_wall_time_the_rusage_the_rest():
 def test_a_fork_that_died_without_a_report_is_an_error():
     result = ProcessResult(Usage(999, 0.5, 0.1, 4096), exit_code=None, signal=11, timed_out=False)
     assert RunOutcome.from_fork(result, None, "wasmtime").error == "the wasmtime child died (signal 11)"
+
+
+def test_a_served_runtime_named_alone_takes_its_default_modes_and_a_warm_host():
+    runners = create_runners()
+    chosen = select(["wasmtime", "docker", "node", "native"], runners, serving=True)
+    assert [mode for runtime, mode in chosen if runtime == "wasmtime"] == ["aot", "nn", "embedded"]
+    assert [mode for runtime, mode in chosen if runtime == "docker"] == ["run", "exec"]
+    assert [mode for runtime, mode in chosen if runtime == "node"] == ["default"], "already warm"
+    assert [mode for runtime, mode in chosen if runtime == "native"] == ["default", "host"]
+    assert select(["wasmtime:jit"], runners, serving=True) == [("wasmtime", "jit")], "a named mode is kept"

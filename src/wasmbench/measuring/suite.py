@@ -34,7 +34,7 @@ from wasmbench.runtimes.registry import create_runners, runner_for, select
 from wasmbench.runtimes.runner import Mode, Runner
 from wasmbench.runtimes.versions import runner_key, split_version
 from wasmbench.store.journal import Journal
-from wasmbench.store.schema import RUN, Artefact, JournalHeader, PairInfo, RuntimeInfo, Skip, typed
+from wasmbench.store.schema import INVOKE, RUN, Artefact, JournalHeader, PairInfo, RuntimeInfo, Skip, typed
 
 
 class Suite:
@@ -63,7 +63,7 @@ class Suite:
         emulation = parse_emulation(options.emulate)
         runners = create_runners(emulation)
         runtime_modes, skipped, runtimes = [], [], {}
-        for name, mode in select(options.runtimes, runners, options.all_modes):
+        for name, mode in select(options.runtimes, runners, options.all_modes, serving=benchmark == INVOKE):
             runner = runner_for(runners, name, mode)
             availability = runner.availability(split_version(mode)[0])
             if availability.available:

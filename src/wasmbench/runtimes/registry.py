@@ -56,15 +56,24 @@ def create_runners(emulation: Emulation | None = None) -> dict[str, Runner]:
     }
 
 
-def select(specs: list[str], runners: dict[str, Runner], all_modes: bool = False) -> list[tuple[str, str]]:
+def select(
+    specs: list[str], runners: dict[str, Runner], all_modes: bool = False, serving: bool = False
+) -> list[tuple[str, str]]:
     """The (runtime, mode label) pairs ``specs`` (``-r`` values) name, in order; without specs the
-    default selection. Unknown runtimes or modes, and malformed versions, are errors that say which."""
+    default selection. Unknown runtimes or modes, and malformed versions, are errors that say which.
+
+    ``serving`` (``wasmbench invoke``): a runtime named alone, and the default selection, take the
+    runtime's ``serving_modes`` rather than its every regular mode — each mode served costs
+    minutes of cold starts and load, and a platform chooses between a runtime's cold default
+    and its warm host, not between all its compilers."""
+    chosen_modes = serving_modes if serving else None
     if not specs:
         if all_modes:
             return [
                 (name, mode) for name, runner in runners.items() for mode in runner.declaration.mode_names
             ]
-        return [(name, mode) for name, runner in runners.items() for mode in representative(runner)]
+        choose = chosen_modes or representative
+        return [(name, mode) for name, runner in runners.items() for mode in choose(runner)]
     selected = []
     for spec in specs:
         name, mode, version = parse_spec(spec)
@@ -73,10 +82,23 @@ def select(specs: list[str], runners: dict[str, Runner], all_modes: bool = False
         declaration = runners[name].declaration
         if mode:
             modes = [declaration.mode(mode).name]
+        elif all_modes:
+            modes = list(declaration.mode_names)
         else:
-            modes = list(declaration.mode_names) if all_modes else declaration.regular_modes()
+            modes = chosen_modes(runners[name]) if chosen_modes else declaration.regular_modes()
         selected += [(name, versioned(chosen, version)) for chosen in modes]
     return list(dict.fromkeys(selected))
+
+
+def serving_modes(runner: Runner) -> list[str]:
+    """The modes a served runtime is measured in: its default selection's, and, when none of them
+    has a warm host, its first (not opt-in) mode that has one (wasmtime: ``aot``, ``nn`` and
+    ``embedded``; Docker: ``run`` and ``exec``)."""
+    modes = representative(runner)
+    declared = {mode.name: mode for mode in runner.declaration.modes}
+    if not any(declared[name].warm for name in modes):
+        modes += [mode.name for mode in runner.declaration.modes if mode.warm and not mode.opt_in][:1]
+    return modes
 
 
 def runner_for(runners: dict[str, Runner], runtime: str, mode: str) -> Runner:

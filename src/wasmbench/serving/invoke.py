@@ -147,7 +147,7 @@ class Invoker:
         argv = self.serve_command(unit.spec, pair.workload, pair.size, unit.path, instances, timeout_s)
         try:
             with ServeProcess(argv) as serve:
-                return drive(serve, requests, concurrency, instances, timeout_s)
+                return drive(serve, requests, concurrency, instances, timeout_s, settings.level_seconds)
         except WasmbenchError as error:
             return LoadRun(
                 concurrency, instances, requests, [], {"not served": requests}, 0.0, detail=str(error)

@@ -39,7 +39,9 @@ class InvokeSettings:
     level on a warm path (a cold path takes at most ``cold``: each is a whole process or container
     start); ``concurrency``: the load generator's levels; ``max_instances``:
     the most instances (warm hosts) a level gets, each level otherwise one per concurrent request;
-    ``density``: the most warm instances started side by side to fit their memory slope.
+    ``density``: the most warm instances started side by side to fit their memory slope;
+    ``level_seconds``: about the longest a concurrency level lasts — a slow function (the
+    classifier) gets fewer than ``requests``, as many as fit at the pace of the level's warm-up.
     """
 
     cold: int = 10
@@ -47,11 +49,14 @@ class InvokeSettings:
     concurrency: list[int] = field(default_factory=list)
     max_instances: int = 0
     density: int = 4
+    level_seconds: float = 10.0
 
     def check(self) -> None:
         for name, value in (("--cold", self.cold), ("--requests", self.requests)):
             if value < 1:
                 raise WasmbenchError(f"{name} must be at least 1, not {value}")
+        if self.level_seconds <= 0:
+            raise WasmbenchError(f"--level-seconds must be positive, not {self.level_seconds:g}")
         if self.density < 2:
             raise WasmbenchError("--density must be at least 2: a slope needs two points")
         if any(level < 1 for level in self.concurrency) or self.max_instances < 0:
@@ -67,6 +72,7 @@ class InvokeSettings:
             concurrency=sorted(set(levels)),
             max_instances=self.max_instances or INSTANCES_PER_CORE * cores,
             density=self.density,
+            level_seconds=self.level_seconds,
         )
 
     def instances(self, concurrency: int) -> int:
@@ -89,6 +95,14 @@ INVOKE_OPTIONS = (
         "requests per concurrency level on a warm path (%(default)s; a cold path: at most --cold)",
         default=INVOKE_DEFAULTS.requests,
         type=int,
+    ),
+    Option(
+        ("--level-seconds",),
+        "level_seconds",
+        "about the longest a concurrency level lasts: a slow function gets fewer requests, as many "
+        "as fit at its warm-up's pace (%(default)s)",
+        default=INVOKE_DEFAULTS.level_seconds,
+        type=float,
     ),
     Option(
         ("-c", "--concurrency"),

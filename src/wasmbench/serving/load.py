@@ -166,11 +166,29 @@ def hey_argv(url: str, requests: int, concurrency: int, timeout_s: float) -> lis
     ]
 
 
-def drive(serve: ServeProcess, requests: int, concurrency: int, instances: int, timeout_s: float) -> LoadRun:
+def drive(
+    serve: ServeProcess,
+    requests: int,
+    concurrency: int,
+    instances: int,
+    timeout_s: float,
+    budget_s: float | None = None,
+) -> LoadRun:
     """``requests`` POSTs (empty bodies: the function reads its staged inputs, as in a run) at
-    ``concurrency``; the responses hey did not get are errors (``no response``)."""
+    ``concurrency`` — fewer when they would take much longer than ``budget_s`` at the pace of the
+    warm-up (None: all of them); the responses hey did not get are errors (``no response``)."""
     if shutil.which(HEY) is None:
         raise WasmbenchError("hey is not installed (wasmbench setup tools installs it)")
+    # A request per instance first, not measured: an instance's first invocation pays one-time
+    # costs (the front's first request, a cold path's first run: about 0.1 s here), which the
+    # few requests a cold path gets would otherwise report as its latency. Its pace (instances
+    # served in its wall time) bounds how many requests fit in the budget.
+    started = time.monotonic()
+    subprocess.run(
+        hey_argv(serve.url, instances, instances, max(1.0, timeout_s)), capture_output=True, check=False
+    )
+    if budget_s is not None:
+        requests = min(requests, int(budget_s * instances / max(time.monotonic() - started, 1e-3)))
     # each of hey's clients sends requests ÷ clients (rounded down), and at least one
     requests = max(concurrency, requests // concurrency * concurrency)
     started = time.monotonic()
