@@ -59,7 +59,7 @@ def latency_cdf(loads: pd.DataFrame, colours: Colours) -> Figure | None:
         ax.set_ylim(0, 1.02)
         ax.grid(True, which="both", alpha=0.3)
         ax.set_title(title)
-        ax.legend(fontsize="small", loc="lower right")
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle(
         f"Latency CDF per served mode, {CDF_CONCURRENCY} request at a time (solid: warm, dashed: cold)"
     )
@@ -94,7 +94,7 @@ def throughput(loads: pd.DataFrame, colours: Colours) -> Figure | None:
         ax.set_ylabel("valid responses per second")
         ax.grid(True, which="both", alpha=0.3)
         ax.set_title(title)
-        ax.legend(fontsize="small", loc="best")
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle("Throughput against concurrency per served mode (solid: warm, dashed: cold)")
     return fig
 
