@@ -204,7 +204,8 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         "the per-round ratios (the mode's time ÷ native's in the same round) over the undisturbed "
         "rounds where two remain, [95 % CI on the log scale] (n rounds); ± : ratio of means ± "
         "propagated uncertainty (results without rounds). native = the portable build; native:host = "
-        "the same source built for this CPU. "
+        "the same source built for this CPU; a wasm mode with +simd runs the wasm build with 128-bit "
+        "SIMD (-msimd128), one without it the scalar wasm build. "
         f"geomean: geometric mean over {listed(basis.workloads)}, the workloads every compared row ran; "
         "in brackets, a row's own over fewer workloads: not compared, never marked best. "
         + _disturbance_text(block),
