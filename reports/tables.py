@@ -262,11 +262,12 @@ def paired_ratio_text(ratio: float, low: float, high: float, rounds: float) -> s
 
 def speedup_table(block: pd.DataFrame) -> Table | None:
     """Each mode that runs a workload's variant (e.g. with the network on the host) against the same
-    runtime's modes that run the workload's own program: how much the variant gains."""
+    runtime's modes that run the workload's own program in the same build (``wasmtime:nn+simd``
+    against the ``+simd`` modes): how much the variant gains."""
     measured = block[block["mean"].notna()]
     variants = measured[measured["variant"] != ""]
     plain = measured[measured["variant"] == ""]
-    pairs = variants.merge(plain, on=["runtime", "workload"], suffixes=("", "_plain"))
+    pairs = variants.merge(plain, on=["runtime", "workload", "artefact_target"], suffixes=("", "_plain"))
     if pairs.empty:
         return None
     value, error = ratio(pairs["mean_plain"], pairs["stddev_plain"], pairs["mean"], pairs["stddev"])

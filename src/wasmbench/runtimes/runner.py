@@ -52,7 +52,7 @@ WASM, WASM_SIMD = WASM_TARGET, WASM_SIMD_TARGET
 # runner never sees it; a runtime that cannot run SIMD says why in ``Mode.no_simd``.
 SIMD_SUFFIX = "+simd"
 # The wasm build the selection takes (no -r, -r RUNTIME) where a mode has both: the one with the
-# portable native build's vector width (docs/builds.md). The other build runs when named.
+# portable native build's vector width (docs/methodology.md). The other one runs when named.
 SELECTED_WASM = WASM_SIMD
 
 
