@@ -132,6 +132,7 @@ def test_every_wasm_mode_has_a_simd_twin_right_after_it_that_takes_the_simd_buil
         ("native", NATIVE),
     ]
     assert Simd.declaration.mode("fast+simd").declared == "fast"
+    assert Simd.declaration.declared_mode_names == ("fast", "plain", "native")
     copy = replace(Simd.declaration, modes=Simd.declaration.modes)
     assert copy.modes == modes, "a copy of a declaration (e.g. under --emulate) makes its twins anew"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from wasmbench.runtimes.registry import create_runners
-from wasmbench.runtimes.runner import Cleanable, availability_of
+from wasmbench.runtimes.runner import Cleanable
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -19,9 +19,9 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     for name, runner in create_runners().items():
-        modes = runner.declaration.mode_names
+        modes = runner.declaration.declared_mode_names
         if not isinstance(runner, Cleanable) or not any(
-            availability_of(runner, mode).available for mode in modes
+            runner.availability(mode).available for mode in modes
         ):
             continue
         removed = runner.clean()

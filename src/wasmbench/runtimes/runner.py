@@ -289,6 +289,11 @@ class Declaration:
     def mode_names(self) -> tuple[str, ...]:
         return tuple(mode.name for mode in self.modes)
 
+    @property
+    def declared_mode_names(self) -> tuple[str, ...]:
+        """The modes the runtime declared, the names its runner's operations take (no SIMD twin)."""
+        return tuple(mode.name for mode in self.modes if not mode.twin_of)
+
     def mode(self, name: str) -> Mode:
         """The mode called ``name`` (a label ``MODE@VERSION`` names MODE at a version the user chose:
         ``versions``); an unknown one is an error that lists the known ones."""
