@@ -271,7 +271,7 @@ def _check_references(workloads: list[Workload], sizes: list[str], runners: dict
             if origin is None:
                 continue
             [(runtime, mode)] = select([origin], runners)
-            availability = runners[runtime].availability(mode)
+            availability = availability_of(runners[runtime], mode)
             target = resolve_target(runners[runtime].declaration.mode(mode).target)
             if reason := availability.reason or unbuildable(workload, target):
                 raise WasmbenchError(
