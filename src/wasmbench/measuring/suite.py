@@ -169,7 +169,7 @@ class Suite:
         info = PairInfo(
             runtime_title=runner.declaration.title,
             runtime_version=runner.version(),
-            runtime_origin=runner.origin(mode.name),
+            runtime_origin=runner.origin(mode.declared),
             mode_flags=list(prepared.flags),
             args=list(workload.size(pair.size).args),
             artefact=typed(Artefact, prepared.artefact.describe(), "an artefact"),
