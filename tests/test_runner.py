@@ -330,8 +330,12 @@ def test_a_fork_that_died_without_a_report_is_an_error():
 def test_a_served_runtime_named_alone_takes_its_default_modes_and_a_warm_host():
     runners = create_runners()
     chosen = select(["wasmtime", "docker", "node", "native"], runners, serving=True)
-    assert [mode for runtime, mode in chosen if runtime == "wasmtime"] == ["aot", "nn", "embedded"]
+    assert [mode for runtime, mode in chosen if runtime == "wasmtime"] == [
+        "aot+simd",
+        "nn+simd",
+        "embedded+simd",
+    ]
     assert [mode for runtime, mode in chosen if runtime == "docker"] == ["run", "exec"]
-    assert [mode for runtime, mode in chosen if runtime == "node"] == ["default"], "already warm"
+    assert [mode for runtime, mode in chosen if runtime == "node"] == ["default+simd"], "already warm"
     assert [mode for runtime, mode in chosen if runtime == "native"] == ["default", "host"]
     assert select(["wasmtime:jit"], runners, serving=True) == [("wasmtime", "jit")], "a named mode is kept"

@@ -94,12 +94,12 @@ def select(
 
 def serving_modes(runner: Runner) -> list[str]:
     """The modes a served runtime is measured in: its default selection's, and, when none of them
-    has a warm host, its first (not opt-in) mode that has one (wasmtime: ``aot``, ``nn`` and
-    ``embedded``; Docker: ``run`` and ``exec``)."""
+    has a warm host, its first regular mode (in the selected wasm build) that has one (wasmtime:
+    ``aot+simd``, ``nn+simd`` and ``embedded+simd``; Docker: ``run`` and ``exec``)."""
+    declaration = runner.declaration
     modes = representative(runner)
-    declared = {mode.name: mode for mode in runner.declaration.modes}
-    if not any(declared[name].warm for name in modes):
-        modes += [mode.name for mode in runner.declaration.modes if mode.warm and not mode.opt_in][:1]
+    if not any(declaration.mode(name).warm for name in modes):
+        modes += [name for name in declaration.regular_modes() if declaration.mode(name).warm][:1]
     return modes
 
 
