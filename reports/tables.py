@@ -204,7 +204,8 @@ def ratio_table(block: pd.DataFrame) -> Table | None:
         "the per-round ratios (the mode's time ÷ native's in the same round) over the undisturbed "
         "rounds where two remain, [95 % CI on the log scale] (n rounds); ± : ratio of means ± "
         "propagated uncertainty (results without rounds). native = the portable build; native:host = "
-        "the same source built for this CPU. "
+        "the same source built for this CPU; a wasm mode with +simd runs the wasm build with 128-bit "
+        "SIMD (-msimd128), one without it the scalar wasm build. "
         f"geomean: geometric mean over {listed(basis.workloads)}, the workloads every compared row ran; "
         "in brackets, a row's own over fewer workloads: not compared, never marked best. "
         + _disturbance_text(block),
@@ -261,11 +262,12 @@ def paired_ratio_text(ratio: float, low: float, high: float, rounds: float) -> s
 
 def speedup_table(block: pd.DataFrame) -> Table | None:
     """Each mode that runs a workload's variant (e.g. with the network on the host) against the same
-    runtime's modes that run the workload's own program: how much the variant gains."""
+    runtime's modes that run the workload's own program in the same build (``wasmtime:nn+simd``
+    against the ``+simd`` modes): how much the variant gains."""
     measured = block[block["mean"].notna()]
     variants = measured[measured["variant"] != ""]
     plain = measured[measured["variant"] == ""]
-    pairs = variants.merge(plain, on=["runtime", "workload"], suffixes=("", "_plain"))
+    pairs = variants.merge(plain, on=["runtime", "workload", "artefact_target"], suffixes=("", "_plain"))
     if pairs.empty:
         return None
     value, error = ratio(pairs["mean_plain"], pairs["stddev_plain"], pairs["mean"], pairs["stddev"])

@@ -22,13 +22,21 @@ from wasmbench.runtimes.runner import Availability, Declaration, Invocation, Mod
 SOURCE = "github.com/bytecodealliance/wasm-micro-runtime"
 IWASM = Program("iwasm", f"wasmbench setup runtimes wamr (x86_64), or build iwasm from {SOURCE}")
 WAMRC = Program("wamrc", f"wasmbench setup runtimes wamr (x86_64), or build wamrc from {SOURCE}")
+# The release iwasm is built with its JITs, so its interpreter is the classic one, which has no SIMD
+# (the fast interpreter's SIMD needs a build without JITs); AOT code runs SIMD.
+INTERPRETER_NO_SIMD = (
+    "iwasm's classic interpreter (the release build's) implements no SIMD; wamr:aot+simd runs it"
+)
 
 
 class WamrRunner(CommandRunner):
     declaration = Declaration(
         name="wamr",
         title="WAMR",
-        modes=(Mode("interpreter", opt_in=True, source=IWASM), Mode("aot", source=IWASM)),
+        modes=(
+            Mode("interpreter", opt_in=True, source=IWASM, no_simd=INTERPRETER_NO_SIMD),
+            Mode("aot", source=IWASM),
+        ),
         representative=("aot",),
         setup=catalog_release,
     )

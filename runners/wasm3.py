@@ -27,13 +27,15 @@ OWN_ENVIRONMENT = (
     "WASM3=1",
     f"WASM3_ARCH={platform.machine()}",
 )
+# wasm3 implements WebAssembly 1.0 and a few later proposals, not SIMD: it fails on a v128 opcode.
+NO_SIMD = "wasm3 implements no SIMD (it stops at the first 128-bit SIMD instruction)"
 
 
 class Wasm3Runner(CommandRunner):
     declaration = Declaration(
         name="wasm3",
         title="wasm3",
-        modes=(Mode("interpreter", opt_in=True, source=PROGRAM),),
+        modes=(Mode("interpreter", opt_in=True, source=PROGRAM, no_simd=NO_SIMD),),
         setup=catalog_release,
         module_environment=OWN_ENVIRONMENT,
     )

@@ -66,6 +66,8 @@ SDK = PythonPackage("wasmer_sdk", "wasmer-sdk")
 CLI_TRAP = re.compile(r"RuntimeError: .+")
 HOST_MODULE = "wasmbench.runners.wasmer_host"
 CLI = Program("wasmer", "curl https://get.wasmer.io -sSfL | sh (the official installer)", ("~/.wasmer/bin",))
+# The compilers that cannot compile the SIMD build, and why (its maintainers: wasmerio/wasmer#3015).
+NO_SIMD = {"singlepass": "Wasmer's singlepass compiler implements no SIMD"}
 
 
 class WasmerRunner(EmbeddedRunner):
@@ -75,7 +77,10 @@ class WasmerRunner(EmbeddedRunner):
         modes=(
             Mode("sdk", layout_padding=False, flags=("compile_each_run",), source=SDK, warm=True),
             Mode("sdk-cached", layout_padding=False, flags=("precompiled",), source=SDK, warm=True),
-            *(Mode(compiler, flags=(f"--{compiler}",), source=CLI) for compiler in CLI_MODES),
+            *(
+                Mode(compiler, flags=(f"--{compiler}",), source=CLI, no_simd=NO_SIMD.get(compiler, ""))
+                for compiler in CLI_MODES
+            ),
         ),
         # The fastest mode this host has: LLVM's code, then Cranelift's, the SDK's when no CLI is here.
         representative=(("llvm", "cranelift", "sdk-cached"),),

@@ -19,6 +19,7 @@ from wasmbench.cli import main
 from wasmbench.measuring.measurement import Status, validate
 from wasmbench.runners.lucet import LucetRunner
 from wasmbench.runners.wamr import WamrRunner
+from wasmbench.runners.wasm3 import NO_SIMD as WASM3_NO_SIMD
 from wasmbench.runners.wasm3 import Wasm3Runner
 from wasmbench.runners.wasmedge import WasmEdgeRunner, run_mode_flags
 from wasmbench.runners.wavm import WavmRunner
@@ -104,7 +105,7 @@ def test_versions_are_read_from_each_programs_own_words(bin_dir, runner, program
     ],
 )
 def test_a_missing_runtime_is_skipped_with_where_it_looked_and_how_to_get_it(bin_dir, runner, missing):
-    for mode in runner.declaration.mode_names:
+    for mode in runner.declaration.declared_mode_names:
         availability = runner.availability(mode)
         assert not availability.available and availability.status == "skipped"
         assert availability.reason.startswith(f"{missing} not found (looked in PATH")
@@ -242,7 +243,7 @@ def test_wavm_mounts_only_the_working_directory(bin_dir, tmp_path):
 def test_wavm_aot_runs_what_wavm_compile_made_with_precompiled(bin_dir, tmp_path):
     wavm = stand_in(bin_dir, "wavm", {**WAVM, "compile *": "compiled"})
     runner = WavmRunner()
-    assert runner.declaration.mode_names == ("jit", "aot")
+    assert runner.declaration.mode_names == ("jit", "jit+simd", "aot", "aot+simd")
     assert runner.availability("aot").available
     (tmp_path / "nbody.wasm").write_bytes(b"\0asm")
     aot = runner.prepare(artefact(tmp_path), "aot", tmp_path / "cache")
@@ -287,8 +288,20 @@ def test_list_shows_missing_runtimes_as_skipped_and_lucet_as_retired(bin_dir, ca
     lines = {row[0]: [row[1], row[4]] for row in rows}
     selection = {row[0]: row[2] for row in rows}
     assert selection["wasmedge:interpreter"] == selection["wasm3:interpreter"] == "opt-in"
-    assert selection["wasmedge:aot"] == selection["wasmtime:aot"] == selection["native:host"] == "default"
-    assert selection["wasmedge:jit"] == selection["wasmtime:jit"] == selection["docker:exec"] == "runtime"
+    assert (
+        selection["wasmedge:aot+simd"]
+        == selection["wasmtime:aot+simd"]
+        == selection["native:host"]
+        == "default"
+    )
+    assert (
+        selection["wasmedge:jit+simd"]
+        == selection["wasmtime:jit+simd"]
+        == selection["docker:exec"]
+        == "runtime"
+    )
+    assert selection["wasmtime:aot"] == selection["wasmtime:jit"] == "opt-in", "the scalar build: when named"
+    assert lines["wasm3:interpreter+simd"] == ["skipped", WASM3_NO_SIMD]
     for mode in (
         "wasmedge:interpreter",
         "wasmedge:jit",

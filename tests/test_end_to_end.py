@@ -59,10 +59,11 @@ def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path,
     assert result.returncode == 0, result.stderr + result.stdout
     document = json.loads((tmp_path / "results/e2e.json").read_text())
     entries = {entry["param"]: entry for entry in document["benchmarks"]}
-    wasmtime = WasmtimeRunner.declaration.modes
-    plain = [mode.name for mode in wasmtime if mode.variant is None]
+    wasmtime = WasmtimeRunner.declaration
+    selected = wasmtime.regular_modes()
+    plain = [mode for mode in selected if wasmtime.mode(mode).variant is None]
     modes = ["native/default", "native/host", *(f"wasmtime/{mode}" for mode in plain)]
-    variant_modes = [f"wasmtime/{mode.name}" for mode in wasmtime if mode.name not in plain]  # inference only
+    variant_modes = [f"wasmtime/{mode}" for mode in selected if mode not in plain]  # inference only
     assert set(entries) == {f"{w}/test/{m}" for w in WORKLOADS for m in modes} | {
         f"inference/test/{m}" for m in variant_modes
     }
@@ -71,9 +72,10 @@ def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path,
         assert [run["status"] for run in runs] == ["ok", "ok"]
         assert all(run["wall_ns"] > 0 and run["max_rss_kib"] > 0 for run in runs)
         assert entry["stats"]["rounds"] == 2
-    wasm = entries["nbody/test/wasmtime/embedded"]["extra_info"]
+    wasm = entries["nbody/test/wasmtime/embedded+simd"]["extra_info"]
     assert set(wasm["runs"][0]["phases_ns"]) == {"compile", "instantiate", "execute"}
-    assert wasm["artefact"]["target"] == "wasm32-wasi"
+    assert wasm["artefact"]["target"] == "wasm32-wasi-simd"
+    assert "simd128" in wasm["artefact"]["wasm_features"]
     assert "-ffp-contract=off" in wasm["artefact"]["flags"]
     info = document["machine_info"]
     for key in (
@@ -102,9 +104,30 @@ def test_all_workloads_native_and_wasm_validated_written_and_read_back(tmp_path,
     assert len({run["stdout_sha256"] for run in inference}) == 1, "native and wasm print the same bytes"
     same_bytes = ", ".join(["native", "native:host", *(f"wasmtime:{mode}" for mode in sorted(plain))])
     # wasmtime:nn's host arithmetic may differ: it is judged by its classes, and said to be
-    assert f"…) in {same_bytes}; classes match (labels-only check) in wasmtime:nn\n" in report.stdout
+    assert f"…) in {same_bytes}; classes match (labels-only check) in wasmtime:nn+simd\n" in report.stdout
     assert "stdout differs" not in report.stdout
     assert "coffee.ppm: espresso 0.96" in report.stdout and "chelsea.ppm: Egyptian cat" in report.stdout
+
+
+def test_the_simd_build_runs_beside_the_scalar_one_validated_and_recorded(tmp_path, cache):
+    command = "run -r native:default -r wasmtime:jit -r wasmtime:jit+simd -r wasm3:interpreter+simd"
+    result = wasmbench(tmp_path, cache, f"{command} -w nbody --size test --runs 1 -o results/simd.json")
+    assert result.returncode == 0, result.stderr + result.stdout
+    document = json.loads((tmp_path / "results/simd.json").read_text())
+    entries = {entry["param"]: entry["extra_info"] for entry in document["benchmarks"]}
+    scalar, simd = entries["nbody/test/wasmtime/jit"], entries["nbody/test/wasmtime/jit+simd"]
+    assert (scalar["artefact"]["target"], simd["artefact"]["target"]) == ("wasm32-wasi", "wasm32-wasi-simd")
+    assert "simd128" in simd["artefact"]["wasm_features"]
+    assert "simd128" not in scalar["artefact"]["wasm_features"]
+    assert simd["mode_flags"] == scalar["mode_flags"], "the same mode, another build"
+    outputs = {
+        run["stdout_sha256"] for entry in entries.values() for run in entry["runs"] if run["status"] == "ok"
+    }
+    assert len(outputs) == 1 and len(entries) == 3, "native's output, byte for byte, in both builds"
+    [skipped] = document["wasmbench"]["skipped"]
+    assert (skipped["runtime"], skipped["mode"]) == ("wasm3", "interpreter+simd")
+    assert skipped["reason"].startswith("wasm3 implements no SIMD")
+    assert "| wasmtime:jit+simd |" in result.stdout
 
 
 def test_a_wrong_expected_output_fails_that_workload_and_keeps_the_others(tmp_path, cache):

@@ -40,7 +40,7 @@ def test_the_versions_of_node_and_v8_are_recorded():
 
 @pytest.mark.slow
 @installed
-@pytest.mark.parametrize("mode", NodeRunner.declaration.mode_names)
+@pytest.mark.parametrize("mode", NodeRunner.declaration.declared_mode_names)
 def test_a_run_reports_the_scripts_phases_and_only_the_modules_output(tmp_path, mode):
     outcome = run(tmp_path, HELLO, mode)
     assert (tmp_path / "stdout").read_text() == "hello\n"

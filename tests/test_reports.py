@@ -174,6 +174,24 @@ def test_json_summary_has_statistics_and_no_nan(tmp_path):
     assert set(nbody) >= {"mean", "median", "minimum", "ci95", "cov", "outliers", "warnings", "peak_rss_mib"}
 
 
+def test_a_variant_is_compared_with_the_plain_modes_of_its_own_wasm_build():
+    means = {("inference", "native", "default"): 1.0, ("inference", "wasmtime", "jit"): 2.0}
+    means |= {("inference", "wasmtime", "jit+simd"): 1.0, ("inference", "wasmtime", "nn"): 0.5}
+    means |= {("inference", "wasmtime", "nn+simd"): 0.5}
+    doc = document(HOST_X86, means, noise=0.0)
+    for result in doc.pairs:
+        target = "wasm32-wasi-simd" if result.pair.mode.endswith("+simd") else "wasm32-wasi"
+        variant = {"variant": "wasi-nn"} if result.pair.mode.startswith("nn") else {}
+        result.info = replace(result.info, artefact=replace(result.info.artefact, target=target), **variant)
+    [block] = blocks_of(doc)
+    speedup = next(table for table in block.tables if table.title == "Speed-up of variants")
+    assert sorted(speedup.rows) == [
+        "wasmtime:nn over wasmtime:jit",
+        "wasmtime:nn+simd over wasmtime:jit+simd",
+    ]
+    assert speedup.rows["wasmtime:nn+simd over wasmtime:jit+simd"]["inference"].text == "2.00× ± 0.00"
+
+
 def test_one_host_has_no_cross_host_chart(tmp_path):
     names = {path.name for path in write_report([document(HOST_X86, TWO_RUNTIMES)], tmp_path).files}
     assert "cross-host.png" not in names and "time.png" in names

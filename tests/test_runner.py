@@ -1,6 +1,7 @@
 """The runner protocol: discovery through entry points, the selection, the cached and timed prepare
 step, and a runtime added with nothing but a declaration and a run."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,13 @@ from wasmbench.build.toolchain import Artefact
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.supervision import ProcessResult
 from wasmbench.execution.usage import Usage
+from wasmbench.runtimes.emulation import EmulatedRunner, parse_emulation
 from wasmbench.runtimes.preparation import prepared
 from wasmbench.runtimes.registry import create_runners, representative, runner_for, select
 from wasmbench.runtimes.runner import (
     NATIVE,
+    WASM,
+    WASM_SIMD,
     Availability,
     Declaration,
     Invocation,
@@ -21,6 +25,7 @@ from wasmbench.runtimes.runner import (
     Runner,
     RunOutcome,
     WarmHost,
+    availability_of,
 )
 from wasmbench.runtimes.versions import split_version
 
@@ -35,21 +40,26 @@ def test_native_and_wasmtime_are_found_through_entry_points():
 def test_a_runtime_named_alone_selects_its_regular_modes_or_one():
     runners = create_runners()
     assert select(["wasmtime"], runners) == [
-        ("wasmtime", mode) for mode in ("embedded", "embedded-aot", "jit", "aot", "nn")
+        ("wasmtime", f"{mode}+simd") for mode in ("embedded", "embedded-aot", "jit", "aot", "nn")
     ]
     assert select(["wasmtime:embedded"], runners) == [("wasmtime", "embedded")]
 
 
 def test_interpreter_modes_run_only_when_named_or_with_all_modes():
     runners = create_runners()
-    assert select(["wasmedge"], runners) == [("wasmedge", "jit"), ("wasmedge", "aot")]
+    assert select(["wasmedge"], runners) == [("wasmedge", "jit+simd"), ("wasmedge", "aot+simd")]
     assert [mode for _, mode in select(["wasmedge"], runners, all_modes=True)] == [
         "interpreter",
+        "interpreter+simd",
         "jit",
+        "jit+simd",
         "aot",
+        "aot+simd",
     ]
     assert select(["wasmedge:interpreter"], runners) == [("wasmedge", "interpreter")]
-    assert select(["wasm3"], runners) == [("wasm3", "interpreter")], "its only mode, opt-in, when named"
+    assert select(["wasm3"], runners) == [("wasm3", "interpreter"), ("wasm3", "interpreter+simd")], (
+        "its only mode, opt-in, when named, in both builds"
+    )
 
 
 def test_the_default_selection_is_one_representative_mode_per_runtime():
@@ -59,17 +69,23 @@ def test_the_default_selection_is_one_representative_mode_per_runtime():
         ("native", "default"),
         ("native", "host"),
         ("docker", "run"),
-        ("wasmtime", "aot"),
-        ("wasmtime", "nn"),
-        ("node", "default"),
-        ("wasmedge", "aot"),
-        ("wavm", "aot"),
-        ("wamr", "aot"),
-        ("lucet", "aot"),
+        ("wasmtime", "aot+simd"),
+        ("wasmtime", "nn+simd"),
+        ("node", "default+simd"),
+        ("wasmedge", "aot+simd"),
+        ("wavm", "aot+simd"),
+        ("wamr", "aot+simd"),
+        ("lucet", "aot+simd"),
     }
     assert expected <= set(selected)
     assert [mode for runtime, mode in selected if runtime == "wasmer"] == representative(runners["wasmer"])
-    assert not {mode for _, mode in selected} & {"interpreter", "embedded", "jit", "exec", "baseline"}
+    assert not {mode.partition("+")[0] for _, mode in selected} & {
+        "interpreter",
+        "embedded",
+        "jit",
+        "exec",
+        "baseline",
+    }
     assert len(select([], runners, all_modes=True)) == sum(
         len(runner.declaration.modes) for runner in runners.values()
     )
@@ -77,13 +93,78 @@ def test_the_default_selection_is_one_representative_mode_per_runtime():
 
 def test_of_several_representative_modes_the_first_available_one_is_taken():
     class Choosy(FakeRuntime):
-        declaration = Declaration("choosy", "choosy", (Mode("fast"), Mode("slow")), (("fast", "slow"),))
+        declaration = Declaration(
+            "choosy", "choosy", (Mode("fast", NATIVE), Mode("slow", NATIVE)), (("fast", "slow"),)
+        )
 
         def availability(self, mode):
             return Availability.yes() if mode == "slow" else Availability.no("not here")
 
     assert representative(Choosy()) == ["slow"]
     assert representative(FakeRuntime()) == ["plain"]
+
+
+class Simd(Runner):
+    """A wasm runtime that runs SIMD in one of its two modes, and notes what it is asked."""
+
+    declaration = Declaration(
+        "simd", "simd", (Mode("fast"), Mode("plain", no_simd="no SIMD here"), Mode("native", NATIVE))
+    )
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def availability(self, mode: str) -> Availability:
+        self.asked.append(mode)
+        return Availability.yes()
+
+    def run(self, prepared, invocation):
+        raise NotImplementedError
+
+
+def test_every_wasm_mode_has_a_simd_twin_right_after_it_that_takes_the_simd_build():
+    modes = Simd.declaration.modes
+    assert [(mode.name, mode.target) for mode in modes] == [
+        ("fast", WASM),
+        ("fast+simd", WASM_SIMD),
+        ("plain", WASM),
+        ("plain+simd", WASM_SIMD),
+        ("native", NATIVE),
+    ]
+    assert Simd.declaration.mode("fast+simd").declared == "fast"
+    assert Simd.declaration.declared_mode_names == ("fast", "plain", "native")
+    copy = replace(Simd.declaration, modes=Simd.declaration.modes)
+    assert copy.modes == modes, "a copy of a declaration (e.g. under --emulate) makes its twins anew"
+
+
+def test_a_twin_is_its_modes_availability_unless_the_runtime_cannot_run_simd_in_it():
+    runner = Simd()
+    assert availability_of(runner, "fast+simd").available
+    assert runner.asked == ["fast"], "a runner is only ever asked about the modes it declared"
+    skipped = availability_of(runner, "plain+simd")
+    assert (skipped.available, skipped.reason) == (False, "no SIMD here")
+    assert runner.asked == ["fast"]
+
+
+def test_a_twin_under_emulation_is_its_modes_availability_too():
+    runner = EmulatedRunner(Simd(), parse_emulation("aarch64"))
+    assert availability_of(runner, "fast+simd") == availability_of(runner, "fast")
+
+
+def test_the_selection_takes_the_simd_build_where_the_runtime_can_run_it():
+    runner = Simd()
+    assert select(["simd"], {"simd": runner}) == [
+        ("simd", "fast+simd"),
+        ("simd", "plain"),
+        ("simd", "native"),
+    ]
+    assert select(["simd:fast"], {"simd": runner}) == [("simd", "fast")], "named: the build named"
+    assert len(select(["simd"], {"simd": runner}, all_modes=True)) == 5
+
+
+def test_the_default_selection_falls_back_to_the_declared_mode_for_results_without_the_simd_build():
+    choices = Declaration("r", "r", (Mode("aot"), Mode("jit")), representative=(("aot", "jit"),)).choices()
+    assert choices == [("aot+simd", "jit+simd", "aot", "jit")]
 
 
 def test_every_suite_gets_runners_of_its_own():
@@ -249,8 +330,12 @@ def test_a_fork_that_died_without_a_report_is_an_error():
 def test_a_served_runtime_named_alone_takes_its_default_modes_and_a_warm_host():
     runners = create_runners()
     chosen = select(["wasmtime", "docker", "node", "native"], runners, serving=True)
-    assert [mode for runtime, mode in chosen if runtime == "wasmtime"] == ["aot", "nn", "embedded"]
+    assert [mode for runtime, mode in chosen if runtime == "wasmtime"] == [
+        "aot+simd",
+        "nn+simd",
+        "embedded+simd",
+    ]
     assert [mode for runtime, mode in chosen if runtime == "docker"] == ["run", "exec"]
-    assert [mode for runtime, mode in chosen if runtime == "node"] == ["default"], "already warm"
+    assert [mode for runtime, mode in chosen if runtime == "node"] == ["default+simd"], "already warm"
     assert [mode for runtime, mode in chosen if runtime == "native"] == ["default", "host"]
     assert select(["wasmtime:jit"], runners, serving=True) == [("wasmtime", "jit")], "a named mode is kept"

@@ -223,7 +223,7 @@ def test_inference_served_classifies_a_posted_photo_as_json_validated_by_the_ref
 @pytest.mark.slow
 def test_wasmtime_nop_served_warm_by_its_hosts_which_end_with_the_server():
     with serving("-r", "wasmtime", "-w", "nop", "--size", "test", "--instances", "2") as server:
-        assert server.ready.group(1, 6, 7) == ("wasmtime:embedded", "warm", "2")
+        assert server.ready.group(1, 6, 7) == ("wasmtime:embedded+simd", "warm", "2"), "the selected build"
         hosts = children(server.process.pid)
         assert len(hosts) == 2
         for _ in range(5):

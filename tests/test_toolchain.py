@@ -6,10 +6,12 @@ import subprocess
 from dataclasses import replace
 
 import pytest
+import wasmtime
 
 from wasmbench.build import toolchain
 from wasmbench.build.manifest import TargetBuild, load_manifest
 from wasmbench.build.toolchain import (
+    WASM_SIMD_TARGET,
     WASM_TARGET,
     ZIG_CACHE_VARIABLES,
     Toolchain,
@@ -33,6 +35,7 @@ def nop():
     [
         ("native", host_target()),
         ("wasm", WASM_TARGET),
+        ("wasm-simd", WASM_SIMD_TARGET),
         ("aarch64", "aarch64-linux"),
         ("x86_64-linux", "x86_64-linux"),
     ],
@@ -61,6 +64,32 @@ def test_other_flags_are_another_artefact_with_the_same_flags_on_every_target(no
     assert wasm.path.read_bytes()[:4] == b"\0asm"
     assert wasm.flags[: len(o2.flags)] == native.flags[: len(o2.flags)] == o2.flags
     assert "-ffp-contract=off" in o2.flags
+
+
+def validates_without_simd(module: bytes) -> bool:
+    """Whether wasmtime accepts ``module`` with the SIMD proposal turned off."""
+    config = wasmtime.Config()
+    config.wasm_relaxed_simd = False  # it builds on SIMD: off first
+    config.wasm_simd = False
+    try:
+        wasmtime.Module.validate(wasmtime.Engine(config), module)
+    except wasmtime.WasmtimeError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+def test_the_simd_build_is_the_same_source_vectorised_with_simd128_and_records_it(tmp_path):
+    nbody = load_manifest()["nbody"]
+    toolchain = Toolchain(root=tmp_path)
+    scalar, simd = toolchain.build(nbody, "wasm"), toolchain.build(nbody, "wasm-simd")
+    assert simd.flags == (*scalar.flags, "-msimd128")
+    assert "simd128" in simd.wasm_features and "simd128" not in scalar.wasm_features
+    assert set(scalar.wasm_features) < set(simd.wasm_features), "the same features, and SIMD"
+    assert simd.describe()["wasm_features"] == list(simd.wasm_features)
+    assert validates_without_simd(scalar.path.read_bytes())
+    assert not validates_without_simd(simd.path.read_bytes()), "its code uses 128-bit SIMD"
+    assert "wasm_features" not in toolchain.build(nbody, "native").describe(), "a wasm build's only"
 
 
 @pytest.mark.slow

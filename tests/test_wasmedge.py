@@ -32,7 +32,7 @@ WARM_STEPS = "30000"
 
 @pytest.fixture(scope="module")
 def nbody() -> Artefact:
-    for mode in RUNNER.declaration.mode_names:
+    for mode in RUNNER.declaration.declared_mode_names:
         availability = RUNNER.availability(mode)
         if not availability.available:
             pytest.skip(f"wasmedge:{mode} is not available here: {availability.reason}")
@@ -47,7 +47,7 @@ def run(nbody: Artefact, mode: str, args: tuple[str, ...], folder: Path) -> tupl
     return RUNNER.run(prepared, invocation), invocation
 
 
-@pytest.mark.parametrize("mode", RUNNER.declaration.mode_names)
+@pytest.mark.parametrize("mode", RUNNER.declaration.declared_mode_names)
 def test_each_mode_runs_nbody_and_prints_the_right_output(nbody, mode, tmp_path):
     spec = NBODY.size("test")
     outcome, invocation = run(nbody, mode, spec.args, tmp_path / mode)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from wasmbench.build.cache import content_key, file_sha256
-from wasmbench.build.toolchain import WASM_TARGET, Artefact, Toolchain, helper_program
+from wasmbench.build.toolchain import Artefact, Toolchain, helper_program, is_wasm
 from wasmbench.errors import WasmbenchError
 from wasmbench.runners.docker.engine import cause
 
@@ -55,7 +55,7 @@ def ensure_image(client: Any, artefact: Artefact) -> tuple[str, bool]:
 def image_files(artefact: Artefact) -> tuple[dict[str, Path], str]:
     """What goes into the image (path inside -> file on this host) and its entrypoint."""
     program = f"/{artefact.path.name}"
-    if artefact.target == WASM_TARGET:
+    if is_wasm(artefact.target):
         return {program: artefact.path}, program
     pause = Toolchain().build(PAUSE_PROGRAM, artefact.target).path
     files = {program: artefact.path, PAUSE: pause}

@@ -34,8 +34,9 @@ TARGET_KINDS = (WASM_KIND, NATIVE_KIND)
 
 
 def target_kind(target: str) -> str:
-    """``wasm32-wasi`` for the WebAssembly target, ``native`` for every other (resolved) target."""
-    return WASM_KIND if target == WASM_KIND else NATIVE_KIND
+    """``wasm32-wasi`` for the WebAssembly targets (with or without SIMD: ``wasm32-wasi-simd``),
+    ``native`` for every other (resolved) target."""
+    return WASM_KIND if target.startswith(WASM_KIND) else NATIVE_KIND
 
 
 def is_sha256(text: str) -> bool:

@@ -16,6 +16,7 @@ import functools
 import importlib.util
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,10 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.host.machine import cpu_flags, cpu_model
 
 WASM_TARGET = "wasm32-wasi"
+# The same module with WebAssembly's 128-bit SIMD (``-msimd128``), which clang's vectoriser then
+# uses as it uses SSE2 or NEON in the portable native build: the wasm build of the same vector width.
+WASM_SIMD_TARGET = "wasm32-wasi-simd"
+WASM_TARGETS = (WASM_TARGET, WASM_SIMD_TARGET)
 
 # Target name -> zig/clang flags. Linux targets use the baseline CPU of their architecture, so the
 # binary is the portable one a distribution would ship (and the same bytes on every host of that
@@ -36,6 +41,7 @@ TARGET_FLAGS: dict[str, tuple[str, ...]] = {
     "x86_64-linux": ("-target", "x86_64-linux-gnu", "-mcpu=baseline"),
     "aarch64-linux": ("-target", "aarch64-linux-gnu", "-mcpu=baseline"),
     WASM_TARGET: ("-target", "wasm32-wasi"),
+    WASM_SIMD_TARGET: ("-target", "wasm32-wasi", "-msimd128"),
 }
 
 # ``native:host`` runs the same source built for this machine's CPU (``-mcpu=native``: every
@@ -50,6 +56,8 @@ BASE_FLAGS = ("-std=c99", "-ffp-contract=off", "-s")
 ZIG_CACHE_VARIABLES = ("ZIG_GLOBAL_CACHE_DIR", "XDG_CACHE_HOME", "HOME")
 # The optimisation levels ``--opt`` takes (clang's).
 OPT_LEVELS = ("O0", "O1", "O2", "O3", "Os", "Oz")
+# How clang names a WebAssembly target feature it compiles for: ``#define __wasm_simd128__ 1``.
+WASM_FEATURE_MACRO = re.compile(r"^#define __wasm_(\w+)__ 1$", re.MULTILINE)
 
 
 def host_target() -> str:
@@ -77,15 +85,26 @@ def target_flags(target: str) -> tuple[str, ...]:
 
 
 def resolve_target(name: str) -> str:
-    """Accept ``native``, ``host`` (host-tuned), ``wasm``, a target name, or a bare architecture
-    (``aarch64``)."""
-    aliases = {"native": host_target(), "host": tuned_target(), "wasm": WASM_TARGET, "wasm32": WASM_TARGET}
+    """Accept ``native``, ``host`` (host-tuned), ``wasm``, ``wasm-simd``, a target name, or a bare
+    architecture (``aarch64``)."""
+    aliases = {
+        "native": host_target(),
+        "host": tuned_target(),
+        "wasm": WASM_TARGET,
+        "wasm32": WASM_TARGET,
+        "wasm-simd": WASM_SIMD_TARGET,
+    }
     known = {*TARGET_FLAGS, tuned_target()}
     resolved = aliases.get(name) or (name if name in known else f"{name}-linux")
     if resolved not in known:
         names = ", ".join(["native", "host", *sorted(known)])
         raise WasmbenchError(f"unknown build target {name!r} (known: {names})")
     return resolved
+
+
+def is_wasm(target: str) -> bool:
+    """Whether ``target`` (resolved) is a WebAssembly build, with or without SIMD."""
+    return target in WASM_TARGETS
 
 
 @dataclass(frozen=True)
@@ -99,7 +118,12 @@ class CompilerInfo:
 
 @dataclass(frozen=True)
 class Artefact:
-    """A compiled workload: the file a runner executes, and how it was made."""
+    """A compiled workload: the file a runner executes, and how it was made.
+
+    ``wasm_features``: for a wasm build, the WebAssembly features the compiler targeted (as clang
+    names them: ``simd128``, ``sign-ext``, ...); the module may use any of them, and a runtime
+    must support them all. Empty for a native build.
+    """
 
     workload: str
     target: str
@@ -107,6 +131,7 @@ class Artefact:
     sha256: str
     flags: tuple[str, ...]
     cached: bool
+    wasm_features: tuple[str, ...] = ()
 
     def describe(self) -> dict[str, object]:
         return {
@@ -114,6 +139,7 @@ class Artefact:
             "sha256": self.sha256,
             "flags": list(self.flags),
             "path": str(self.path),
+            **({"wasm_features": list(self.wasm_features)} if self.wasm_features else {}),
         }
 
 
@@ -162,8 +188,10 @@ class Toolchain:
         if reason := unbuildable(workload, target):
             raise WasmbenchError(f"workload {workload.name!r}: {reason}")
         if not workload.sources:
-            path = workload.prebuilt[target_kind(target)]
-            return Artefact(workload.name, target, path, file_sha256(path), (), cached=True)
+            # a prebuilt module is the one build it is, whichever of the wasm builds a mode takes
+            kind = target_kind(target)
+            path, built_for = workload.prebuilt[kind], WASM_TARGET if kind == WASM_TARGET else target
+            return Artefact(workload.name, built_for, path, file_sha256(path), (), cached=True)
         build = workload.build_flags(target)
         flags = (
             *self.flags,
@@ -184,12 +212,18 @@ class Toolchain:
             target,
             *((cpu_model(), cpu_flags()) if target == tuned_target() else ()),
         )
-        suffix = ".wasm" if target == WASM_TARGET else ""
+        suffix = ".wasm" if is_wasm(target) else ""
         path = self.root / key[:20] / f"{workload.name}{suffix}"
         cached = path.exists()
         if not cached:
             self._compile(workload.sources, path, [*flags, *libs])
-        return Artefact(workload.name, target, path, file_sha256(path), flags, cached)
+        features = self.wasm_features(target) if is_wasm(target) else ()
+        return Artefact(workload.name, target, path, file_sha256(path), flags, cached, features)
+
+    def wasm_features(self, target: str) -> tuple[str, ...]:
+        """The WebAssembly features clang compiles ``target`` for (its ``__wasm_<feature>__``
+        macros: what zig's CPU model and the target's flags enable), sorted."""
+        return _predefined_wasm_features((*self.compiler.command, "cc", *target_flags(target)))
 
     def _compile(self, sources: tuple[Path, ...], path: Path, flags: list[str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -221,6 +255,13 @@ def unbuildable(workload: Workload, target: str) -> str:
     if kind != WASM_TARGET and target != host_target():
         return f"its prebuilt native binary is {host_target()}'s portable build, not {target}'s"
     return ""
+
+
+@functools.cache
+def _predefined_wasm_features(command: tuple[str, ...]) -> tuple[str, ...]:
+    # An empty C file, not stdin: zig hands clang its CPU model's features only for a file.
+    macros = _output([*command, "-E", "-dM", "-x", "c", os.devnull])
+    return tuple(sorted(name.replace("_", "-") for name in WASM_FEATURE_MACRO.findall(macros)))
 
 
 def zig_environment() -> dict[str, str] | None:

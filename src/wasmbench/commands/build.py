@@ -14,14 +14,15 @@ from wasmbench.build.toolchain import TARGET_FLAGS, Toolchain, resolve_target, u
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser(
-        "build", help="compile workloads natively, to wasm32-wasi and cross targets"
+        "build", help="compile workloads natively, to wasm32-wasi (with and without SIMD) and cross targets"
     )
     parser.add_argument("-w", "--workload", action="append", help="workload (repeatable; default all)")
     parser.add_argument(
         "-t",
         "--target",
         action="append",
-        help=f"native, wasm32-wasi, x86_64, aarch64 or all (repeatable; default native and wasm). "
+        help=f"native, wasm, wasm-simd, x86_64, aarch64 or all (repeatable; default native and both "
+        "wasm builds). "
         f"Targets: {', '.join(TARGET_FLAGS)}",
     )
     parser.add_argument("--opt", default="O2", help="optimisation level for every target (default O2)")
@@ -32,13 +33,13 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     toolchain = Toolchain(args.opt)
     workloads = select_workloads(load_manifest(workloads_dir(args.workloads) / MANIFEST_FILE), args.workload)
-    names = args.target or ["native", "wasm32-wasi"]
+    names = args.target or ["native", "wasm", "wasm-simd"]
     targets = list(dict.fromkeys(t for name in names for t in (TARGET_FLAGS if name == "all" else [name])))
     targets = [resolve_target(target) for target in targets]
     jobs = []
     for workload, target in ((workload, target) for target in targets for workload in workloads):
         if reason := unbuildable(workload, target):  # a prebuilt module has no program for it
-            print(f"  skipped {workload.name:<14} {target:<14} {reason}")
+            print(f"  skipped {workload.name:<14} {target:<16} {reason}")
         else:
             jobs.append((workload, target))
     print(
@@ -51,7 +52,7 @@ def handle(args: argparse.Namespace) -> int:
     for artefact in artefacts:
         state = "cached" if artefact.cached else "built "
         digest = artefact.sha256[:12]
-        print(f"  {state} {artefact.workload:<14} {artefact.target:<14} {digest} {artefact.path}")
+        print(f"  {state} {artefact.workload:<14} {artefact.target:<16} {digest} {artefact.path}")
     built = sum(not artefact.cached for artefact in artefacts)
     print(f"{built} compiled, {len(artefacts) - built} from cache")
     store = InputStore()

@@ -19,7 +19,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     for name, runner in create_runners().items():
-        modes = runner.declaration.mode_names
+        modes = runner.declaration.declared_mode_names
         if not isinstance(runner, Cleanable) or not any(
             runner.availability(mode).available for mode in modes
         ):

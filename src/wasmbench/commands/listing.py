@@ -10,7 +10,7 @@ import argparse
 from wasmbench.build.manifest import DIGEST_CHECK, MANIFEST_FILE, Workload, load_manifest, workloads_dir
 from wasmbench.provision.catalog import load_catalog
 from wasmbench.runtimes.registry import create_runners, representative
-from wasmbench.runtimes.runner import Runner
+from wasmbench.runtimes.runner import SIMD_SUFFIX, Runner, availability_of
 from wasmbench.runtimes.versions import versioned
 
 # The selection column: in the default selection; with ``-r RUNTIME``; only when named.
@@ -46,9 +46,10 @@ def handle(args: argparse.Namespace) -> int:
     runners = create_runners()
     try:
         for name, runner in runners.items():
-            default = representative(runner)
+            default, regular = representative(runner), runner.declaration.regular_modes()
             for mode in runner.declaration.modes:
-                selection = DEFAULT if mode.name in default else OPT_IN if mode.opt_in else RUNTIME
+                named_only = mode.opt_in or mode.name not in regular
+                selection = DEFAULT if mode.name in default else OPT_IN if named_only else RUNTIME
                 _print_row(runner, f"{name}:{mode.name}", mode.name, selection)
             for version, modes in runner.installed_versions().items():
                 at_version = runner.versioned(version)
@@ -61,7 +62,8 @@ def handle(args: argparse.Namespace) -> int:
     print(
         f"\nA suite without -r runs the available modes marked {DEFAULT} (one representative mode per "
         f"runtime); -r RUNTIME runs its modes marked {DEFAULT} or {RUNTIME}; {OPT_IN} modes "
-        "(interpreters) run when named (-r wasmedge:interpreter); --all-modes runs every mode. "
+        "(interpreters, the other wasm build) run when named (-r wasmedge:interpreter, -r wasmtime:aot); "
+        f"--all-modes runs every mode. MODE{SIMD_SUFFIX}: the wasm build with 128-bit SIMD. "
         f"Other versions installed side by side ({NAMED}) run when named (-r wasmtime:embedded@40.0.0); "
         "any other version is installed on first use."
     )
@@ -90,11 +92,11 @@ def _size(workload: Workload, size: str) -> str:
 
 
 def _print_row(runner: Runner, row: str, mode: str, selection: str) -> None:
-    availability = runner.availability(mode)
+    availability = availability_of(runner, mode)
     if availability.available:
         detail = ", ".join(f"{part} {version}" for part, version in runner.version().items())
     else:
         hint = f" (install: {availability.hint})" if availability.hint else ""
         detail = f"{availability.reason}{hint}"
-    origin = runner.origin(mode) or "-"
-    print(f"  {row:<24} {availability.status:<10} {selection:<8} {origin:<16} {detail}")
+    origin = runner.origin(runner.declaration.mode(mode).declared) or "-"
+    print(f"  {row:<27} {availability.status:<10} {selection:<8} {origin:<16} {detail}")

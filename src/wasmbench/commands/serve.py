@@ -25,7 +25,7 @@ from wasmbench.errors import WasmbenchError
 from wasmbench.measuring.job import prepare_pair
 from wasmbench.measuring.options import DEFAULTS
 from wasmbench.runtimes.registry import representative, runner_classes
-from wasmbench.runtimes.runner import Mode, Runner
+from wasmbench.runtimes.runner import Mode, Runner, availability_of
 from wasmbench.serving.front import LOOPBACK, serve
 from wasmbench.serving.function import ECHO, NO_INPUTS, Echo, Function, Program
 from wasmbench.serving.paths import COLD, WARM, ServingPath, can_serve_warm, served_module
@@ -189,7 +189,7 @@ def _mode(spec: str) -> tuple[Runner, Mode]:
         raise WasmbenchError(f"unknown runtime {runtime!r} (known: {', '.join(classes)})")
     runner = classes[runtime]()
     mode = runner.declaration.mode(mode_name or _default_mode(runner))
-    availability = runner.availability(mode.name)
+    availability = availability_of(runner, mode.name)
     if not availability.available:
         install = f" (install: {availability.hint})" if availability.hint else ""
         raise WasmbenchError(f"{runtime}:{mode.name} cannot run here: {availability.reason}{install}")
@@ -197,10 +197,11 @@ def _mode(spec: str) -> tuple[Runner, Mode]:
 
 
 def _default_mode(runner: Runner) -> str:
-    """A runtime named alone: its first mode available here with a warm host, else its default mode."""
+    """A runtime named alone: its first mode available here with a warm host (in the selected wasm
+    build), else its default mode."""
     for mode in runner.declaration.modes:
-        if can_serve_warm(runner, mode) and runner.availability(mode.name).available:
-            return mode.name
+        if can_serve_warm(runner, mode) and availability_of(runner, mode.name).available:
+            return runner.declaration.selected(mode.name)
     return (representative(runner) or runner.declaration.regular_modes())[0]
 
 

@@ -16,6 +16,7 @@ from wasmbench.provision.runtimes import setup_runtimes
 from wasmbench.provision.tools import setup_tools
 from wasmbench.runtimes.emulation import EMULATORS, EmulatedRunner, Emulation
 from wasmbench.runtimes.registry import runner_classes, setup_hooks
+from wasmbench.runtimes.runner import availability_of
 
 RUNTIMES = "runtimes"
 EMULATION = "emulation"
@@ -84,7 +85,7 @@ def _setup_emulation(emulation: Emulation) -> int:
             print(f"{name}: {foreign.setup(emulation)}")
         runner = EmulatedRunner.of(runner_class, emulation)
         for mode in runner.declaration.modes:
-            availability = runner.availability(mode.name)
+            availability = availability_of(runner, mode.name)
             state = "available" if availability.available else f"skipped: {availability.reason}"
             unavailable += mode.emulable and not availability.available
             print(f"  {name}:{mode.name} under --emulate {emulation.arch}: {state}")

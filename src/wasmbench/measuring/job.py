@@ -32,7 +32,7 @@ def prepare_pair(
     mode, and its inputs at its size: everything a run needs that comes from the build step."""
     mode = runner.declaration.mode(pair.mode)
     artefact = toolchain.build(workload.program(mode.variant), mode.target)
-    prepared = runner.prepare(artefact, mode.name, cache_dir())
+    prepared = runner.prepare(artefact, mode.declared, cache_dir())
     return prepared, store.inputs(workload, pair.size, mode.variant)
 
 

@@ -59,7 +59,8 @@ class ReferenceOutputs:
         runtime, mode = origin.split(":")
         runner = self.runners[runtime]
         spec = workload.size(size)
-        artefact = self.toolchain.build(workload, runner.declaration.mode(mode).target)
+        reference = runner.declaration.mode(mode)
+        artefact = self.toolchain.build(workload, reference.target)
         inputs = self.inputs.inputs(workload, size)
         key = content_key(
             artefact.sha256,
@@ -70,7 +71,7 @@ class ReferenceOutputs:
         )
         saved = self.root / f"{key[:20]}.json"
         if not saved.is_file():
-            prepared = runner.prepare(artefact, mode, cache_dir())
+            prepared = runner.prepare(artefact, reference.declared, cache_dir())
             job = Job.bind(
                 Pair(workload.name, size, runtime, mode),
                 runner,

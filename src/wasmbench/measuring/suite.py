@@ -31,7 +31,7 @@ from wasmbench.measuring.plan import Pair, make_plan
 from wasmbench.measuring.reference import ReferenceOutputs
 from wasmbench.runtimes.emulation import parse_emulation
 from wasmbench.runtimes.registry import create_runners, runner_for, select
-from wasmbench.runtimes.runner import Mode, Runner
+from wasmbench.runtimes.runner import Mode, Runner, availability_of
 from wasmbench.runtimes.versions import runner_key, split_version
 from wasmbench.store.journal import Journal
 from wasmbench.store.schema import INVOKE, RUN, Artefact, JournalHeader, PairInfo, RuntimeInfo, Skip, typed
@@ -65,7 +65,7 @@ class Suite:
         runtime_modes, skipped, runtimes = [], [], {}
         for name, mode in select(options.runtimes, runners, options.all_modes, serving=benchmark == INVOKE):
             runner = runner_for(runners, name, mode)
-            availability = runner.availability(split_version(mode)[0])
+            availability = availability_of(runner, split_version(mode)[0])
             if availability.available:
                 runtime_modes.append((name, mode))
                 runtimes[runner_key(name, split_version(mode)[1])] = RuntimeInfo(
@@ -169,7 +169,7 @@ class Suite:
         info = PairInfo(
             runtime_title=runner.declaration.title,
             runtime_version=runner.version(),
-            runtime_origin=runner.origin(mode.name),
+            runtime_origin=runner.origin(mode.declared),
             mode_flags=list(prepared.flags),
             args=list(workload.size(pair.size).args),
             artefact=typed(Artefact, prepared.artefact.describe(), "an artefact"),
@@ -271,7 +271,7 @@ def _check_references(workloads: list[Workload], sizes: list[str], runners: dict
             if origin is None:
                 continue
             [(runtime, mode)] = select([origin], runners)
-            availability = runners[runtime].availability(mode)
+            availability = availability_of(runners[runtime], mode)
             target = resolve_target(runners[runtime].declaration.mode(mode).target)
             if reason := availability.reason or unbuildable(workload, target):
                 raise WasmbenchError(

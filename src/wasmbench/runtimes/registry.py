@@ -5,7 +5,9 @@ runner per runtime (wrapped by ``EmulatedRunner`` under ``--emulate``) and close
 
 The selection: no ``-r`` takes the default selection, one representative mode per runtime (its
 ``Declaration.representative``); ``-r NAME`` takes every mode of that runtime that is not opt-in;
-``-r NAME:MODE`` that mode; ``--all-modes`` every mode of the runtimes selected. Each may carry a
+``-r NAME:MODE`` that mode; ``--all-modes`` every mode of the runtimes selected. Where a wasm mode
+has a SIMD twin (``MODE+simd``), the first two take the one in the selected wasm build
+(``runner.SELECTED_WASM``); naming a mode takes that build, ``--all-modes`` both. Each may carry a
 version (``-r wasmtime:embedded@38.0.0``, ``versions``): its modes are labelled ``MODE@VERSION`` and
 run by a runner of their own at that version (``runner_for``).
 """
@@ -18,7 +20,7 @@ from importlib.metadata import entry_points
 from wasmbench.errors import WasmbenchError
 from wasmbench.provision.runtimes import SetupHook
 from wasmbench.runtimes.emulation import EmulatedRunner, Emulation
-from wasmbench.runtimes.runner import Declaration, Runner
+from wasmbench.runtimes.runner import Declaration, Runner, availability_of
 from wasmbench.runtimes.versions import parse_spec, runner_key, split_version, versioned
 
 ENTRY_POINT_GROUP = "wasmbench.runners"
@@ -92,12 +94,12 @@ def select(
 
 def serving_modes(runner: Runner) -> list[str]:
     """The modes a served runtime is measured in: its default selection's, and, when none of them
-    has a warm host, its first (not opt-in) mode that has one (wasmtime: ``aot``, ``nn`` and
-    ``embedded``; Docker: ``run`` and ``exec``)."""
+    has a warm host, its first regular mode (in the selected wasm build) that has one (wasmtime:
+    ``aot+simd``, ``nn+simd`` and ``embedded+simd``; Docker: ``run`` and ``exec``)."""
+    declaration = runner.declaration
     modes = representative(runner)
-    declared = {mode.name: mode for mode in runner.declaration.modes}
-    if not any(declared[name].warm for name in modes):
-        modes += [mode.name for mode in runner.declaration.modes if mode.warm and not mode.opt_in][:1]
+    if not any(declaration.mode(name).warm for name in modes):
+        modes += [name for name in declaration.regular_modes() if declaration.mode(name).warm][:1]
     return modes
 
 
@@ -119,6 +121,6 @@ def representative(runner: Runner) -> list[str]:
     suite says why it is skipped)."""
     chosen = []
     for choice in runner.declaration.choices():
-        available = (mode for mode in choice if len(choice) == 1 or runner.availability(mode).available)
+        available = (mode for mode in choice if len(choice) == 1 or availability_of(runner, mode).available)
         chosen.append(next(available, choice[0]))
     return chosen

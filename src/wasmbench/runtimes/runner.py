@@ -13,11 +13,12 @@ how ``setup runtimes`` installs it — and a ``Runner`` class with five operatio
 - ``close()``: release what the runner keeps between runs (called at the end of every suite).
 
 Everything else (choosing what to run, validating output, keeping results, emulation, which is a
-wrapper: ``emulation.EmulatedRunner``) belongs to the harness, so a runtime's quirks stay in its
-own file. A runner MAY also implement an optional capability, checked with ``isinstance``:
-``WarmHost`` (keep a compiled module loaded and serve invocations from it); and ``versioned``, a
-runner of the same runtime at another version (``-r wasmtime:embedded@38.0.0``), which a runtime
-that can install its releases side by side overrides.
+wrapper: ``emulation.EmulatedRunner``; the SIMD build's twin of every wasm mode, which the harness
+runs through its mode's operations: ``availability_of``) belongs to the harness, so a runtime's
+quirks stay in its own file. A runner MAY also implement an optional capability, checked with
+``isinstance``: ``WarmHost`` (keep a compiled module loaded and serve invocations from it); and
+``versioned``, a runner of the same runtime at another version (``-r wasmtime:embedded@38.0.0``),
+which a runtime that can install its releases side by side overrides.
 
 Runners are found through the ``wasmbench.runners`` entry-point group (``registry``): an outside
 package adds a runtime by declaring one entry point, without touching wasmbench.
@@ -28,10 +29,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from wasmbench.build.toolchain import WASM_TARGET, Artefact
+from wasmbench.build.toolchain import WASM_SIMD_TARGET, WASM_TARGET, Artefact
 from wasmbench.errors import WasmbenchError
 from wasmbench.execution.supervision import ProcessResult
 from wasmbench.execution.usage import Usage
@@ -42,9 +44,16 @@ if TYPE_CHECKING:
     from wasmbench.runtimes.emulation import Emulation
 
 # The build targets a mode can take: this machine's portable build (under --emulate: the emulated
-# architecture's), the same source built for this very CPU, and WebAssembly.
+# architecture's), the same source built for this very CPU, and WebAssembly, without and with SIMD.
 NATIVE, HOST = "native", "host"
-WASM = WASM_TARGET
+WASM, WASM_SIMD = WASM_TARGET, WASM_SIMD_TARGET
+# Every mode that takes the wasm build has a twin that takes the SIMD build: the mode's name with
+# this suffix (``wasmtime:aot+simd``). The harness runs a twin through its mode's operations, so a
+# runner never sees it; a runtime that cannot run SIMD says why in ``Mode.no_simd``.
+SIMD_SUFFIX = "+simd"
+# The wasm build the selection takes (no -r, -r RUNTIME) where a mode has both: the one with the
+# portable native build's vector width (docs/methodology.md). The other one runs when named.
+SELECTED_WASM = WASM_SIMD
 
 
 @dataclass(frozen=True)
@@ -209,6 +218,9 @@ class Mode:
     program (``manifest.Variant``; workloads without it are skipped for the mode). ``source``:
     where its program comes from. ``warm``: its runner (a ``WarmHost``) can keep the mode's module
     loaded and serve invocations from it; every mode can be served cold (a run per invocation).
+    ``no_simd``: why the runtime cannot run the SIMD build in this mode ("": it can), the reason
+    its SIMD twin is skipped with. ``twin_of``: set on a SIMD twin (``Declaration`` makes them),
+    the mode whose operations run it.
     """
 
     name: str
@@ -220,6 +232,17 @@ class Mode:
     variant: str | None = None
     source: Source | None = None
     warm: bool = False
+    no_simd: str = ""
+    twin_of: str = ""
+
+    @property
+    def declared(self) -> str:
+        """The name the runner knows this mode by: a twin's mode's, else its own."""
+        return self.twin_of or self.name
+
+    def simd_twin(self) -> Mode:
+        """The same mode taking the SIMD build."""
+        return replace(self, name=self.name + SIMD_SUFFIX, target=WASM_SIMD, twin_of=self.name)
 
 
 @dataclass(frozen=True)
@@ -242,6 +265,11 @@ class Declaration:
     ``module_environment``: the variables the runtime hands every module whatever the host's — a
     limitation of its sandbox, declared so that tests hold it to exactly these (none for most
     runtimes). ``foreign``: see ``ForeignBuild``.
+
+    ``modes`` are the declared ones, each mode that takes the wasm build followed by its SIMD twin
+    (added here, so every runtime, an outside one too, has them). The selection (``choices``,
+    ``regular_modes``) takes, of a mode and its twin, the one in ``SELECTED_WASM``'s build where
+    the runtime can run it.
     """
 
     name: str
@@ -252,9 +280,19 @@ class Declaration:
     module_environment: tuple[str, ...] = ()
     foreign: ForeignBuild | None = None
 
+    def __post_init__(self) -> None:
+        declared = [mode for mode in self.modes if not mode.twin_of]  # a copy's twins are made anew
+        with_twins = [(mode, mode.simd_twin()) if mode.target == WASM else (mode,) for mode in declared]
+        object.__setattr__(self, "modes", tuple(chain.from_iterable(with_twins)))
+
     @property
     def mode_names(self) -> tuple[str, ...]:
         return tuple(mode.name for mode in self.modes)
+
+    @property
+    def declared_mode_names(self) -> tuple[str, ...]:
+        """The modes the runtime declared, the names its runner's operations take (no SIMD twin)."""
+        return tuple(mode.name for mode in self.modes if not mode.twin_of)
 
     def mode(self, name: str) -> Mode:
         """The mode called ``name`` (a label ``MODE@VERSION`` names MODE at a version the user chose:
@@ -267,14 +305,25 @@ class Declaration:
             f"runtime {self.name!r} has no mode {name!r} (modes: {', '.join(self.mode_names)})"
         )
 
+    def selected(self, name: str) -> str:
+        """Of mode ``name`` and its SIMD twin, the one in the selected wasm build that this runtime
+        can run (``name`` itself for every other mode)."""
+        mode = self.mode(name)
+        if SELECTED_WASM == WASM or mode.target != WASM or mode.no_simd:
+            return name
+        return mode.simd_twin().name
+
     def choices(self) -> list[tuple[str, ...]]:
-        """The default selection's entries, each as the modes to choose from in order."""
-        return [(entry,) if isinstance(entry, str) else entry for entry in self.representative]
+        """The default selection's entries, each as the modes to choose from in order: its modes
+        in the selected wasm build, then (for results measured before that build) as declared."""
+        entries = [(entry,) if isinstance(entry, str) else entry for entry in self.representative]
+        return [tuple(dict.fromkeys([*map(self.selected, entry), *entry])) for entry in entries]
 
     def regular_modes(self) -> list[str]:
-        """The modes ``-r NAME`` selects: every mode that is not opt-in, or, for a runtime whose
-        every mode is opt-in (wasm3, an interpreter only), all of them: naming it asks for it."""
-        regular = [mode.name for mode in self.modes if not mode.opt_in]
+        """The modes ``-r NAME`` selects: every mode that is not opt-in, in the selected wasm
+        build, or, for a runtime whose every mode is opt-in (wasm3, an interpreter only), all of
+        them in both builds: naming it asks for it."""
+        regular = [self.selected(mode.name) for mode in self.modes if not (mode.opt_in or mode.twin_of)]
         return regular or list(self.mode_names)
 
 
@@ -327,6 +376,15 @@ class Runner(ABC):
             f"{self.declaration.name} has no versions to choose from (-r {self.declaration.name}@{version}); "
             "it runs the version installed here"
         )
+
+
+def availability_of(runner: Runner, name: str) -> Availability:
+    """Whether mode ``name`` of ``runner`` can run here, as the harness asks it: a SIMD twin is its
+    mode's answer, unless the runtime cannot run SIMD in that mode (then skipped with the reason)."""
+    mode = runner.declaration.mode(name)
+    if mode.twin_of and mode.no_simd:
+        return Availability.no(mode.no_simd)
+    return runner.availability(mode.declared)
 
 
 @runtime_checkable

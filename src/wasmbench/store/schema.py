@@ -200,12 +200,15 @@ class Measurement:
 
 @dataclass(frozen=True)
 class Artefact:
-    """The program a pair ran: the same bytes wherever the sha256 matches."""
+    """The program a pair ran: the same bytes wherever the sha256 matches. ``wasm_features``: the
+    WebAssembly features a wasm build was compiled for (``simd128`` in the SIMD build); recorded
+    since the SIMD build exists, so an older record has none."""
 
     target: str
     sha256: str
     flags: list[str]
     path: str
+    wasm_features: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
