@@ -45,7 +45,9 @@ def main() -> int:
     plan = tomllib.loads(args.releases.read_text())
     folder = args.output or Path("results") / f"history-{time.strftime('%Y%m%dT%H%M%S')}"
     folder.mkdir(parents=True, exist_ok=True)
-    measured = folder / "releases.json"
+    # named after the folder: a result's run id is its journal's name, and two runs' must differ for
+    # their history together (``--previous``) to hold both
+    measured = folder / f"releases-{folder.name.removeprefix('history-')}.json"
     if not measured.exists():  # a rerun of the same folder reports again without measuring again
         _measure(plan, args.runs or plan["suite"]["runs"], measured)
     planted = plan["planted"]
