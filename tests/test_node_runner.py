@@ -2,11 +2,10 @@
 flags, a trap's message, and the warm host (a fresh instance per invocation, a pool of hosts,
 traps, timeouts, flat memory). What every wasm runtime must do is in test_wasm_runtimes.py."""
 
-import os
 from pathlib import Path
 
 import pytest
-from warm_hosts import invoke_from_threads, memory_folder, request, rss_kib
+from warm_hosts import growth_over_a_thousand, invoke_from_threads, request
 from wat_modules import COUNTER, COUNTER_FRESH_OUTPUT, ECHO, ECHO_UNLESS_TOLD, HELLO, TRAP, wat_module
 
 from wasmbench.errors import WasmbenchError
@@ -157,19 +156,9 @@ def test_a_hung_invocation_is_killed_at_its_timeout_and_the_host_goes_on(serve, 
 @installed
 def test_the_hosts_memory_and_descriptors_stay_flat_over_a_thousand_invocations(serve, tmp_path):
     (host,) = serve(COUNTER)
-    (pid,) = host.pids()
-
-    def invoke(times: int) -> None:
-        with memory_folder(tmp_path) as folder:
-            invocation = request(folder)
-            for _ in range(times):
-                assert host.invoke(invocation).exit_code == 0
-
-    invoke(WARM_UP_INVOCATIONS)
-    rss, descriptors = rss_kib(pid), len(os.listdir(f"/proc/{pid}/fd"))
-    invoke(1000)
-    assert rss_kib(pid) - rss <= RSS_GROWTH_BOUND_KIB
-    assert len(os.listdir(f"/proc/{pid}/fd")) == descriptors
+    growth, descriptors = growth_over_a_thousand(host, tmp_path, WARM_UP_INVOCATIONS)
+    assert growth <= RSS_GROWTH_BOUND_KIB
+    assert descriptors == 0
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ modules driven from threads, and a host's resident memory."""
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import tempfile
 from collections.abc import Iterator
@@ -64,3 +65,20 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise AssertionError(f"no VmRSS for process {pid}")
+
+
+def growth_over_a_thousand(host: ServedModule, fallback: Path, warm_up: int) -> tuple[int, int]:
+    """After ``warm_up`` invocations of ``host`` (one process), how much its resident memory (KiB)
+    and its count of open descriptors grow over 1,000 more."""
+    (pid,) = host.pids()
+
+    def invoke(times: int) -> None:
+        with memory_folder(fallback) as folder:
+            invocation = request(folder)
+            for _ in range(times):
+                assert host.invoke(invocation).exit_code == 0
+
+    invoke(warm_up)
+    rss, descriptors = rss_kib(pid), len(os.listdir(f"/proc/{pid}/fd"))
+    invoke(1000)
+    return rss_kib(pid) - rss, len(os.listdir(f"/proc/{pid}/fd")) - descriptors
