@@ -30,12 +30,12 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from wasmbench.serving.memory import resident_bytes
 from wasmbench.serving.pool import Pool
 from wasmbench.store.schema import Status
 
 # From a warm host's fraction of a millisecond to a cold container's seconds and a large size's minutes.
 LATENCY_BUCKETS = tuple(scale * 10.0**power for power in range(-4, 3) for scale in (1.0, 2.5, 5.0))
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 class Metrics:
@@ -80,20 +80,11 @@ class PoolCollector(Collector):
         yield GaugeMetricFamily(
             "wasmbench_host_rss_bytes",
             "Resident memory of the instances' host processes together",
-            sum(resident_bytes(pid) for pid in pool.pids()),
+            resident_bytes(pool.pids()),
         )
         yield GaugeMetricFamily(
-            "wasmbench_front_rss_bytes", "Resident memory of the HTTP front", resident_bytes(os.getpid())
+            "wasmbench_front_rss_bytes", "Resident memory of the HTTP front", resident_bytes([os.getpid()])
         )
         yield CounterMetricFamily(
             "wasmbench_host_restarts", "Hosts started again after a timeout or their death", pool.restarts
         )
-
-
-def resident_bytes(pid: int) -> int:
-    """The resident memory of process ``pid`` now (0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/statm") as statm:
-            return int(statm.read().split()[1]) * PAGE_SIZE
-    except (OSError, IndexError, ValueError):
-        return 0
